@@ -1,0 +1,34 @@
+# Two commands do all set-up on a fresh machine with Python 3.11 and make:
+#   make run    create .venv, install, start the main job (a terminal interview without keys)
+#   make test   create/update .venv with the dev extra, run the whole suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+INSTALLED_DEV := $(VENV)/.installed-dev
+
+.PHONY: run test bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(INSTALLED_DEV): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(INSTALLED)
+
+run: $(INSTALLED)
+	$(PY) -m bot $(ARGS)
+
+test: $(INSTALLED_DEV)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(INSTALLED_DEV)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/output

@@ -1,0 +1,250 @@
+"""The terminal surface: an interactive interview, or one answer per line through a pipe.
+
+    python -m bot cli --role sales [--difficulty senior] [--questions 5] [--focus mixed]
+                      [--jd FILE] [--ask "question"]... [--json]
+
+Commands while answering: /hint, /skip, /status, /end (feedback), /help. End of input
+(Ctrl-D, or the end of a pipe) also ends the interview with feedback.
+With ``--json`` every interviewer turn is one JSON object per line on stdout
+(fields documented in the README); menus and prompts go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import TextIO
+
+from core import (
+    Difficulty,
+    Focus,
+    InterviewError,
+    InterviewOptions,
+    InterviewService,
+    Reply,
+    ReplyKind,
+    UnknownRoleError,
+    Where,
+    Who,
+)
+from core.models import MAX_QUESTIONS, MIN_QUESTIONS
+from core.report import FeedbackReport
+from core.text import bar
+
+COMMANDS = {"/hint", "/skip", "/status", "/end", "/help"}
+HELP = "Commands: /hint  /skip  /status  /end (finish and get feedback)  /help"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--role", help="role to practise, e.g. sales, swe, 'product manager'")
+    parser.add_argument("--difficulty", choices=[d.value for d in Difficulty], default="mid")
+    parser.add_argument("--questions", type=_question_count, default=5,
+                        help=f"main questions ({MIN_QUESTIONS}-{MAX_QUESTIONS}, default 5)")
+    parser.add_argument("--focus", choices=[f.value for f in Focus], default="mixed")
+    parser.add_argument("--jd", type=Path, metavar="FILE",
+                        help="job description or resume (text or PDF) to tailor the questions")
+    parser.add_argument("--ask", action="append", default=[], metavar="QUESTION",
+                        help="a question of your own to be asked (repeatable)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line per turn")
+    parser.add_argument("--name", default=os.environ.get("USER", ""), help=argparse.SUPPRESS)
+
+
+def _question_count(value: str) -> int:
+    number = int(value)
+    if not MIN_QUESTIONS <= number <= MAX_QUESTIONS:
+        raise argparse.ArgumentTypeError(f"must be between {MIN_QUESTIONS} and {MAX_QUESTIONS}")
+    return number
+
+
+class Terminal:
+    """Renders replies as readable text or as JSON lines."""
+
+    def __init__(self, out: TextIO, err: TextIO, as_json: bool) -> None:
+        self.out, self.err, self.as_json = out, err, as_json
+        self.colour = out.isatty() and not as_json and "NO_COLOR" not in os.environ
+        self.width = min(100, shutil.get_terminal_size((100, 20)).columns)
+
+    def emit(self, reply: Reply) -> None:
+        if self.as_json:
+            event = {"kind": reply.kind.value, "text": reply.text,
+                     "persona": reply.persona.value if reply.persona else None,
+                     "question_index": reply.question_index,
+                     "question_total": reply.question_total}
+            if reply.report is not None:
+                event["report"] = reply.report.model_dump(mode="json")
+            if reply.status is not None:
+                event["status"] = reply.status.model_dump(mode="json")
+            self.out.write(json.dumps(event, ensure_ascii=False) + "\n")
+            self.out.flush()
+            return
+        self._say(reply.text)
+        if reply.report is not None:
+            self.out.write(render_report(reply.report, bold=self._bold) + "\n")
+        self.out.flush()
+
+    def error(self, message: str) -> None:
+        if self.as_json:
+            self.out.write(json.dumps({"kind": ReplyKind.error.value, "text": message,
+                                       "persona": None, "question_index": None}) + "\n")
+            self.out.flush()
+        else:
+            self._say(message)
+
+    def info(self, message: str) -> None:
+        (self.err if self.as_json else self.out).write(message + "\n")
+
+    def _bold(self, text: str) -> str:
+        return f"\033[1m{text}\033[0m" if self.colour else text
+
+    def _say(self, text: str) -> None:
+        text = re.sub(r"\*\*(.+?)\*\*", lambda m: self._bold(m.group(1)), text)
+        text = re.sub(r"(?<!\*)\*(\S[^*]*?)\*(?!\*)", r"\1", text)
+        paragraphs = [textwrap.fill(p, self.width, initial_indent="  ", subsequent_indent="  ")
+                      for p in text.split("\n\n")]
+        self.out.write("\n" + self._bold("Interviewer:") + "\n" + "\n\n".join(paragraphs) + "\n")
+
+
+def render_report(report: FeedbackReport, bold=lambda s: s) -> str:
+    """The report as sections with score bars, for reading in a terminal."""
+    lines = ["", bold(f"══ Feedback: {report.role} ({report.difficulty}) ══"), report.summary]
+    if report.notice:
+        lines += ["", f"Note: {report.notice}"]
+    if report.scores:
+        lines += ["", bold("Scores")]
+        for name, score in report.scores:
+            lines.append(f"  {name.capitalize():<14} {bar(score.score)} {score.score}/5  {score.reason}")
+    for title, points in (("Strengths", report.strengths), ("To work on", report.weaknesses)):
+        if points:
+            lines += ["", bold(title)]
+            for point in points:
+                lines += [f"  • {point.point}", f"    {point.evidence}"]
+    if report.questions:
+        lines += ["", bold("Question by question")]
+        for number, review in enumerate(report.questions, 1):
+            score = f"{review.score}/5" if review.score else "n/a"
+            lines.append(f"  Q{number} [{score}] {review.question}")
+            lines.append(f"     You said: {review.answer_excerpt}")
+            if review.star != "not_applicable":
+                found = review.star.found()
+                lines.append(f"     STAR found: {', '.join(found) if found else 'none'}"
+                             f" | specificity {review.specificity} | ownership {review.ownership}")
+            lines.append(f"     {review.note}")
+            if review.stronger_answer:
+                lines.append(f"     Stronger: {review.stronger_answer}")
+    if report.adaptation:
+        lines += ["", bold("How the interview adapted"), f"  {report.adaptation}"]
+    if report.next_steps:
+        lines += ["", bold("Next steps")]
+        lines += [f"  {number}. {step}" for number, step in enumerate(report.next_steps, 1)]
+    return "\n".join(lines)
+
+
+class LineReader:
+    """Reads stdin lines in a worker thread so the event loop is never blocked."""
+
+    def __init__(self, stream: TextIO, prompt: str, err: TextIO) -> None:
+        self.stream, self.prompt, self.err = stream, prompt, err
+        self.interactive = stream.isatty()
+
+    async def read(self) -> str | None:
+        if self.interactive and self.prompt:
+            self.err.write(self.prompt)
+            self.err.flush()
+        line = await asyncio.to_thread(self.stream.readline)
+        return None if line == "" else line.rstrip("\n")
+
+
+def read_context_file(path: Path) -> str:
+    """Text of a job description or resume: plain text or PDF."""
+    if path.suffix.lower() == ".pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+async def choose_role(service: InterviewService, reader: LineReader, term: Terminal) -> str | None:
+    roles = service.roles()
+    term.info("Which role would you like to practise?")
+    for number, role in enumerate(roles, 1):
+        term.info(f"  {number}. {role.name}: {role.summary}")
+    while True:
+        choice = await reader.read()
+        if choice is None:
+            return None
+        choice = choice.strip()
+        if choice.isdigit() and 1 <= int(choice) <= len(roles):
+            return roles[int(choice) - 1].id
+        if choice:
+            try:
+                return service.resolve_role(choice).id
+            except UnknownRoleError as error:
+                term.info(error.user_message)
+        term.info(f"Type a number from 1 to {len(roles)}, or a role name.")
+
+
+async def run_cli(service: InterviewService, args: argparse.Namespace,
+                  stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
+                  stderr: TextIO = sys.stderr) -> int:
+    term = Terminal(stdout, stderr, args.json)
+    reader = LineReader(stdin, "\nYou: ", stderr)
+    role = args.role
+    if role:
+        try:
+            role = service.resolve_role(role).id
+        except UnknownRoleError as error:
+            stderr.write(error.user_message + "\n")
+            return 2
+    else:
+        role = await choose_role(service, reader, term)
+        if role is None:
+            return 1
+    context = ""
+    if args.jd:
+        try:
+            context = await asyncio.to_thread(read_context_file, args.jd)
+        except Exception as error:  # unreadable or corrupt file: say so, carry on untailored
+            stderr.write(f"Could not read {args.jd} ({type(error).__name__}); "
+                         "continuing without it.\n")
+    who = Who(platform="cli", user_id=os.environ.get("USER", "you") or "you",
+              display_name=args.name)
+    where = Where(platform="cli", conversation_id=f"terminal-{os.getpid()}")
+    options = InterviewOptions(role=role, difficulty=args.difficulty, questions=args.questions,
+                               focus=args.focus, context=context, custom_questions=args.ask)
+    term.emit(await service.start(who, where, options))
+    if reader.interactive and not args.json:
+        term.info(HELP)
+    while True:
+        line = await reader.read()
+        if line is None:
+            reply = await _call(term, service.feedback(who, where))
+            return 0 if reply else 1
+        command = line.strip().lower()
+        if command == "/help":
+            term.info(HELP)
+            continue
+        action = {"/hint": service.hint, "/skip": service.skip, "/status": service.status,
+                  "/end": service.feedback}.get(command)
+        call = action(who, where) if action else service.answer(who, where, line)
+        reply = await _call(term, call)
+        if reply is not None and reply.interview_over:
+            if reply.kind is ReplyKind.ended and reply.report is None:
+                await _call(term, service.feedback(who, where))
+            return 0
+
+
+async def _call(term: Terminal, call) -> Reply | None:
+    try:
+        reply = await call
+    except InterviewError as error:
+        term.error(error.user_message)
+        return None
+    term.emit(reply)
+    return reply

@@ -1,0 +1,95 @@
+"""Entry point: ``python -m bot [cli|discord|slack|api]`` (also the ``interview-bot`` script).
+
+With no surface named, runs what is configured: Discord when DISCORD_TOKEN is set,
+Slack when its tokens are set (both when both are), otherwise a terminal interview.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from adapters import cli
+from bot.logging import configure_logging
+from bot.settings import Settings
+from bot.wiring import build_service, describe_brain
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="interview-bot", description=__doc__.splitlines()[0])
+    surfaces = parser.add_subparsers(dest="surface")
+    cli.add_arguments(surfaces.add_parser("cli", help="interview in the terminal"))
+    surfaces.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)")
+    slack = surfaces.add_parser("slack", help="run the Slack app (needs SLACK_BOT_TOKEN)")
+    slack.add_argument("--http", action="store_true",
+                       help="HTTP mode at /slack/events instead of Socket Mode")
+    slack.add_argument("--port", type=int, default=3000)
+    api = surfaces.add_parser("api", help="serve the HTTP API and the web chat page")
+    api.add_argument("--host", default=None)
+    api.add_argument("--port", type=int, default=None)
+    args = parser.parse_args(argv)
+    if args.surface is None:
+        # Without a surface, the terminal's defaults apply (used when nothing is configured).
+        defaults = argparse.ArgumentParser()
+        cli.add_arguments(defaults)
+        args = defaults.parse_args([], namespace=args)
+    return args
+
+
+def configured_surfaces(settings: Settings, surface: str | None) -> list[str]:
+    if surface:
+        return [surface]
+    chosen = [name for name, on in (("discord", settings.has_discord),
+                                    ("slack", settings.has_slack)) if on]
+    return chosen or ["cli"]
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    surfaces = configured_surfaces(settings, args.surface)
+    service = build_service(settings, persistent=surfaces != ["cli"])
+    label = {"cli": "terminal", "api": "http"}
+    print(f"interview-bot: surfaces={','.join(label.get(s, s) for s in surfaces)} "
+          f"brain={describe_brain(service.brain)}", file=sys.stderr, flush=True)
+    try:
+        if surfaces == ["cli"]:
+            return await cli.run_cli(service, args)
+        runners = []
+        for surface in surfaces:
+            if surface == "discord":
+                from adapters.discord import run_discord
+
+                runners.append(run_discord(service, settings))
+            elif surface == "slack":
+                from adapters.slack import run_slack
+
+                runners.append(run_slack(service, settings, http=getattr(args, "http", False),
+                                         port=getattr(args, "port", 3000)))
+            elif surface == "api":
+                from adapters.http import run_api
+
+                runners.append(run_api(service, settings, host=args.host or settings.api_host,
+                                       port=args.port or settings.api_port))
+        await asyncio.gather(*runners)
+        return 0
+    finally:
+        await service.brain.aclose()
+        await service.store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    settings = Settings()
+    quiet_terminal = configured_surfaces(settings, args.surface) == ["cli"] and \
+        "LOG_LEVEL" not in os.environ
+    # A terminal interview shows the conversation; routine logs would only clutter it.
+    configure_logging("WARNING" if quiet_terminal else settings.log_level, settings.log_format)
+    try:
+        return asyncio.run(run(args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Settings from environment variables and `.env` (see `.env.example` for every one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # Brain ---------------------------------------------------------------------
+    gemini_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("GEMINI_API_KEY", "GOOGLE_API_KEY")
+    )
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = None
+    gemini_timeout_seconds: float = Field(30.0, gt=0)
+
+    # Discord -------------------------------------------------------------------
+    discord_token: SecretStr | None = None
+    discord_guild_ids: str = ""  # comma-separated guild ids for instant command sync
+
+    # Slack ---------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None  # xapp-...: Socket Mode
+    slack_signing_secret: SecretStr | None = None  # HTTP mode
+
+    # HTTP API ------------------------------------------------------------------
+    api_token: SecretStr | None = None
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    # Sessions and storage ------------------------------------------------------
+    session_ttl_hours: float = Field(24.0, gt=0)
+    store_url: str = ""  # empty: sqlite file at sqlite_path; "memory://"; "redis://host:6379/0"
+    sqlite_path: Path = Path("data/interviews.sqlite3")
+    retention_days: int = Field(90, ge=1)
+
+    # Logging -------------------------------------------------------------------
+    log_level: str = "INFO"
+    log_format: str = "console"  # console | json
+
+    @property
+    def guild_ids(self) -> list[int]:
+        return [int(part) for part in self.discord_guild_ids.replace(" ", "").split(",") if part]
+
+    @property
+    def has_gemini(self) -> bool:
+        return bool(self.gemini_api_key and self.gemini_api_key.get_secret_value())
+
+    @property
+    def has_discord(self) -> bool:
+        return bool(self.discord_token and self.discord_token.get_secret_value())
+
+    @property
+    def has_slack(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_bot_token.get_secret_value()) and bool(
+            self.slack_app_token or self.slack_signing_secret
+        )

@@ -1,0 +1,243 @@
+"""The offline interviewer: deterministic rules, no network, the default brain.
+
+It writes every interviewer message from the role's question bank and the
+analysis core already made of the answer, and delegates the report to
+``core.brain.offline_report``. Wording varies between sessions but is stable
+for a given session and turn, so tests and replays are reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from core.analysis import (
+    NO_EXAMPLE,
+    NO_NUMBERS,
+    NO_OUTCOME,
+    NO_PERSONAL_ACTION,
+    NO_REFLECTION,
+    SHALLOW,
+    AnswerAnalysis,
+)
+from core.brain.base import Brain, Move, ReportRequest, TurnPlan, TurnRequest
+from core.brain.offline_report import build_report
+from core.models import Focus, Persona
+from core.report import FeedbackReport
+from core.roles import Category, Question
+from core.session import Session, Speaker
+
+MOVE_ON = ["Thanks, let's move on.", "Okay, next one.", "Thanks. Let's switch gears.",
+           "Understood. Moving on."]
+MOVE_ON_SHORT = ["Thanks.", "Got it.", "Clear."]
+ACKNOWLEDGE = ["Thanks, that helps.", "Okay, I follow.", "Got it.", "Understood."]
+
+
+class OfflineBrain(Brain):
+    name = "offline"
+
+    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
+        writer = _WRITERS[request.move]
+        read = request.analysis.persona if request.analysis else Persona.normal
+        return TurnPlan(read=read, move=request.move, message=writer(request))
+
+    async def write_report(self, request: ReportRequest) -> FeedbackReport:
+        return build_report(request.role, request.session)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _choose(options: list[str], session: Session, salt: str = "") -> str:
+    """A stable choice per session and turn: varied wording, reproducible runs."""
+    digest = hashlib.sha256(f"{session.id}:{len(session.transcript)}:{salt}".encode()).digest()
+    return options[digest[0] % len(options)]
+
+
+def _numbered(question: Question, index: int, total: int) -> str:
+    label = "" if question.category is Category.custom else f" ({question.category.value})"
+    return f"**Question {index} of {total}**{label}: {question.text}"
+
+
+def _second_person(action: str) -> str:
+    """'I rebuilt our onboarding' -> 'you rebuilt your onboarding' (for echoing back)."""
+    swaps = {"i": "you", "my": "your", "me": "you", "myself": "yourself", "i'm": "you're"}
+    words = action.rstrip(" ,;:").split()
+    return " ".join(swaps.get(word.lower(), word) for word in words)
+
+
+def _echo(analysis: AnswerAnalysis | None) -> str:
+    """Refer back to something the candidate actually said, so a follow-up feels heard."""
+    if analysis and analysis.actions:
+        action = _second_person(analysis.actions[0])
+        words = action.split()
+        if len(words) > 12:
+            action = " ".join(words[:12]) + "…"
+        return f"You said {action}."
+    return ""
+
+
+def _asked_before(session: Session, text: str) -> bool:
+    return any(entry.speaker is Speaker.interviewer and text in entry.text
+               for entry in session.transcript)
+
+
+def _unused_follow_up(request: TurnRequest) -> str | None:
+    for follow_up in request.question.follow_ups:
+        if not _asked_before(request.session, follow_up):
+            return follow_up
+    return None
+
+
+def _missing_point(request: TurnRequest) -> str | None:
+    covered = set(request.analysis.key_points_covered) if request.analysis else set()
+    for point in request.question.key_points:
+        if point not in covered:
+            return point
+    return None
+
+
+# --------------------------------------------------------------------------- moves
+
+
+def _greet(request: TurnRequest) -> str:
+    session, role = request.session, request.role
+    options = session.options
+    name = session.who.display_name.strip()
+    hello = f"Hi {name}!" if name else "Hi!"
+    focus = {Focus.mixed: "a mix of behavioural and role-specific questions",
+             Focus.behavioural: "a behavioural focus",
+             Focus.technical: "a focus on role-specific depth"}[options.focus]
+    tailored = " I've tailored the questions to the text you shared." if options.context else ""
+    total = len(session.questions)
+    plural = "question" if total == 1 else "questions"
+    return (
+        f"{hello} I'm your interviewer for a {options.difficulty.value}-level {role.name} "
+        f"practice interview: {total} {plural}, {focus}.{tailored} Answer as you would in a "
+        "real interview; a minute or two per answer is plenty, and I may ask a follow-up. "
+        "You can ask for a hint, skip a question, or end for feedback at any time.\n\n"
+        + _numbered(session.questions[0], 1, total)
+    )
+
+
+def _ask(request: TurnRequest) -> str:
+    session = request.session
+    question = request.next_question or session.question
+    index = session.questions.index(question) + 1 if question in session.questions else 0
+    efficient = request.analysis is not None and request.analysis.persona is Persona.efficient
+    lead = _choose(MOVE_ON_SHORT if efficient else MOVE_ON, session, "ask")
+    return f"{lead}\n\n{_numbered(question, index, len(session.questions))}"
+
+
+def _skip(request: TurnRequest) -> str:
+    session = request.session
+    question = request.next_question or session.question
+    index = session.questions.index(question) + 1
+    return ("No problem, let's skip that one.\n\n"
+            + _numbered(question, index, len(session.questions)))
+
+
+def _follow_up(request: TurnRequest) -> str:
+    analysis, session = request.analysis, request.session
+    ack = _choose(ACKNOWLEDGE, session, "ack")
+    probe = request.probe
+    if probe == NO_EXAMPLE:
+        return (f"{ack} That's the general approach. Can you walk me through one specific "
+                "time you did this: where you were, what was at stake, and what happened?")
+    if probe == NO_PERSONAL_ACTION:
+        return (f"{ack} I heard a lot about what the team did. What did *you* personally do? "
+                "Which decisions or actions were yours?")
+    if probe == NO_OUTCOME:
+        echo = _echo(analysis)
+        return f"{echo or ack} What was the result, and how did you know it worked?"
+    if probe == NO_NUMBERS:
+        return (f"{ack} Can you put a number on the impact: how much, how many, or how fast, "
+                "compared with before?")
+    if probe == SHALLOW:
+        follow_up = _unused_follow_up(request)
+        point = _missing_point(request)
+        if follow_up:
+            return f"{ack} {follow_up}"
+        if point:
+            return f"{ack} Can you go one level deeper on {point}?"
+    if probe == NO_REFLECTION:
+        follow_up = _unused_follow_up(request)
+        return f"{ack} {follow_up or 'Looking back, what would you do differently next time?'}"
+    follow_up = _unused_follow_up(request)
+    return f"{ack} {follow_up or 'What would you do differently if you faced it again?'}"
+
+
+def _clarify(request: TurnRequest) -> str:
+    question, here = request.question, request.session.here
+    if here.clarifications == 0:
+        simple = question.clarify or f"In other words: {question.text}"
+        example = re.sub(r"^(?:for (?:instance|example),?\s*)", "", question.example.strip(),
+                         flags=re.IGNORECASE).rstrip(".")
+        pointer = f" For example: {example}." if example else ""
+        return f"Sure, let me put it more simply. {simple}{pointer}"
+    if question.star:
+        way_in = ("Pick any real situation, even a small one from school, a side project or a "
+                  "previous job. Tell me what was going on, what you did, and how it turned out.")
+    else:
+        way_in = ("There's no single right answer. Start with what you would look at first, and "
+                  "why; then we can build from there.")
+    hint = f" {question.hint}" if question.hint else ""
+    return f"No problem, here's a way in.{hint} {way_in}"
+
+
+def _steer(request: TurnRequest) -> str:
+    analysis, question = request.analysis, request.question
+    if analysis is not None and analysis.persona is Persona.off_topic:
+        if analysis.injection:
+            lead = ("I'll stay your interviewer for this practice session; I can't change "
+                    "roles or the rules of the interview.")
+        else:
+            lead = "That's outside what I can help with here: I'm your interviewer for this session."
+        return f"{lead} Let's get back to the question: {question.text}"
+    return ("Thanks, there's a lot there. To keep us on track, let's come back to the question: "
+            f"{question.text} In two or three sentences: what is the one example that best "
+            "answers it, what did you do, and how did it turn out?")
+
+
+def _warning(request: TurnRequest) -> str:
+    return ("Let's keep this respectful so the practice stays useful for you. If it happens "
+            "again, I'll end the interview. Whenever you're ready, back to the question: "
+            f"{request.question.text}")
+
+
+def _end(request: TurnRequest) -> str:
+    return ("I'm going to end the interview here. When you'd like to practise again, start a "
+            "new one and we'll pick it up from the beginning.")
+
+
+def _hint(request: TurnRequest) -> str:
+    question = request.question
+    base = question.hint or "Think of one concrete example and walk me through it."
+    if question.star:
+        structure = ("A simple structure: the situation in one sentence, what you did "
+                     "(say \"I\", not only \"we\"), and the result, with a number if you have one.")
+    elif question.category is Category.technical and question.key_points:
+        structure = f"A good place to start: {question.key_points[0]}."
+    else:
+        structure = "Lead with your answer in one sentence, then back it up with an example."
+    return f"Hint: {base} {structure}"
+
+
+def _wrap_up(request: TurnRequest) -> str:
+    return "Thanks, that was the last question. Here is your feedback."
+
+
+_WRITERS = {
+    Move.greet: _greet,
+    Move.ask: _ask,
+    Move.skip: _skip,
+    Move.follow_up: _follow_up,
+    Move.clarify: _clarify,
+    Move.steer: _steer,
+    Move.warning: _warning,
+    Move.end: _end,
+    Move.hint: _hint,
+    Move.wrap_up: _wrap_up,
+}
+
+assert set(_WRITERS) == set(Move), "every move needs offline words"

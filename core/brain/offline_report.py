@@ -1,0 +1,420 @@
+"""The offline reviewer: a feedback report built from real answer analysis.
+
+Scores reward substance (a concrete example, personal actions, an outcome,
+numbers, the role's key points) and never length: words past the point cost
+communication marks instead of earning them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from core.analysis import AnswerAnalysis, analyse
+from core.models import Persona
+from core.report import (
+    EvidencedPoint,
+    FeedbackReport,
+    Ownership,
+    QuestionReview,
+    Score,
+    Scores,
+    Specificity,
+    StarElements,
+)
+from core.roles import Category, Question, Role
+from core.session import Session
+from core.text import excerpt
+
+LONG_ANSWER_WORDS = 350
+QUOTE_CHARS = 140
+
+
+@dataclass
+class _Answered:
+    number: int  # 1-based question number
+    question: Question
+    analysis: AnswerAnalysis
+    score: int
+
+
+def _clamp(value: float) -> int:
+    return max(1, min(5, math.floor(value + 0.5)))  # half rounds up, not to even
+
+
+def _sentence_with(text: str, pattern: str) -> str | None:
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        if re.search(pattern, sentence, re.IGNORECASE):
+            return excerpt(sentence, QUOTE_CHARS)
+    return None
+
+
+def _quote(text: str) -> str:
+    return f"“{excerpt(text, QUOTE_CHARS)}”"
+
+
+def question_score(a: AnswerAnalysis, q: Question) -> int:
+    """Anchored 1-5 (see core.report.SCORE_ANCHORS): substance earns points, excess costs."""
+    if a.words < 25 and a.relevance < 0.1 and not a.vocabulary:
+        return 1
+    points = 0.0
+    if q.star:
+        points += 1.0 if (a.has_example or a.has_situation) else 0.0
+        points += 1.0 if a.owned else 0.0
+        points += 1.0 if a.has_outcome else 0.0
+        points += 0.5 if a.quantified_outcome else 0.0
+        points += 0.5 if a.relevance >= 0.3 or a.key_points_covered else 0.0
+    else:
+        points += min(2.5, 1.0 * len(a.key_points_covered))
+        points += min(1.0, 0.35 * len(a.vocabulary))
+        points += 0.5 if (a.has_example or a.has_situation) else 0.0
+        points += 0.5 if a.relevance >= 0.3 else 0.0
+    if a.words > LONG_ANSWER_WORDS:
+        points -= 0.5
+    if a.tangents >= 2 or a.filler_ratio > 0.05:
+        points -= 0.5
+    if a.generic and not a.has_example:
+        points -= 0.5
+    score = _clamp(1 + points)
+    # Anchors: a 4 needs an outcome (stories) or at least two key points (technical).
+    incomplete = (not a.has_outcome) if q.star else (
+        len(a.key_points_covered) < 2 and (bool(q.key_points) or len(a.vocabulary) < 3))
+    if incomplete:
+        score = min(score, 3)
+    if _off_question(a):
+        score = min(score, 3)  # a fine story that answers another question is still a miss
+    return score
+
+
+def _off_question(a: AnswerAnalysis) -> bool:
+    return a.relevance < 0.15 and not a.key_points_covered
+
+
+def _specificity(a: AnswerAnalysis) -> Specificity:
+    concrete = a.has_example or a.has_situation
+    if a.numbers and concrete and a.actions:
+        return Specificity.high
+    if a.numbers or concrete or len(a.vocabulary) >= 2:
+        return Specificity.medium
+    return Specificity.low
+
+
+def _note(a: AnswerAnalysis, q: Question, score: int) -> str:
+    if score >= 5:
+        return "Complete and concrete: a model answer for this question."
+    gaps = []
+    if q.star:
+        if not (a.has_example or a.has_situation):
+            gaps.append("a specific example")
+        if not a.owned:
+            gaps.append("what you personally did")
+        if not a.has_outcome:
+            gaps.append("the outcome")
+        elif not a.quantified_outcome:
+            gaps.append("a number for the outcome")
+    else:
+        missing = [p for p in q.key_points if p not in a.key_points_covered]
+        if missing:
+            gaps.append(missing[0])
+    if a.words > LONG_ANSWER_WORDS:
+        gaps.append(f"a shorter delivery ({a.words} words)")
+    if _off_question(a):
+        gaps.insert(0, "a clear link to the question asked")
+    if not gaps:
+        return "Solid answer; a sharper opening line would make it stronger."
+    return "Missing: " + ", ".join(gaps) + "."
+
+
+def _stronger_answer(a: AnswerAnalysis, q: Question) -> str:
+    """An outline of a stronger answer, built from the candidate's own material."""
+    if not q.star:
+        missing = [p for p in q.key_points if p not in a.key_points_covered][:3]
+        opening = _sentence_with(a.text, r"\w") or "your approach"
+        cover = "; ".join(missing) if missing else "one trade-off and how you would measure success"
+        return (f"Lead with your approach in one sentence (you began: {_quote(opening)}). "
+                f"Then cover: {cover}. Close with a concrete example from your experience.")
+    situation = _sentence_with(a.text, r"\b(?:when|at my|last|we had|there was|our)\b")
+    action = a.actions[0] if a.actions else None
+    result = _sentence_with(a.text, r"\b(?:result|increas|reduc|improv|grew|saved|closed|won|"
+                                    r"launch|shipped|ended up|learn)")
+    parts = [
+        f"Situation: {_quote(situation) if situation else '[one sentence: where, when, what was at stake]'}",
+        f"Action: {_quote(action) + ', then the next two steps you took' if action else '[two or three steps you personally took, using “I”]'}",
+        f"Result: {_quote(result) + ' plus the number that shows it' if result else '[what changed, with a number: % change, time saved, revenue, users]'}",
+    ]
+    return " → ".join(parts)
+
+
+def _review(number: int, q: Question, answers: list[str], skipped: bool, role: Role
+            ) -> tuple[QuestionReview, _Answered | None]:
+    if not answers:
+        return QuestionReview(
+            question=q.text,
+            answer_excerpt="(skipped)" if skipped else "(no answer)",
+            star="not_applicable" if not q.star else StarElements(),
+            specificity=Specificity.low,
+            ownership=Ownership.not_applicable,
+            score=None,
+            note="Skipped: worth preparing an answer for next time." if skipped
+            else "Not answered.",
+            skipped=skipped,
+        ), None
+    a = analyse("\n".join(answers), q, role)
+    score = question_score(a, q)
+    star: StarElements | str = "not_applicable"
+    ownership = Ownership.not_applicable
+    if q.star:
+        star = StarElements(situation=a.has_situation or a.has_example, task=a.has_task,
+                            action=bool(a.actions), result=a.has_outcome,
+                            quantified_result=a.quantified_outcome)
+        ownership = Ownership.clear if a.owned else Ownership.unclear
+    review = QuestionReview(
+        question=q.text,
+        answer_excerpt=excerpt(a.text, 240),
+        star=star,
+        specificity=_specificity(a),
+        ownership=ownership,
+        score=score,
+        note=_note(a, q, score),
+        stronger_answer=_stronger_answer(a, q) if score <= 3 else None,
+    )
+    return review, _Answered(number, q, a, score)
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def _communication(answered: list[_Answered], personas: Counter) -> Score:
+    words = [item.analysis.words for item in answered]
+    average = sum(words) / len(words)
+    filler = sum(item.analysis.filler_ratio for item in answered) / len(answered)
+    value = 3.0
+    value += 1.0 if 30 <= average <= 220 else -0.5
+    value += 0.5 if sum(item.analysis.structure_markers for item in answered) >= len(answered) else 0
+    value -= 1.0 if personas[Persona.chatty] or max(words) > LONG_ANSWER_WORDS else 0
+    value -= 1.0 if filler > 0.04 else 0
+    value -= 0.5 if personas[Persona.confused] >= 2 else 0
+    value += 0.5 if personas[Persona.efficient] else 0
+    bits = [f"answers averaged {round(average)} words"]
+    if personas[Persona.chatty]:
+        bits.append(f"{personas[Persona.chatty]} needed bringing back to the question")
+    if filler > 0.04:
+        bits.append("noticeable filler words")
+    if personas[Persona.efficient]:
+        bits.append(f"{personas[Persona.efficient]} concise, complete answer(s)")
+    return Score(score=_clamp(value), reason="; ".join(bits).capitalize() + ".")
+
+
+def _technical(answered: list[_Answered], role: Role) -> Score:
+    pool = [i for i in answered if i.question.category is Category.technical] or answered
+    points = sum(len(i.question.key_points) for i in pool) or 1
+    covered = sum(len(i.analysis.key_points_covered) for i in pool)
+    terms = sorted({term for i in pool for term in i.analysis.vocabulary})
+    ratio = covered / points
+    value = 1 + 4 * min(1.0, ratio * 0.8 + min(len(terms), 6) / 6 * 0.4)
+    used = f"; used terms such as {', '.join(terms[:4])}" if terms else "; few role-specific terms"
+    scope = "technical questions" if pool is not answered else "answers"
+    return Score(score=_clamp(value),
+                 reason=f"Covered {covered} of {points} key points across {scope}{used}.")
+
+
+def _structure(answered: list[_Answered]) -> Score:
+    star_items = [i for i in answered if i.question.star]
+    if not star_items:
+        markers = sum(i.analysis.structure_markers for i in answered) / len(answered)
+        return Score(score=_clamp(2 + min(markers, 3)),
+                     reason="No story questions; judged on signposting (first, then, as a result).")
+    fractions = []
+    for item in star_items:
+        a = item.analysis
+        elements = [a.has_example or a.has_situation, bool(a.actions), a.has_outcome]
+        fractions.append(sum(elements) / 3 + (0.15 if a.quantified_outcome else 0))
+    average = sum(fractions) / len(fractions)
+    complete = sum(1 for f in fractions if f >= 1)
+    return Score(score=_clamp(1 + 4 * min(1.0, average)),
+                 reason=f"{complete} of {len(star_items)} story answers had situation, action "
+                        "and result.")
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def _strengths(answered: list[_Answered]) -> list[EvidencedPoint]:
+    found: list[EvidencedPoint] = []
+    quantified = [i for i in answered if i.analysis.quantified_outcome]
+    if quantified:
+        item = quantified[0]
+        quote = _sentence_with(item.analysis.text, re.escape(item.analysis.numbers[0]))
+        found.append(EvidencedPoint(point="You back results with numbers.",
+                                    evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
+    owned = [i for i in answered if i.question.star and i.analysis.owned]
+    if owned:
+        item = owned[0]
+        found.append(EvidencedPoint(point="Clear ownership: you say what you did.",
+                                    evidence=f"Q{item.number}: {_quote(item.analysis.actions[0])}"))
+    deep = [i for i in answered if len(i.analysis.key_points_covered) >= 2 or
+            len(i.analysis.vocabulary) >= 3]
+    if deep:
+        item = deep[0]
+        terms = item.analysis.vocabulary[:3] or item.analysis.key_points_covered[:2]
+        quote = _sentence_with(item.analysis.text, re.escape(terms[0].split()[0]))
+        found.append(EvidencedPoint(point=f"Role depth: you used {', '.join(terms)} precisely.",
+                                    evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
+    tight = [i for i in answered if i.score >= 4 and i.analysis.words <= 200]
+    if tight:
+        item = tight[0]
+        found.append(EvidencedPoint(point="Concise and complete when you are on form.",
+                                    evidence=f"Q{item.number} ({item.analysis.words} words): "
+                                             f"{_quote(item.analysis.text)}"))
+    return found[:3]
+
+
+def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[EvidencedPoint]:
+    found: list[EvidencedPoint] = []
+    star = [i for i in answered if i.question.star]
+    no_outcome = [i for i in star if not i.analysis.has_outcome]
+    if no_outcome:
+        item = no_outcome[0]
+        found.append(EvidencedPoint(
+            point="Stories stop before the result: say what changed.",
+            evidence=f"Q{item.number} ends with: {_quote(item.analysis.text[-200:])}"))
+    we_heavy = [i for i in star if not i.analysis.owned]
+    if we_heavy:
+        item = we_heavy[0]
+        quote = _sentence_with(item.analysis.text, r"\bwe\b|\bthe team\b|\bour\b")
+        found.append(EvidencedPoint(point="Your own part is hard to see behind “we”.",
+                                    evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
+    unquantified = [i for i in answered if i.question.star and i.analysis.has_outcome
+                    and not i.analysis.numbers]
+    if unquantified:
+        item = unquantified[0]
+        quote = _sentence_with(item.analysis.text, "|".join(re.escape(o) for o in
+                                                           item.analysis.outcomes[:3]))
+        found.append(EvidencedPoint(point="Outcomes without numbers are easy to doubt.",
+                                    evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
+    long = [i for i in answered if i.analysis.words > LONG_ANSWER_WORDS or i.analysis.tangents >= 2]
+    if long:
+        item = max(long, key=lambda i: i.analysis.words)
+        found.append(EvidencedPoint(point="Answers run long and drift from the question.",
+                                    evidence=f"Q{item.number} ran to {item.analysis.words} words, "
+                                             f"starting {_quote(item.analysis.text)}"))
+    generic = [i for i in answered if i.analysis.generic and not i.analysis.has_example]
+    if generic:
+        item = generic[0]
+        quote = _sentence_with(item.analysis.text, r"\b(?:usually|always|generally|would|"
+                                                   r"should|depends|typically)\b")
+        found.append(EvidencedPoint(point="General statements instead of a real example.",
+                                    evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
+    shallow = [i for i in answered if not i.question.star and len(i.analysis.key_points_covered) < 2]
+    if shallow:
+        item = shallow[0]
+        missing = [p for p in item.question.key_points if p not in item.analysis.key_points_covered]
+        found.append(EvidencedPoint(
+            point=f"Technical depth: {missing[0] if missing else 'key points'} went unmentioned.",
+            evidence=f"Q{item.number}: {_quote(item.analysis.text)}"))
+    if skipped:
+        found.append(EvidencedPoint(point="Skipped questions are the ones to prepare first.",
+                                    evidence="Skipped: " + "; ".join(excerpt(q, 80) for q in skipped)))
+    return found[:3]
+
+
+_STEP_FOR = {
+    "Stories stop": "For each of three stories you will reuse, write the last line first: "
+                    "the result and what it meant for the team or customer.",
+    "Your own part": "Rehearse your stories saying “I” for your part: the decision you made, "
+                     "the thing you built, the call you had.",
+    "Outcomes without": "Attach one number to every result: a percentage, time saved, revenue, "
+                        "users, or a before-and-after.",
+    "Answers run long": "Time yourself: answer in under two minutes, opening with a one-sentence "
+                        "headline before the detail.",
+    "General statements": "Swap “I usually…” for “Last year, when…”: one real example beats a "
+                          "description of your process.",
+    "Technical depth": "Review the role's core topics and prepare a worked example for each.",
+    "Skipped questions": "Write bullet answers to the questions you skipped and practise them aloud.",
+}
+
+
+def _next_steps(weak: list[EvidencedPoint], role: Role, questions: list[QuestionReview]) -> list[str]:
+    steps: list[str] = []
+    for point in weak:
+        for prefix, step in _STEP_FOR.items():
+            if point.point.startswith(prefix) and step not in steps:
+                if prefix == "Technical depth" and role.focus_areas:
+                    step = (f"Review {role.focus_areas[0].lower()} and "
+                            f"{role.focus_areas[-1].lower()}: prepare one worked example for each.")
+                steps.append(step)
+    low = [q for q in questions if q.score is not None and q.score <= 3]
+    if low and len(steps) < 3:
+        steps.append(f"Re-answer “{excerpt(low[0].question, 90)}” using the stronger-answer "
+                     "outline in this report.")
+    fillers = [
+        f"Practise another {role.name} interview at the next difficulty level to stretch yourself.",
+        f"Prepare a story for each focus area: {', '.join(a.lower() for a in role.focus_areas[:3])}.",
+        "Record yourself answering one question and listen back for filler and pace.",
+    ]
+    for step in fillers:
+        if len(steps) >= 3:
+            break
+        steps.append(step)
+    return steps[:3]
+
+
+def _adaptation(personas: Counter, warnings: int) -> str:
+    bits = []
+    if personas[Persona.confused]:
+        bits.append(f"needed {personas[Persona.confused]} clarification(s)")
+    if personas[Persona.chatty]:
+        bits.append(f"was brought back to the question {personas[Persona.chatty]} time(s)")
+    if personas[Persona.off_topic]:
+        bits.append(f"went off topic {personas[Persona.off_topic]} time(s)")
+    if personas[Persona.efficient]:
+        bits.append(f"gave {personas[Persona.efficient]} concise answer(s) that moved straight on")
+    if warnings:
+        bits.append(f"received {warnings} conduct warning(s)")
+    if not bits:
+        return "Steady: answers were on topic, and follow-ups drew out more detail."
+    return "You " + ", ".join(bits) + "."
+
+
+def build_report(role: Role, session: Session) -> FeedbackReport:
+    personas = Counter(session.personas())
+    reviews: list[QuestionReview] = []
+    answered: list[_Answered] = []
+    skipped: list[str] = []
+    reached = session.current + 1
+    for index, question in enumerate(session.questions[:reached]):
+        progress = session.progress[index]
+        review, item = _review(index + 1, question, session.answers_to(index), progress.skipped, role)
+        reviews.append(review)
+        if item:
+            answered.append(item)
+        elif progress.skipped:
+            skipped.append(question.text)
+    base = dict(role=role.name, difficulty=session.options.difficulty.value,
+                questions=reviews, generated_by="offline")
+    if not answered:
+        return FeedbackReport(
+            **base,
+            summary="No questions were answered, so there is nothing to score yet. Start a new "
+                    "interview whenever you're ready: even one answer gets you useful feedback.",
+            answered=0,
+            adaptation=_adaptation(personas, session.warnings),
+            next_steps=_next_steps([], role, reviews),
+        )
+    scores = Scores(communication=_communication(answered, personas),
+                    technical=_technical(answered, role),
+                    structure=_structure(answered))
+    strengths = _strengths(answered)
+    weaknesses = _weaknesses(answered, skipped)
+    average = sum(i.score for i in answered) / len(answered)
+    lead = strengths[0].point.rstrip(".").lower() if strengths else "you engaged with every question"
+    work_on = weaknesses[0].point.rstrip(".").lower() if weaknesses else "keep the same standard"
+    summary = (f"You answered {len(answered)} of {len(session.questions)} questions in a "
+               f"{session.options.difficulty.value}-level {role.name} interview, averaging "
+               f"{average:.1f}/5 per answer. Strongest: {lead}. Work on: {work_on}.")
+    return FeedbackReport(**base, summary=summary, answered=len(answered), strengths=strengths,
+                          weaknesses=weaknesses, scores=scores,
+                          adaptation=_adaptation(personas, session.warnings),
+                          next_steps=_next_steps(weaknesses, role, reviews))

@@ -1,0 +1,86 @@
+"""The structured feedback report, shared by every brain and every surface."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+ScoreValue = int  # anchored 1-5
+
+SCORE_ANCHORS = {
+    1: "no relevant answer",
+    2: "generic: little that is specific to the question",
+    3: "relevant with some specifics; gaps in outcome, ownership or depth",
+    4: "specific, owned and outcome-focused, minor gaps",
+    5: "specific, quantified, clearly owned, concise and complete",
+}
+
+
+class Specificity(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class Ownership(StrEnum):
+    clear = "clear"
+    unclear = "unclear"
+    not_applicable = "not_applicable"
+
+
+class StarElements(BaseModel):
+    situation: bool = False
+    task: bool = False
+    action: bool = False
+    result: bool = False
+    quantified_result: bool = False
+
+    def found(self) -> list[str]:
+        return [name for name, present in self.model_dump().items() if present]
+
+
+class Score(BaseModel):
+    score: int = Field(ge=1, le=5)
+    reason: str = Field(min_length=1)
+
+
+class Scores(BaseModel):
+    communication: Score
+    technical: Score
+    structure: Score
+
+
+class EvidencedPoint(BaseModel):
+    point: str = Field(min_length=1)
+    evidence: str = Field(min_length=1, description="What the candidate actually said.")
+
+
+class QuestionReview(BaseModel):
+    question: str
+    answer_excerpt: str
+    star: StarElements | Literal["not_applicable"]
+    specificity: Specificity
+    ownership: Ownership
+    score: int | None = Field(None, ge=1, le=5, description="None when not answered.")
+    note: str
+    stronger_answer: str | None = Field(
+        None, description="For answers scoring 3 or less: an outline built from what was said."
+    )
+    skipped: bool = False
+
+
+class FeedbackReport(BaseModel):
+    role: str
+    difficulty: str
+    summary: str
+    answered: int = Field(ge=0, description="Main questions with a real answer.")
+    strengths: list[EvidencedPoint] = Field(default_factory=list)
+    weaknesses: list[EvidencedPoint] = Field(default_factory=list)
+    scores: Scores | None = Field(None, description="None when nothing was answered.")
+    questions: list[QuestionReview] = Field(default_factory=list)
+    adaptation: str = Field("", description="The pattern of adaptation seen in the interview.")
+    next_steps: list[str] = Field(default_factory=list)
+    generated_by: str = "offline"
+    notice: str | None = Field(None, description="E.g. that a fallback report was used.")

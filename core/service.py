@@ -1,0 +1,411 @@
+"""The service every surface calls: start, answer, hint, skip, status, feedback, reset, roles.
+
+Core owns the interview state machine. Each turn:
+1. the answer is cleaned and read (``core.analysis``);
+2. core decides the move (follow-up, clarify, steer, next question...) and the
+   moves it would also accept;
+3. the brain writes the words (and may propose another allowed move);
+4. the new state is saved, and only then the reply is returned.
+
+A turn works on a copy of the session: if the brain fails, nothing is saved, so
+the candidate can send the same answer again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+
+from core.analysis import MAX_ANALYSED_CHARS, AnswerAnalysis, analyse
+from core.brain.base import MOVE_KIND, Brain, Move, ReportRequest, TurnPlan, TurnRequest
+from core.errors import (
+    BrainError,
+    InterviewAlreadyActiveError,
+    NoActiveInterviewError,
+)
+from core.models import (
+    Action,
+    InterviewOptions,
+    Persona,
+    Reply,
+    ReplyKind,
+    RoleSummary,
+    StatusInfo,
+    TextDelta,
+    Where,
+    Who,
+    session_key,
+)
+from core.planner import plan_questions
+from core.report import FeedbackReport
+from core.roles import Role, RoleCatalog, default_catalog
+from core.session import QuestionProgress, Session, SessionState
+from core.store import InMemoryStore, SessionStore
+from core.text import clean_input
+
+log = structlog.get_logger("core.service")
+
+MAX_FOLLOW_UPS = 2
+MAX_CLARIFICATIONS = 2
+MAX_STEERS = 2
+# Analysed text is capped by core.analysis; we keep a little more in the transcript.
+MAX_STORED_ANSWER_CHARS = MAX_ANALYSED_CHARS
+
+EMPTY_ANSWER_PROMPT = (
+    "Take your time. Type your answer whenever you're ready, or ask for a hint if you're stuck."
+)
+LONG_ANSWER_NOTICE = (
+    "(That was a long answer, so I read the first {limit:,} characters. In a live interview, "
+    "aim for about two minutes per answer.)"
+)
+SAFETY_PERSONAS = (Persona.abusive, Persona.off_topic)
+COUNTING_PERSONAS = (Persona.normal, Persona.efficient, Persona.chatty)
+ACTIVE_ACTIONS = [Action.hint, Action.skip, Action.end]
+
+
+class InterviewService:
+    def __init__(
+        self,
+        brain: Brain,
+        store: SessionStore | None = None,
+        catalog: RoleCatalog | None = None,
+        fallback: Brain | None = None,
+    ) -> None:
+        from core.brain.offline import OfflineBrain
+
+        self.brain = brain
+        self.store = store or InMemoryStore()
+        self.catalog = catalog or default_catalog()
+        # Core's own words when it overrides a brain, and the report when a brain fails.
+        self.fallback = fallback or (brain if type(brain) is OfflineBrain else OfflineBrain())
+
+    # ----------------------------------------------------------------- small verbs
+
+    def roles(self) -> list[RoleSummary]:
+        return [role.summary_model() for role in self.catalog]
+
+    def resolve_role(self, name: str) -> Role:
+        return self.catalog.resolve(name)
+
+    async def session_for(self, who: Who, where: Where) -> Session | None:
+        return await self.store.get(session_key(who, where))
+
+    async def reset(self, who: Who, where: Where) -> Reply:
+        key = session_key(who, where)
+        async with self.store.lock(key):
+            existed = await self.store.get(key) is not None
+            await self.store.delete(key)
+        text = (
+            "Interview discarded. Start a new one whenever you like."
+            if existed
+            else "There was nothing to reset. Start an interview whenever you like."
+        )
+        return Reply(kind=ReplyKind.notice, text=text)
+
+    async def status(self, who: Who, where: Where) -> Reply:
+        session = await self.session_for(who, where)
+        if session is None:
+            raise NoActiveInterviewError()
+        role = self.catalog.get(session.role_id)
+        info = StatusInfo(
+            role=role.id,
+            role_name=role.name,
+            difficulty=session.options.difficulty,
+            focus=session.options.focus,
+            state=session.state.value,
+            question_index=session.current + 1,
+            question_total=len(session.questions),
+            follow_ups_on_question=session.here.follow_ups,
+            answers_given=session.answered_count(),
+            elapsed_seconds=int(time.time() - session.created_at),
+            brain=self.brain.name,
+            tokens=session.usage,
+        )
+        minutes = info.elapsed_seconds // 60
+        text = (
+            f"{role.name} interview ({info.difficulty}, {info.focus}): question "
+            f"{info.question_index} of {info.question_total}, {info.answers_given} answered, "
+            f"{minutes} min so far. State: {info.state}."
+        )
+        if session.usage.calls:
+            text += (
+                f" Model tokens: {session.usage.input_tokens:,} in / "
+                f"{session.usage.output_tokens:,} out."
+            )
+        return self._reply(session, ReplyKind.notice, text, status=info)
+
+    # ----------------------------------------------------------------- start
+
+    async def start(self, who: Who, where: Where, options: InterviewOptions) -> Reply:
+        role = self.resolve_role(options.role)
+        options = options.model_copy(update={"role": role.id})
+        key = session_key(who, where)
+        async with self.store.lock(key):
+            existing = await self.store.get(key)
+            if existing is not None and existing.state is SessionState.active:
+                raise InterviewAlreadyActiveError()
+            session = Session(key=key, who=who, where=where, options=options, role_id=role.id,
+                              questions=[], progress=[])
+            session.questions = plan_questions(role, options, seed=session.id)
+            session.progress = [QuestionProgress() for _ in session.questions]
+            request = TurnRequest(role=role, session=session, move=Move.greet,
+                                  allowed=[Move.greet], next_question=session.questions[0])
+            plan = await self._plan(request)
+            session.say(ReplyKind.greeting, plan.message)
+            await self._save(session)
+        log.info("interview.started", session=session.id, platform=who.platform, role=role.id,
+                 difficulty=options.difficulty.value, questions=len(session.questions))
+        return self._reply(session, ReplyKind.greeting, plan.message)
+
+    # ----------------------------------------------------------------- answer
+
+    async def answer(self, who: Who, where: Where, text: str) -> Reply:
+        reply: Reply | None = None
+        async for event in self.answer_stream(who, where, text):
+            if isinstance(event, Reply):
+                reply = event
+        assert reply is not None
+        return reply
+
+    async def answer_stream(
+        self, who: Who, where: Where, text: str
+    ) -> AsyncIterator[TextDelta | Reply]:
+        """Like ``answer``, yielding the reply's text as the brain writes it; the Reply last."""
+        key = session_key(who, where)
+        async with self._turn(key) as session:
+            cleaned = clean_input(text)
+            if not cleaned:
+                yield self._reply(session, ReplyKind.notice, EMPTY_ANSWER_PROMPT)
+                return
+            started = time.perf_counter()
+            role = self.catalog.get(session.role_id)
+            notice = ""
+            if len(cleaned) > MAX_ANALYSED_CHARS:
+                notice = LONG_ANSWER_NOTICE.format(limit=MAX_ANALYSED_CHARS) + "\n\n"
+                cleaned = cleaned[:MAX_STORED_ANSWER_CHARS]
+            request = self._decide(role, session, cleaned)
+            if notice:
+                yield TextDelta(text=notice)
+            plan: TurnPlan | None = None
+            async for event in self._stream_plan(request):
+                if isinstance(event, TurnPlan):
+                    plan = event
+                else:
+                    yield event
+            assert plan is not None
+            reply = await self._apply(role, session, request, plan, notice)
+            log.info("interview.turn", session=session.id, persona=reply.persona,
+                     move=plan.move.value, question=session.current + 1, chars=len(cleaned),
+                     tokens_in=session.usage.input_tokens, tokens_out=session.usage.output_tokens,
+                     ms=round((time.perf_counter() - started) * 1000, 2))
+            yield reply
+
+    def _decide(self, role: Role, session: Session, text: str) -> TurnRequest:
+        """Core's state machine: the move for this answer and the moves it would accept."""
+        analysis = analyse(text, session.question, role)
+        here = session.here
+        advance = Move.wrap_up if session.is_last_question else Move.ask
+        can_follow_up = here.follow_ups < MAX_FOLLOW_UPS
+        probe = None
+        persona = analysis.persona
+        if persona is Persona.abusive:
+            move = Move.end if session.warnings >= 1 else Move.warning
+            return TurnRequest(role=role, session=session, move=move, allowed=[move],
+                               answer=text, analysis=analysis)
+        if persona is Persona.off_topic:
+            return TurnRequest(role=role, session=session, move=Move.steer, allowed=[Move.steer],
+                               answer=text, analysis=analysis)
+        # Gaps are judged on everything said about this question, not only the last message.
+        earlier = session.answers_to(session.current)
+        gaps = analyse("\n".join([*earlier, text]), session.question, role) if earlier else analysis
+        probe = next((gap for gap in gaps.weaknesses if gap not in here.probed), None)
+        if persona is Persona.confused:
+            move = Move.clarify if here.clarifications < MAX_CLARIFICATIONS else advance
+        elif persona is Persona.chatty:
+            move = Move.steer if here.steers < 1 else (
+                Move.follow_up if can_follow_up and probe else advance)
+        elif persona is Persona.efficient:
+            move = advance
+        else:
+            move = Move.follow_up if can_follow_up and probe else advance
+        allowed = {move, advance}
+        if can_follow_up:
+            allowed.add(Move.follow_up)
+        if here.clarifications < MAX_CLARIFICATIONS:
+            allowed.add(Move.clarify)
+        if here.steers < MAX_STEERS:
+            allowed.add(Move.steer)
+        return TurnRequest(role=role, session=session, move=move, allowed=sorted(allowed),
+                           answer=text, analysis=analysis, probe=probe,
+                           next_question=session.next_question)
+
+    async def _apply(self, role: Role, session: Session, request: TurnRequest, plan: TurnPlan,
+                     notice: str) -> Reply:
+        analysis: AnswerAnalysis = request.analysis  # type: ignore[assignment]
+        persona = analysis.persona if analysis.persona in SAFETY_PERSONAS else plan.read
+        counts = persona in COUNTING_PERSONAS and not analysis.bare_move_on
+        session.hear(request.answer or "", persona, counts=counts)
+        here = session.here
+        if analysis.bare_move_on and not session.answers_to(session.current):
+            here.skipped = True
+        move = plan.move
+        if move is Move.follow_up:
+            here.follow_ups += 1
+            if request.probe and plan.move is request.move:
+                here.probed.append(request.probe)
+        elif move is Move.clarify:
+            here.clarifications += 1
+        elif move is Move.steer:
+            here.steers += 1
+        elif move is Move.warning:
+            session.warnings += 1
+        elif move is Move.end:
+            session.warnings += 1
+            session.state = SessionState.ended
+        elif move is Move.ask:
+            session.current += 1
+        kind = MOVE_KIND[move]
+        session.say(kind, plan.message)
+        report = None
+        if move is Move.wrap_up:
+            session.state = SessionState.ended
+            report = await self._finish(role, session)
+        await self._save(session)
+        return self._reply(session, kind, notice + plan.message, persona=persona, report=report)
+
+    # ----------------------------------------------------------------- hint, skip
+
+    async def hint(self, who: Who, where: Where) -> Reply:
+        async with self._turn(session_key(who, where)) as session:
+            role = self.catalog.get(session.role_id)
+            session.here.hints += 1
+            request = TurnRequest(role=role, session=session, move=Move.hint, allowed=[Move.hint])
+            plan = await self._plan(request)
+            session.say(ReplyKind.hint, plan.message)
+            await self._save(session)
+            return self._reply(session, ReplyKind.hint, plan.message)
+
+    async def skip(self, who: Who, where: Where) -> Reply:
+        async with self._turn(session_key(who, where)) as session:
+            role = self.catalog.get(session.role_id)
+            if not session.answers_to(session.current):
+                session.here.skipped = True
+            if session.is_last_question:
+                session.state = SessionState.ended
+                report = await self._finish(role, session)
+                text = "Skipped. That was the last question, so here is your feedback."
+                session.say(ReplyKind.feedback, text)
+                await self._save(session)
+                return self._reply(session, ReplyKind.feedback, text, report=report)
+            request = TurnRequest(role=role, session=session, move=Move.skip, allowed=[Move.skip],
+                                  next_question=session.next_question)
+            plan = await self._plan(request)
+            session.current += 1
+            session.say(ReplyKind.question, plan.message)
+            await self._save(session)
+            return self._reply(session, ReplyKind.question, plan.message)
+
+    # ----------------------------------------------------------------- feedback
+
+    async def feedback(self, who: Who, where: Where) -> Reply:
+        """End the interview (if it is still running) and return the report."""
+        key = session_key(who, where)
+        async with self.store.lock(key):
+            session = await self.store.get(key)
+            if session is None:
+                raise NoActiveInterviewError()
+            if session.report is None:
+                session = session.model_copy(deep=True)
+                session.state = SessionState.ended
+                role = self.catalog.get(session.role_id)
+                await self._finish(role, session)
+                await self._save(session)
+        assert session.report is not None
+        text = "Thanks for practising. Here is your feedback."
+        return self._reply(session, ReplyKind.feedback, text, report=session.report)
+
+    # ----------------------------------------------------------------- internals
+
+    @asynccontextmanager
+    async def _turn(self, key: str) -> AsyncIterator[Session]:
+        """Hold the user's lock for a whole turn and hand out a working copy.
+
+        The copy is saved by the turn itself (``_save``) only when it succeeded.
+        """
+        async with self.store.lock(key):
+            session = await self.store.get(key)
+            if session is None or session.state is not SessionState.active:
+                raise NoActiveInterviewError(
+                    None if session is None else
+                    "This interview is over. Start a new one whenever you like."
+                )
+            yield session.model_copy(deep=True)
+
+    async def _save(self, session: Session) -> None:
+        session.touch()
+        await self.store.put(session)
+
+    async def _plan(self, request: TurnRequest) -> TurnPlan:
+        plan: TurnPlan | None = None
+        async for event in self._stream_plan(request):
+            if isinstance(event, TurnPlan):
+                plan = event
+        assert plan is not None
+        return plan
+
+    async def _stream_plan(self, request: TurnRequest) -> AsyncIterator[TextDelta | TurnPlan]:
+        """Stream the brain's words; if it proposes a move core does not allow, core overrides.
+
+        An overridden plan is re-written by the fallback brain for core's own move,
+        so the words always match what actually happens next.
+        """
+        plan: TurnPlan | None = None
+        async for event in self.brain.stream_turn(request):
+            if isinstance(event, TurnPlan):
+                plan = event
+            else:
+                yield event
+        if plan is None:
+            raise BrainError()
+        if plan.move not in request.allowed:
+            log.warning("brain.move_overridden", proposed=plan.move.value, chosen=request.move.value)
+            plan = await self.fallback.plan_turn(request)
+            yield TextDelta(text="\n\n" + plan.message)  # surfaces replace with the final text
+        yield plan
+
+    async def _finish(self, role: Role, session: Session) -> FeedbackReport:
+        """Write the report; if the brain cannot, fall back to the offline one, transcript kept."""
+        request = ReportRequest(role=role, session=session)
+        try:
+            report = await self.brain.write_report(request)
+        except BrainError as error:
+            if self.fallback is self.brain:
+                raise
+            log.warning("report.fallback", session=session.id, error=type(error).__name__)
+            report = await self.fallback.write_report(request)
+            report.notice = (
+                "The AI interviewer could not write this report, so it comes from the "
+                "offline reviewer. Your transcript is kept."
+            )
+        session.report = report
+        session.state = SessionState.finished
+        return report
+
+    def _reply(self, session: Session, kind: ReplyKind, text: str, *, persona: Persona | None = None,
+               report: FeedbackReport | None = None, status: StatusInfo | None = None) -> Reply:
+        active = session.state is SessionState.active
+        return Reply(
+            kind=kind,
+            text=text,
+            persona=persona,
+            question_index=session.current + 1,
+            question_total=len(session.questions),
+            question=session.question.text if active else None,
+            actions=ACTIVE_ACTIONS if active else [],
+            report=report,
+            status=status,
+        )
+

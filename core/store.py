@@ -1,0 +1,91 @@
+"""Where sessions live. In memory by default, behind an interface for other stores."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from core.session import Session
+
+DEFAULT_TTL_SECONDS = 24 * 3600
+
+
+class SessionStore(ABC):
+    """Keeps sessions by key and serialises work on one key.
+
+    ``lock(key)`` is how core guarantees that two messages from one user are
+    handled in order and never interleaved; a shared store implements it across
+    processes.
+    """
+
+    @abstractmethod
+    async def get(self, key: str) -> Session | None: ...
+
+    @abstractmethod
+    async def put(self, session: Session) -> None: ...
+
+    @abstractmethod
+    async def delete(self, key: str) -> None: ...
+
+    @abstractmethod
+    def lock(self, key: str) -> AsyncIterator[None]:
+        """An async context manager held for the whole of one turn."""
+
+    async def close(self) -> None:  # pragma: no cover - nothing to release in memory
+        return None
+
+
+class InMemoryStore(SessionStore):
+    """Sessions in a dict; idle ones expire after ``ttl_seconds``.
+
+    Each key has a FIFO ``asyncio.Lock`` (asyncio locks wake waiters in order), so
+    turns of one user run one after another in arrival order.
+    """
+
+    def __init__(self, ttl_seconds: float = DEFAULT_TTL_SECONDS, clock=time.time) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._clock = clock
+        self._sessions: dict[str, Session] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._waiters: dict[str, int] = {}
+
+    def _expired(self, session: Session) -> bool:
+        return self._clock() - session.updated_at > self.ttl_seconds
+
+    async def get(self, key: str) -> Session | None:
+        session = self._sessions.get(key)
+        if session is not None and self._expired(session):
+            del self._sessions[key]
+            return None
+        return session
+
+    async def put(self, session: Session) -> None:
+        self._sessions[session.key] = session
+
+    async def delete(self, key: str) -> None:
+        self._sessions.pop(key, None)
+
+    async def purge_expired(self) -> int:
+        stale = [key for key, session in self._sessions.items() if self._expired(session)]
+        for key in stale:
+            del self._sessions[key]
+        return len(stale)
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    @asynccontextmanager
+    async def lock(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiters[key] = self._waiters.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._waiters[key] -= 1
+            if not self._waiters[key]:  # nobody else queued: drop the lock, keep memory flat
+                del self._waiters[key]
+                self._locks.pop(key, None)
