@@ -224,23 +224,38 @@ class AnswerAnalysis:
         return len(self.actions) >= 1 and self.i_count >= self.we_count * 0.5
 
 
-def _question_terms(question: Question) -> set[str]:
-    return content_terms(" ".join([question.text, *question.keywords]))
+@lru_cache(maxsize=8192)
+def _cached_terms(text: str) -> frozenset[str]:
+    """Terms of bank text (questions, key points): the same strings come back every turn."""
+    return frozenset(content_terms(text))
+
+
+def _question_terms(question: Question) -> frozenset[str]:
+    return _cached_terms(" ".join([question.text, *question.keywords]))
 
 
 def _covered_points(text_terms: set[str], question: Question) -> list[str]:
     covered = []
     for point in question.key_points:
-        terms = content_terms(point)
+        terms = _cached_terms(point)
         if terms and len(terms & text_terms) >= max(1, round(len(terms) * 0.4)):
             covered.append(point)
     return covered
 
 
+@lru_cache(maxsize=64)
+def _vocabulary_pattern(vocabulary: tuple[str, ...]) -> re.Pattern[str]:
+    # One alternation per role instead of one search per term; longest terms first so
+    # "unit test" wins over "test".
+    terms = sorted({term.lower() for term in vocabulary}, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(term) for term in terms) + r")\b")
+
+
 def _vocabulary_hits(lowered: str, role: Role | None) -> list[str]:
-    if role is None:
+    if role is None or not role.vocabulary:
         return []
-    return [term for term in role.vocabulary if re.search(rf"\b{re.escape(term.lower())}\b", lowered)]
+    found = dict.fromkeys(_vocabulary_pattern(tuple(role.vocabulary)).findall(lowered))
+    return list(found)
 
 
 def analyse(text: str, question: Question, role: Role | None = None) -> AnswerAnalysis:

@@ -77,8 +77,8 @@ class InterviewService:
         from core.brain.offline import OfflineBrain
 
         self.brain = brain
-        self.store = store or InMemoryStore()
-        self.catalog = catalog or default_catalog()
+        self.store = store if store is not None else InMemoryStore()
+        self.catalog = catalog if catalog is not None else default_catalog()
         # Core's own words when it overrides a brain, and the report when a brain fails.
         self.fallback = fallback or (brain if type(brain) is OfflineBrain else OfflineBrain())
 
@@ -148,9 +148,8 @@ class InterviewService:
             if existing is not None and existing.state is SessionState.active:
                 raise InterviewAlreadyActiveError()
             session = Session(key=key, who=who, where=where, options=options, role_id=role.id,
-                              questions=[], progress=[])
+                              questions=[], progress=[QuestionProgress()])
             session.questions = plan_questions(role, options, seed=session.id)
-            session.progress = [QuestionProgress() for _ in session.questions]
             request = TurnRequest(role=role, session=session, move=Move.greet,
                                   allowed=[Move.greet], next_question=session.questions[0])
             plan = await self._plan(request)
@@ -266,7 +265,7 @@ class InterviewService:
             session.warnings += 1
             session.state = SessionState.ended
         elif move is Move.ask:
-            session.current += 1
+            session.advance()
         kind = MOVE_KIND[move]
         session.say(kind, plan.message)
         report = None
@@ -303,7 +302,7 @@ class InterviewService:
             request = TurnRequest(role=role, session=session, move=Move.skip, allowed=[Move.skip],
                                   next_question=session.next_question)
             plan = await self._plan(request)
-            session.current += 1
+            session.advance()
             session.say(ReplyKind.question, plan.message)
             await self._save(session)
             return self._reply(session, ReplyKind.question, plan.message)
@@ -318,7 +317,7 @@ class InterviewService:
             if session is None:
                 raise NoActiveInterviewError()
             if session.report is None:
-                session = session.model_copy(deep=True)
+                session = session.working_copy()
                 session.state = SessionState.ended
                 role = self.catalog.get(session.role_id)
                 await self._finish(role, session)
@@ -342,7 +341,7 @@ class InterviewService:
                     None if session is None else
                     "This interview is over. Start a new one whenever you like."
                 )
-            yield session.model_copy(deep=True)
+            yield session.working_copy()
 
     async def _save(self, session: Session) -> None:
         session.touch()

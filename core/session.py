@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import InterviewOptions, Persona, ReplyKind, TokenUsage, Where, Who
 from core.report import FeedbackReport
@@ -24,14 +25,18 @@ class Speaker(StrEnum):
     candidate = "candidate"
 
 
-class TranscriptEntry(BaseModel):
+@dataclass(frozen=True, slots=True)
+class TranscriptEntry:
+    """One message. A slotted, frozen dataclass: transcripts are the bulk of a session's
+    memory, entries are shared between working copies, and nothing edits them."""
+
     speaker: Speaker
     text: str
     question_index: int  # 0-based main question this entry belongs to
     kind: ReplyKind | None = None  # for the interviewer's entries
     persona: Persona | None = None  # for the candidate's entries
     counts: bool = False  # a candidate entry that is a real answer to the question
-    at: float = Field(default_factory=time.time)
+    at: float = field(default_factory=time.time)
 
 
 class QuestionProgress(BaseModel):
@@ -73,6 +78,12 @@ class Session(BaseModel):
     @property
     def here(self) -> QuestionProgress:
         return self.progress[self.current]
+
+    def advance(self) -> None:
+        """Go on to the next main question (progress is created as questions are reached)."""
+        self.current += 1
+        while len(self.progress) <= self.current:
+            self.progress.append(QuestionProgress())
 
     @property
     def is_last_question(self) -> bool:
@@ -116,6 +127,21 @@ class Session(BaseModel):
                 question_index=self.current,
             )
         )
+
+    def working_copy(self) -> Session:
+        """A copy a turn may change freely; the stored session stays as it was until saved.
+
+        Cheaper than a deep copy: questions and transcript entries are never changed
+        once created, so the copy shares them and only copies the containers and the
+        small mutable parts. This keeps per-turn overhead and per-session memory low.
+        """
+        copy = self.model_copy()
+        copy.questions = list(self.questions)
+        copy.progress = [p.model_copy(update={"probed": list(p.probed)}) for p in self.progress]
+        copy.transcript = list(self.transcript)
+        copy.usage = self.usage.model_copy()
+        copy.brain_notes = dict(self.brain_notes)
+        return copy
 
     def touch(self) -> None:
         self.updated_at = time.time()

@@ -12,7 +12,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.errors import UnknownRoleError
 from core.models import Difficulty, RoleSummary
@@ -28,6 +28,9 @@ class Category(StrEnum):
 
 
 class Question(BaseModel):
+    # Frozen: sessions share the bank's question objects instead of copying them.
+    model_config = ConfigDict(frozen=True)
+
     id: str
     category: Category
     levels: list[Difficulty]

@@ -54,3 +54,17 @@ async def test_lock_runs_turns_of_one_key_in_arrival_order_and_others_in_paralle
     assert mine == ["start a1", "end a1", "start a2", "end a2", "start a3", "end a3"]
     assert events.index("end b1") < events.index("end a1")  # another user is not held up
     assert store._locks == {}  # locks are dropped when idle: memory stays flat
+
+
+def test_the_service_keeps_the_store_it_is_given_even_when_empty():
+    from core.brain.offline import OfflineBrain
+    from core.service import InterviewService
+
+    store = InMemoryStore()  # empty, so falsy by length: must still be the one used
+    assert InterviewService(brain=OfflineBrain(), store=store).store is store
+
+
+async def test_sessions_survive_a_json_round_trip():
+    session = _session("round")
+    session.hear("I closed the deal.", persona="normal", counts=True)
+    assert Session.model_validate_json(session.model_dump_json()) == session
