@@ -308,7 +308,7 @@ def analyse(text: str, question: Question, role: Role | None = None) -> AnswerAn
 
 def is_complete(analysis: AnswerAnalysis, question: Question) -> bool:
     """An answer an interviewer could move on from without a follow-up."""
-    if question.category is Category.technical or not question.star:
+    if not is_story(question):
         depth = len(analysis.key_points_covered) + min(len(analysis.vocabulary), 3)
         return depth >= 3 and analysis.relevance >= 0.3 and not analysis.generic
     concrete = analysis.has_example or analysis.has_situation or analysis.has_numbers
@@ -340,16 +340,25 @@ def classify(analysis: AnswerAnalysis, question: Question) -> Persona:
     return Persona.normal
 
 
+def is_story(question: Question) -> bool:
+    """A question answered with a past story (STAR), as opposed to a plan or knowledge.
+
+    Situational questions ("what would you do if...") are answered with a plan, so
+    "I would..." is right there and an outcome cannot be asked for.
+    """
+    return question.star and question.category in (Category.behavioural, Category.custom)
+
+
 def weaknesses(analysis: AnswerAnalysis, question: Question) -> list[str]:
     """The gaps a follow-up could probe, most important first."""
     found: list[str] = []
-    if question.category is Category.technical or not question.star:
+    if not is_story(question):
         if len(analysis.key_points_covered) < 2 and len(analysis.vocabulary) < 3:
             found.append(SHALLOW)
-        if question.star is False and question.category is not Category.technical:
+        if not question.star and question.category is not Category.technical:
             return found  # motivation questions: depth is the only thing to probe
-        if not (analysis.has_example or analysis.has_situation):
-            found.append(NO_EXAMPLE)
+        if analysis.generic and not (analysis.has_example or analysis.has_situation):
+            found.append(NO_EXAMPLE)  # "have you actually done this?"
         return found
     if analysis.generic and not analysis.has_example or not (
         analysis.has_example or analysis.has_situation or analysis.has_numbers

@@ -19,6 +19,7 @@ from core.analysis import (
     NO_REFLECTION,
     SHALLOW,
     AnswerAnalysis,
+    is_story,
 )
 from core.brain.base import Brain, Move, ReportRequest, TurnPlan, TurnRequest
 from core.brain.offline_report import build_report
@@ -142,8 +143,11 @@ def _follow_up(request: TurnRequest) -> str:
     ack = _choose(ACKNOWLEDGE, session, "ack")
     probe = request.probe
     if probe == NO_EXAMPLE:
-        return (f"{ack} That's the general approach. Can you walk me through one specific "
-                "time you did this: where you were, what was at stake, and what happened?")
+        if analysis is not None and analysis.generic:
+            return (f"{ack} That's the general approach. Can you walk me through one specific "
+                    "time you did this: where you were, what was at stake, and what happened?")
+        return (f"{ack} Can you anchor that in one specific time: where you were, what was at "
+                "stake, and what happened?")
     if probe == NO_PERSONAL_ACTION:
         return (f"{ack} I heard a lot about what the team did. What did *you* personally do? "
                 "Which decisions or actions were yours?")
@@ -175,7 +179,7 @@ def _clarify(request: TurnRequest) -> str:
                          flags=re.IGNORECASE).rstrip(".")
         pointer = f" For example: {example}." if example else ""
         return f"Sure, let me put it more simply. {simple}{pointer}"
-    if question.star:
+    if is_story(question):
         way_in = ("Pick any real situation, even a small one from school, a side project or a "
                   "previous job. Tell me what was going on, what you did, and how it turned out.")
     else:
@@ -213,9 +217,12 @@ def _end(request: TurnRequest) -> str:
 def _hint(request: TurnRequest) -> str:
     question = request.question
     base = question.hint or "Think of one concrete example and walk me through it."
-    if question.star:
+    if is_story(question):
         structure = ("A simple structure: the situation in one sentence, what you did "
                      "(say \"I\", not only \"we\"), and the result, with a number if you have one.")
+    elif question.category is Category.situational:
+        structure = ("Say what you would do first and why, who you would involve, and how "
+                     "you would know it had worked.")
     elif question.category is Category.technical and question.key_points:
         structure = f"A good place to start: {question.key_points[0]}."
     else:

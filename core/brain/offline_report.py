@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from core.analysis import AnswerAnalysis, analyse
+from core.analysis import AnswerAnalysis, analyse, is_story
 from core.models import Persona
 from core.report import (
     EvidencedPoint,
@@ -60,7 +60,7 @@ def question_score(a: AnswerAnalysis, q: Question) -> int:
     if a.words < 25 and a.relevance < 0.1 and not a.vocabulary:
         return 1
     points = 0.0
-    if q.star:
+    if is_story(q):
         points += 1.0 if (a.has_example or a.has_situation) else 0.0
         points += 1.0 if a.owned else 0.0
         points += 1.0 if a.has_outcome else 0.0
@@ -79,7 +79,7 @@ def question_score(a: AnswerAnalysis, q: Question) -> int:
         points -= 0.5
     score = _clamp(1 + points)
     # Anchors: a 4 needs an outcome (stories) or at least two key points (technical).
-    incomplete = (not a.has_outcome) if q.star else (
+    incomplete = (not a.has_outcome) if is_story(q) else (
         len(a.key_points_covered) < 2 and (bool(q.key_points) or len(a.vocabulary) < 3))
     if incomplete:
         score = min(score, 3)
@@ -105,7 +105,7 @@ def _note(a: AnswerAnalysis, q: Question, score: int) -> str:
     if score >= 5:
         return "Complete and concrete: a model answer for this question."
     gaps = []
-    if q.star:
+    if is_story(q):
         if not (a.has_example or a.has_situation):
             gaps.append("a specific example")
         if not a.owned:
@@ -129,7 +129,7 @@ def _note(a: AnswerAnalysis, q: Question, score: int) -> str:
 
 def _stronger_answer(a: AnswerAnalysis, q: Question) -> str:
     """An outline of a stronger answer, built from the candidate's own material."""
-    if not q.star:
+    if not is_story(q):
         missing = [p for p in q.key_points if p not in a.key_points_covered][:3]
         opening = _sentence_with(a.text, r"\w") or "your approach"
         cover = "; ".join(missing) if missing else "one trade-off and how you would measure success"
@@ -221,7 +221,7 @@ def _technical(answered: list[_Answered], role: Role) -> Score:
 
 
 def _structure(answered: list[_Answered]) -> Score:
-    star_items = [i for i in answered if i.question.star]
+    star_items = [i for i in answered if is_story(i.question)]
     if not star_items:
         markers = sum(i.analysis.structure_markers for i in answered) / len(answered)
         return Score(score=_clamp(2 + min(markers, 3)),
@@ -249,7 +249,7 @@ def _strengths(answered: list[_Answered]) -> list[EvidencedPoint]:
         quote = _sentence_with(item.analysis.text, re.escape(item.analysis.numbers[0]))
         found.append(EvidencedPoint(point="You back results with numbers.",
                                     evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
-    owned = [i for i in answered if i.question.star and i.analysis.owned]
+    owned = [i for i in answered if is_story(i.question) and i.analysis.owned]
     if owned:
         item = owned[0]
         found.append(EvidencedPoint(point="Clear ownership: you say what you did.",
@@ -273,7 +273,7 @@ def _strengths(answered: list[_Answered]) -> list[EvidencedPoint]:
 
 def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[EvidencedPoint]:
     found: list[EvidencedPoint] = []
-    star = [i for i in answered if i.question.star]
+    star = [i for i in answered if is_story(i.question)]
     no_outcome = [i for i in star if not i.analysis.has_outcome]
     if no_outcome:
         item = no_outcome[0]
@@ -286,7 +286,7 @@ def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[Evidenced
         quote = _sentence_with(item.analysis.text, r"\bwe\b|\bthe team\b|\bour\b")
         found.append(EvidencedPoint(point="Your own part is hard to see behind “we”.",
                                     evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
-    unquantified = [i for i in answered if i.question.star and i.analysis.has_outcome
+    unquantified = [i for i in answered if is_story(i.question) and i.analysis.has_outcome
                     and not i.analysis.numbers]
     if unquantified:
         item = unquantified[0]
@@ -307,7 +307,8 @@ def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[Evidenced
                                                    r"should|depends|typically)\b")
         found.append(EvidencedPoint(point="General statements instead of a real example.",
                                     evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
-    shallow = [i for i in answered if not i.question.star and len(i.analysis.key_points_covered) < 2]
+    shallow = [i for i in answered if not is_story(i.question)
+               and len(i.analysis.key_points_covered) < 2]
     if shallow:
         item = shallow[0]
         missing = [p for p in item.question.key_points if p not in item.analysis.key_points_covered]

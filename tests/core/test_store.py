@@ -1,6 +1,6 @@
 import asyncio
 
-from core.models import InterviewOptions, Where, Who
+from core.models import InterviewOptions, Persona, Where, Who
 from core.session import QuestionProgress, Session
 from core.roles import default_catalog
 from core.store import InMemoryStore
@@ -66,5 +66,5 @@ def test_the_service_keeps_the_store_it_is_given_even_when_empty():
 
 async def test_sessions_survive_a_json_round_trip():
     session = _session("round")
-    session.hear("I closed the deal.", persona="normal", counts=True)
+    session.hear("I closed the deal.", persona=Persona.normal, counts=True)
     assert Session.model_validate_json(session.model_dump_json()) == session

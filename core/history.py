@@ -1,0 +1,685 @@
+"""Practice history: finished interviews, progress over time, team stats, "forget me".
+
+Every finished interview is kept as a ``HistoryEntry`` (scores, the full report and
+the transcript) for ``retention_days`` (default 90), then purged. A user can see
+their last interviews with a trend per score dimension, a channel can see who
+practised what (scores only for members who opted in), and ``forget_user``
+deletes everything stored about a user, live interviews included.
+
+Three implementations share one interface: in memory (tests), SQLite (same file
+as the sessions) and Redis (same server as the sessions). ``history_for(store)``
+picks the one that lives next to a session store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import time
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import structlog
+from pydantic import BaseModel, Field
+
+from core.report import FeedbackReport
+from core.session import Session, TranscriptEntry
+from core.store import InMemoryStore, SessionStore
+from core.stores.redis import RedisStore
+from core.stores.sqlite import SqliteDatabase, SqliteStore
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_RETENTION_DAYS = 90
+DEFAULT_HISTORY_LIMIT = 10
+DAY_SECONDS = 24 * 3600
+
+# Trend rule: compare the mean of the latest (up to) 3 scores with the mean of the
+# (up to) 3 before them. A change of half a point or more on the 1-5 scale is a real
+# move; anything smaller is noise between two similar interviews.
+TREND_WINDOW = 3
+TREND_THRESHOLD = 0.5
+
+SPARK_BARS = "▁▂▃▄▅▆▇█"
+SPARK_GAP = "·"
+
+
+class Dimension(StrEnum):
+    communication = "communication"
+    technical = "technical"
+    structure = "structure"
+
+
+class Trend(StrEnum):
+    improving = "improving"
+    flat = "flat"
+    slipping = "slipping"
+    too_early = "too_early"  # fewer than two scored interviews
+
+    @property
+    def label(self) -> str:
+        return {"too_early": "not enough interviews yet"}.get(self.value, self.value)
+
+
+# ----------------------------------------------------------------------------- records
+
+
+class HistorySummary(BaseModel):
+    """One finished interview, without the long parts (listing, stats, charts)."""
+
+    id: str  # the session id: recording the same interview again replaces it
+    platform: str
+    user_id: str
+    display_name: str = ""
+    conversation_id: str
+    role: str
+    difficulty: str
+    finished_at: float
+    communication: int | None = None
+    technical: int | None = None
+    structure: int | None = None
+
+    def score(self, dimension: Dimension) -> int | None:
+        return getattr(self, dimension.value)
+
+    @property
+    def day(self) -> str:
+        return datetime.fromtimestamp(self.finished_at, UTC).strftime("%Y-%m-%d")
+
+
+class HistoryEntry(HistorySummary):
+    """A finished interview in full: the report and the transcript it was written from."""
+
+    report: FeedbackReport
+    transcript: list[TranscriptEntry] = Field(default_factory=list)
+
+    @classmethod
+    def from_session(cls, session: Session, finished_at: float | None = None) -> HistoryEntry:
+        if session.report is None:
+            raise ValueError("only an interview with a report goes into the history")
+        scores = session.report.scores
+        return cls(
+            id=session.id,
+            platform=session.who.platform,
+            user_id=session.who.user_id,
+            display_name=session.who.display_name,
+            conversation_id=session.where.conversation_id,
+            role=session.role_id,
+            difficulty=session.options.difficulty.value,
+            finished_at=time.time() if finished_at is None else finished_at,
+            communication=scores.communication.score if scores else None,
+            technical=scores.technical.score if scores else None,
+            structure=scores.structure.score if scores else None,
+            report=session.report,
+            transcript=session.transcript,
+        )
+
+    def summary(self) -> HistorySummary:
+        return HistorySummary.model_validate(self.model_dump(include=set(HistorySummary.model_fields)))
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+def trend(scores: Sequence[int | None]) -> Trend:
+    """Trend of one dimension; ``scores`` oldest first, unscored interviews ignored."""
+    values = [score for score in scores if score is not None]
+    window = min(TREND_WINDOW, len(values) // 2)
+    if window == 0:
+        return Trend.too_early
+    recent = values[-window:]
+    before = values[-2 * window:-window]
+    change = sum(recent) / window - sum(before) / window
+    if change >= TREND_THRESHOLD:
+        return Trend.improving
+    if change <= -TREND_THRESHOLD:
+        return Trend.slipping
+    return Trend.flat
+
+
+def sparkline(values: Sequence[float | None], low: float = 1, high: float = 5) -> str:
+    """``[1, 3, 5]`` -> ``"▁▅█"`` on a fixed scale, so two users' lines compare; None is a gap."""
+    span = high - low or 1
+    bars = []
+    for value in values:
+        if value is None:
+            bars.append(SPARK_GAP)
+            continue
+        level = (min(max(value, low), high) - low) / span
+        bars.append(SPARK_BARS[round(level * (len(SPARK_BARS) - 1))])
+    return "".join(bars)
+
+
+class Progress(BaseModel):
+    """A user's recent interviews (newest first) and the trend of each score."""
+
+    entries: list[HistorySummary]
+    trends: dict[Dimension, Trend]
+
+    @classmethod
+    def of(cls, entries: Sequence[HistorySummary]) -> Progress:
+        newest_first = sorted(entries, key=lambda entry: entry.finished_at, reverse=True)
+        oldest_first = newest_first[::-1]
+        trends = {dim: trend([entry.score(dim) for entry in oldest_first]) for dim in Dimension}
+        return cls(entries=newest_first, trends=trends)
+
+    def series(self, dimension: Dimension) -> list[int | None]:
+        """Scores of one dimension, oldest first (for charts)."""
+        return [entry.score(dimension) for entry in reversed(self.entries)]
+
+    def lines(self) -> list[str]:
+        """Plain text for a terminal or a text-only surface."""
+        if not self.entries:
+            return ["No finished interviews yet. Your history appears here after your first report."]
+        lines = [f"Your last {len(self.entries)} interview(s):"]
+        for entry in self.entries:
+            scores = " ".join(
+                f"{dim.value[:4]} {entry.score(dim) if entry.score(dim) is not None else '-'}"
+                for dim in Dimension
+            )
+            lines.append(f"  {entry.day}  {entry.role} ({entry.difficulty})  {scores}")
+        lines.append("Trend (oldest to newest):")
+        for dim in Dimension:
+            lines.append(f"  {dim.value:<13} {sparkline(self.series(dim))}  {self.trends[dim].label}")
+        return lines
+
+
+# ----------------------------------------------------------------------------- team stats
+
+
+class MemberStats(BaseModel):
+    user_id: str
+    display_name: str = ""
+    sessions: int
+    roles: dict[str, int]  # role id -> interviews
+    last_at: float
+    shares_scores: bool = False
+    average_scores: dict[Dimension, float] | None = None  # only when the member opted in
+
+
+class ChannelStats(BaseModel):
+    platform: str
+    conversation_prefix: str
+    sessions: int
+    roles: dict[str, int]
+    members: list[MemberStats]
+
+    def lines(self) -> list[str]:
+        if not self.sessions:
+            return ["No finished practice interviews here yet."]
+        roles = ", ".join(f"{role} ({count})" for role, count in self.roles.items())
+        lines = [f"{self.sessions} practice interview(s) here. Roles: {roles}."]
+        for member in self.members:
+            name = member.display_name or member.user_id
+            line = f"  {name}: {member.sessions} interview(s), " + ", ".join(member.roles)
+            if member.average_scores:
+                line += "; average " + ", ".join(
+                    f"{dim.value} {value:.1f}" for dim, value in member.average_scores.items()
+                )
+            lines.append(line)
+        return lines
+
+
+def channel_stats_of(
+    platform: str, prefix: str, entries: Sequence[HistorySummary], sharing: set[str]
+) -> ChannelStats:
+    by_member: dict[str, list[HistorySummary]] = {}
+    for entry in entries:
+        by_member.setdefault(entry.user_id, []).append(entry)
+    members = [_member_stats(user_id, rows, user_id in sharing) for user_id, rows in by_member.items()]
+    members.sort(key=lambda member: (-member.sessions, member.display_name or member.user_id))
+    roles = Counter(entry.role for entry in entries)
+    return ChannelStats(
+        platform=platform,
+        conversation_prefix=prefix,
+        sessions=len(entries),
+        roles=dict(roles.most_common()),
+        members=members,
+    )
+
+
+def _member_stats(user_id: str, rows: list[HistorySummary], shares: bool) -> MemberStats:
+    latest = max(rows, key=lambda row: row.finished_at)
+    averages = None
+    if shares:
+        averages = {}
+        for dim in Dimension:
+            scored = [row.score(dim) for row in rows if row.score(dim) is not None]
+            if scored:
+                averages[dim] = round(sum(scored) / len(scored), 1)
+    return MemberStats(
+        user_id=user_id,
+        display_name=latest.display_name,
+        sessions=len(rows),
+        roles=dict(Counter(row.role for row in rows).most_common()),
+        last_at=latest.finished_at,
+        shares_scores=shares,
+        average_scores=averages,
+    )
+
+
+class ForgetResult(BaseModel):
+    interviews: int  # finished interviews deleted from the history
+    sessions: int  # live or recent sessions deleted from the session store
+
+
+# ----------------------------------------------------------------------------- interface
+
+
+class HistoryStore(ABC):
+    """Finished interviews per user. Implementations store; the shared logic lives here."""
+
+    def __init__(self, sessions: SessionStore | None = None) -> None:
+        self.sessions = sessions  # where forget_user also deletes live interviews
+
+    @abstractmethod
+    async def record(self, entry: HistoryEntry) -> None:
+        """Keep a finished interview (recording the same id again replaces it)."""
+
+    @abstractmethod
+    async def list_for_user(
+        self, platform: str, user_id: str, limit: int = DEFAULT_HISTORY_LIMIT
+    ) -> list[HistorySummary]:
+        """The user's latest interviews, newest first."""
+
+    @abstractmethod
+    async def get_entry(self, platform: str, user_id: str, entry_id: str) -> HistoryEntry | None:
+        """One interview in full, only if it belongs to this user."""
+
+    @abstractmethod
+    async def in_conversations(self, platform: str, prefix: str) -> list[HistorySummary]:
+        """Interviews held in conversations whose id starts with ``prefix`` (a channel)."""
+
+    @abstractmethod
+    async def set_share_scores(self, platform: str, user_id: str, share: bool) -> None: ...
+
+    @abstractmethod
+    async def sharing(self, platform: str) -> set[str]:
+        """User ids on this platform who opted in to show their scores in channel stats."""
+
+    @abstractmethod
+    async def delete_history(self, platform: str, user_id: str) -> int:
+        """Delete the user's interviews and preferences; returns interviews deleted."""
+
+    @abstractmethod
+    async def purge_older_than(self, days: float, now: float | None = None) -> int:
+        """Delete interviews finished more than ``days`` ago; returns how many."""
+
+    async def close(self) -> None:
+        return None
+
+    # shared logic ------------------------------------------------------------
+
+    async def record_session(self, session: Session) -> HistoryEntry:
+        entry = HistoryEntry.from_session(session)
+        await self.record(entry)
+        log.info("history.recorded", session=session.id, platform=entry.platform, role=entry.role)
+        return entry
+
+    async def progress(
+        self, platform: str, user_id: str, limit: int = DEFAULT_HISTORY_LIMIT
+    ) -> Progress:
+        return Progress.of(await self.list_for_user(platform, user_id, limit))
+
+    async def shares_scores(self, platform: str, user_id: str) -> bool:
+        return user_id in await self.sharing(platform)
+
+    async def channel_stats(self, platform: str, prefix: str) -> ChannelStats:
+        entries = await self.in_conversations(platform, prefix)
+        return channel_stats_of(platform, prefix, entries, await self.sharing(platform))
+
+    async def forget_user(self, platform: str, user_id: str) -> ForgetResult:
+        """Everything stored about the user: history, preferences and live sessions."""
+        interviews = await self.delete_history(platform, user_id)
+        sessions = 0
+        if self.sessions is not None:
+            delete_user = getattr(self.sessions, "delete_user", None)
+            if delete_user is None:
+                raise TypeError(f"{type(self.sessions).__name__} needs delete_user(platform, user_id)")
+            sessions = await delete_user(platform, user_id)
+        log.info("history.forgot_user", platform=platform, interviews=interviews, sessions=sessions)
+        return ForgetResult(interviews=interviews, sessions=sessions)
+
+
+def _cutoff(days: float, now: float | None) -> float:
+    return (time.time() if now is None else now) - days * DAY_SECONDS
+
+
+# ----------------------------------------------------------------------------- in memory
+
+
+class InMemoryHistory(HistoryStore):
+    def __init__(self, sessions: SessionStore | None = None) -> None:
+        super().__init__(sessions)
+        self._entries: dict[str, HistoryEntry] = {}
+        self._sharing: set[tuple[str, str]] = set()
+
+    async def record(self, entry: HistoryEntry) -> None:
+        self._entries[entry.id] = entry.model_copy(deep=True)
+
+    async def list_for_user(
+        self, platform: str, user_id: str, limit: int = DEFAULT_HISTORY_LIMIT
+    ) -> list[HistorySummary]:
+        mine = [e for e in self._entries.values() if (e.platform, e.user_id) == (platform, user_id)]
+        mine.sort(key=lambda entry: entry.finished_at, reverse=True)
+        return [entry.summary() for entry in mine[:limit]]
+
+    async def get_entry(self, platform: str, user_id: str, entry_id: str) -> HistoryEntry | None:
+        entry = self._entries.get(entry_id)
+        if entry is None or (entry.platform, entry.user_id) != (platform, user_id):
+            return None
+        return entry.model_copy(deep=True)
+
+    async def in_conversations(self, platform: str, prefix: str) -> list[HistorySummary]:
+        return [
+            entry.summary()
+            for entry in self._entries.values()
+            if entry.platform == platform and entry.conversation_id.startswith(prefix)
+        ]
+
+    async def set_share_scores(self, platform: str, user_id: str, share: bool) -> None:
+        if share:
+            self._sharing.add((platform, user_id))
+        else:
+            self._sharing.discard((platform, user_id))
+
+    async def sharing(self, platform: str) -> set[str]:
+        return {user for on, user in self._sharing if on == platform}
+
+    async def delete_history(self, platform: str, user_id: str) -> int:
+        self._sharing.discard((platform, user_id))
+        return self._drop(lambda e: (e.platform, e.user_id) == (platform, user_id))
+
+    async def purge_older_than(self, days: float, now: float | None = None) -> int:
+        cutoff = _cutoff(days, now)
+        return self._drop(lambda entry: entry.finished_at < cutoff)
+
+    def _drop(self, doomed) -> int:
+        ids = [entry_id for entry_id, entry in self._entries.items() if doomed(entry)]
+        for entry_id in ids:
+            del self._entries[entry_id]
+        return len(ids)
+
+
+# ----------------------------------------------------------------------------- SQLite
+
+# The table's summary columns carry the same names as the model's fields.
+_SUMMARY_FIELDS = tuple(HistorySummary.model_fields)
+_SUMMARY_COLUMNS = ", ".join(_SUMMARY_FIELDS)
+
+
+def _summary_row(row: Sequence[object]) -> HistorySummary:
+    return HistorySummary(**dict(zip(_SUMMARY_FIELDS, row, strict=True)))
+
+
+class SqliteHistory(HistoryStore):
+    """Tables ``interviews`` and ``members`` in the sessions' SQLite file."""
+
+    def __init__(self, db: SqliteDatabase, sessions: SessionStore | None = None) -> None:
+        super().__init__(sessions)
+        self.db = db
+
+    async def record(self, entry: HistoryEntry) -> None:
+        await self.db.write(
+            f"""INSERT OR REPLACE INTO interviews ({_SUMMARY_COLUMNS}, report, transcript)
+                VALUES ({", ".join("?" * (len(_SUMMARY_FIELDS) + 2))})""",
+            (
+                entry.id, entry.platform, entry.user_id, entry.display_name,
+                entry.conversation_id, entry.role, entry.difficulty, entry.finished_at,
+                entry.communication, entry.technical, entry.structure,
+                entry.report.model_dump_json(),
+                json.dumps([item.model_dump(mode="json") for item in entry.transcript]),
+            ),
+        )
+
+    async def list_for_user(
+        self, platform: str, user_id: str, limit: int = DEFAULT_HISTORY_LIMIT
+    ) -> list[HistorySummary]:
+        rows = await self.db.fetch_all(
+            f"""SELECT {_SUMMARY_COLUMNS} FROM interviews WHERE platform = ? AND user_id = ?
+                ORDER BY finished_at DESC LIMIT ?""",
+            (platform, user_id, limit),
+        )
+        return [_summary_row(row) for row in rows]
+
+    async def get_entry(self, platform: str, user_id: str, entry_id: str) -> HistoryEntry | None:
+        row = await self.db.fetch_one(
+            f"""SELECT {_SUMMARY_COLUMNS}, report, transcript FROM interviews
+                WHERE id = ? AND platform = ? AND user_id = ?""",
+            (entry_id, platform, user_id),
+        )
+        if row is None:
+            return None
+        summary = _summary_row(row[:-2])
+        return HistoryEntry(
+            **summary.model_dump(),
+            report=FeedbackReport.model_validate_json(row[-2]),
+            transcript=json.loads(row[-1]),
+        )
+
+    async def in_conversations(self, platform: str, prefix: str) -> list[HistorySummary]:
+        rows = await self.db.fetch_all(
+            f"""SELECT {_SUMMARY_COLUMNS} FROM interviews
+                WHERE platform = ? AND substr(conversation_id, 1, length(?)) = ?""",
+            (platform, prefix, prefix),
+        )
+        return [_summary_row(row) for row in rows]
+
+    async def set_share_scores(self, platform: str, user_id: str, share: bool) -> None:
+        await self.db.write(
+            """INSERT INTO members (platform, user_id, share_scores) VALUES (?, ?, ?)
+               ON CONFLICT (platform, user_id) DO UPDATE SET share_scores = excluded.share_scores""",
+            (platform, user_id, int(share)),
+        )
+
+    async def sharing(self, platform: str) -> set[str]:
+        rows = await self.db.fetch_all(
+            "SELECT user_id FROM members WHERE platform = ? AND share_scores = 1", (platform,)
+        )
+        return {row[0] for row in rows}
+
+    async def delete_history(self, platform: str, user_id: str) -> int:
+        async with self.db.transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM interviews WHERE platform = ? AND user_id = ?", (platform, user_id)
+            )
+            deleted = cursor.rowcount
+            await db.execute(
+                "DELETE FROM members WHERE platform = ? AND user_id = ?", (platform, user_id)
+            )
+        return deleted
+
+    async def purge_older_than(self, days: float, now: float | None = None) -> int:
+        return await self.db.write(
+            "DELETE FROM interviews WHERE finished_at < ?", (_cutoff(days, now),)
+        )
+
+
+# ----------------------------------------------------------------------------- Redis
+
+
+class RedisHistory(HistoryStore):
+    """Keys under ``{prefix}history:``: one hash per interview plus sorted-set indexes.
+
+    - ``history:{id}``: hash with ``summary`` and ``entry`` JSON;
+    - ``history:user:{platform}:{user_id}``: interview ids by finish time;
+    - ``history:conversations:{platform}``: ``{conversation_id}\\0{id}`` in lexical order,
+      so a channel prefix is one range query;
+    - ``history:time``: every interview id by finish time (retention);
+    - ``history:sharing:{platform}``: user ids who opted in to share scores.
+    """
+
+    def __init__(self, client, sessions: SessionStore | None = None, prefix: str = "interview:"):
+        super().__init__(sessions)
+        self.redis = client
+        self.prefix = f"{prefix}history:"
+
+    def _entry_key(self, entry_id: str) -> str:
+        return f"{self.prefix}{entry_id}"
+
+    def _user_key(self, platform: str, user_id: str) -> str:
+        return f"{self.prefix}user:{platform}:{user_id}"
+
+    def _conversations_key(self, platform: str) -> str:
+        return f"{self.prefix}conversations:{platform}"
+
+    @property
+    def _time_key(self) -> str:
+        return f"{self.prefix}time"
+
+    def _sharing_key(self, platform: str) -> str:
+        return f"{self.prefix}sharing:{platform}"
+
+    async def record(self, entry: HistoryEntry) -> None:
+        summary = entry.summary()
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                self._entry_key(entry.id),
+                mapping={"summary": summary.model_dump_json(), "entry": entry.model_dump_json()},
+            )
+            pipe.zadd(self._user_key(entry.platform, entry.user_id), {entry.id: entry.finished_at})
+            pipe.zadd(self._conversations_key(entry.platform), {_lex_member(summary): 0})
+            pipe.zadd(self._time_key, {entry.id: entry.finished_at})
+            await pipe.execute()
+
+    async def list_for_user(
+        self, platform: str, user_id: str, limit: int = DEFAULT_HISTORY_LIMIT
+    ) -> list[HistorySummary]:
+        ids = await self.redis.zrevrange(self._user_key(platform, user_id), 0, limit - 1)
+        return await self._summaries(ids)
+
+    async def get_entry(self, platform: str, user_id: str, entry_id: str) -> HistoryEntry | None:
+        if await self.redis.zscore(self._user_key(platform, user_id), entry_id) is None:
+            return None
+        data = await self.redis.hget(self._entry_key(entry_id), "entry")
+        return None if data is None else HistoryEntry.model_validate_json(data)
+
+    async def in_conversations(self, platform: str, prefix: str) -> list[HistorySummary]:
+        start = b"[" + prefix.encode()
+        members = await self.redis.zrangebylex(
+            self._conversations_key(platform), start, start + b"\xff"
+        )
+        return await self._summaries([_as_bytes(member).rsplit(b"\0", 1)[1] for member in members])
+
+    async def set_share_scores(self, platform: str, user_id: str, share: bool) -> None:
+        if share:
+            await self.redis.sadd(self._sharing_key(platform), user_id)
+        else:
+            await self.redis.srem(self._sharing_key(platform), user_id)
+
+    async def sharing(self, platform: str) -> set[str]:
+        return {_as_bytes(user).decode() for user in await self.redis.smembers(self._sharing_key(platform))}
+
+    async def delete_history(self, platform: str, user_id: str) -> int:
+        ids = await self.redis.zrange(self._user_key(platform, user_id), 0, -1)
+        deleted = await self._remove(await self._summaries(ids))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(self._user_key(platform, user_id))
+            pipe.srem(self._sharing_key(platform), user_id)
+            await pipe.execute()
+        return deleted
+
+    async def purge_older_than(self, days: float, now: float | None = None) -> int:
+        ids = await self.redis.zrangebyscore(self._time_key, "-inf", f"({_cutoff(days, now)}")
+        return await self._remove(await self._summaries(ids))
+
+    async def _summaries(self, ids: Sequence[bytes | str]) -> list[HistorySummary]:
+        if not ids:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for entry_id in ids:
+                pipe.hget(self._entry_key(_as_bytes(entry_id).decode()), "summary")
+            rows = await pipe.execute()
+        return [HistorySummary.model_validate_json(row) for row in rows if row is not None]
+
+    async def _remove(self, summaries: Sequence[HistorySummary]) -> int:
+        if not summaries:
+            return 0
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for summary in summaries:
+                pipe.delete(self._entry_key(summary.id))
+                pipe.zrem(self._user_key(summary.platform, summary.user_id), summary.id)
+                pipe.zrem(self._conversations_key(summary.platform), _lex_member(summary))
+                pipe.zrem(self._time_key, summary.id)
+            await pipe.execute()
+        return len(summaries)
+
+    async def close(self) -> None:
+        return None  # the client belongs to the session store
+
+
+def _lex_member(summary: HistorySummary) -> bytes:
+    return summary.conversation_id.encode() + b"\0" + summary.id.encode()
+
+
+def _as_bytes(value: bytes | str) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+# ----------------------------------------------------------------------------- wiring
+
+
+def history_for(store: SessionStore) -> HistoryStore:
+    """The history that lives next to a session store (same SQLite file, same Redis)."""
+    if isinstance(store, SqliteStore):
+        return SqliteHistory(store.db, store)
+    if isinstance(store, RedisStore):
+        return RedisHistory(store.redis, store, prefix=store.prefix)
+    if isinstance(store, InMemoryStore):
+        return InMemoryHistory(store)
+    raise TypeError(f"no history store for {type(store).__name__}")
+
+
+async def retention_loop(
+    history: HistoryStore, days: float = DEFAULT_RETENTION_DAYS, every_seconds: float = 6 * 3600
+) -> None:
+    """Run as a background task: purge old interviews now, then every ``every_seconds``."""
+    while True:
+        try:
+            purged = await history.purge_older_than(days)
+            expired = 0
+            purge_sessions = getattr(history.sessions, "purge_expired", None)
+            if purge_sessions is not None:
+                expired = await purge_sessions()
+            log.info("history.retention", purged=purged, expired_sessions=expired, days=days)
+        except Exception as error:  # keep the loop alive; the next run tries again
+            log.warning("history.retention_failed", error=type(error).__name__)
+        await asyncio.sleep(every_seconds)
+
+
+# ----------------------------------------------------------------------------- chart
+
+
+def trend_chart_png(entries: Sequence[HistorySummary]) -> bytes:
+    """A small PNG of the scores over time (Discord/Slack attachment).
+
+    CPU-bound (about 0.1 s): call it with ``asyncio.to_thread`` from a bot.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    ordered = sorted(entries, key=lambda entry: entry.finished_at)
+    figure = Figure(figsize=(6, 3), dpi=100)  # no pyplot: no global state, thread-safe
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    positions = list(range(1, len(ordered) + 1))
+    for dim, marker in zip(Dimension, "osD", strict=True):
+        points = [(x, e.score(dim)) for x, e in zip(positions, ordered) if e.score(dim) is not None]
+        if points:
+            xs, ys = zip(*points)
+            axes.plot(xs, ys, marker=marker, label=dim.value)
+    axes.set_ylim(0.5, 5.5)
+    axes.set_yticks([1, 2, 3, 4, 5])
+    axes.set_xticks(positions, [entry.day[5:] for entry in ordered], fontsize=7)
+    axes.set_title("Interview scores over time", fontsize=10)
+    axes.grid(alpha=0.3)
+    if ordered:
+        axes.legend(loc="lower right", fontsize=7)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -1,0 +1,298 @@
+"""SQLite: the embedded default store. One file, no server, survives restarts.
+
+Durability: every write is one committed transaction before the call returns
+(autocommit, ``synchronous=FULL``), so a crash or ``kill -9`` right after a reply
+loses nothing. WAL mode lets reads run while a write commits.
+
+Concurrency: ``aiosqlite`` runs each statement on its own worker thread, so a slow
+disk never blocks the event loop. Statements of one connection run in order on
+that thread; multi-statement writes hold ``SqliteDatabase.transaction()`` so that
+nothing else slips into them.
+
+Assumption: one process per SQLite file. Turn locks are in-process asyncio locks;
+several processes need the shared store (``STORE_URL=redis://...``).
+
+Schema: ``PRAGMA user_version`` is the schema version; ``MIGRATIONS`` is the ordered
+list of steps, each applied atomically together with its version bump.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+import structlog
+
+from core.session import Session
+from core.store import DEFAULT_TTL_SECONDS, SessionStore
+
+log = structlog.get_logger(__name__)
+
+# How long a write waits for another connection's write (e.g. an online backup).
+BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step. Statements run in one transaction with the version bump."""
+
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "sessions",
+        (
+            """CREATE TABLE sessions (
+                   key TEXT PRIMARY KEY,
+                   data TEXT NOT NULL,
+                   updated_at REAL NOT NULL
+               )""",
+        ),
+    ),
+    Migration(
+        # Who owns a session, as columns: "forget me" deletes exactly one user's rows,
+        # even when a user id contains the ':' that separates key parts.
+        "sessions owner columns",
+        (
+            "ALTER TABLE sessions ADD COLUMN platform TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE sessions ADD COLUMN user_id TEXT NOT NULL DEFAULT ''",
+            """UPDATE sessions SET platform = json_extract(data, '$.who.platform'),
+                                   user_id = json_extract(data, '$.who.user_id')""",
+            "CREATE INDEX sessions_owner ON sessions (platform, user_id)",
+            "CREATE INDEX sessions_updated_at ON sessions (updated_at)",
+        ),
+    ),
+    Migration(
+        "history",
+        (
+            """CREATE TABLE interviews (
+                   id TEXT PRIMARY KEY,
+                   platform TEXT NOT NULL,
+                   user_id TEXT NOT NULL,
+                   display_name TEXT NOT NULL,
+                   conversation_id TEXT NOT NULL,
+                   role TEXT NOT NULL,
+                   difficulty TEXT NOT NULL,
+                   finished_at REAL NOT NULL,
+                   communication INTEGER,
+                   technical INTEGER,
+                   structure INTEGER,
+                   report TEXT NOT NULL,
+                   transcript TEXT NOT NULL
+               )""",
+            "CREATE INDEX interviews_owner ON interviews (platform, user_id, finished_at)",
+            "CREATE INDEX interviews_conversation ON interviews (platform, conversation_id)",
+            "CREATE INDEX interviews_finished_at ON interviews (finished_at)",
+            """CREATE TABLE members (
+                   platform TEXT NOT NULL,
+                   user_id TEXT NOT NULL,
+                   share_scores INTEGER NOT NULL DEFAULT 0,
+                   PRIMARY KEY (platform, user_id)
+               )""",
+        ),
+    ),
+)
+
+
+class SchemaTooNewError(RuntimeError):
+    """The file was written by a newer version of the bot; refuse rather than guess."""
+
+
+class SqliteDatabase:
+    """One aiosqlite connection to one file, opened and migrated on first use."""
+
+    def __init__(self, path: str | Path, migrations: Sequence[Migration] = MIGRATIONS) -> None:
+        self.path = Path(path)
+        self.migrations = tuple(migrations)
+        self._connection: aiosqlite.Connection | None = None
+        self._opening = asyncio.Lock()
+        self._writing = asyncio.Lock()
+
+    @property
+    def schema_version(self) -> int:
+        return len(self.migrations)
+
+    async def connection(self) -> aiosqlite.Connection:
+        if self._connection is None:
+            async with self._opening:
+                if self._connection is None:
+                    self._connection = await self._open()
+        return self._connection
+
+    async def _open(self) -> aiosqlite.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we say BEGIN/COMMIT ourselves, single statements autocommit.
+        db = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await db.execute("PRAGMA journal_mode = WAL")
+            # FULL: the WAL is synced at each commit, so a power cut loses nothing either.
+            await db.execute("PRAGMA synchronous = FULL")
+            await self._migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        return db
+
+    async def _migrate(self, db: aiosqlite.Connection) -> None:
+        version = await _user_version(db)
+        if version > self.schema_version:
+            raise SchemaTooNewError(
+                f"{self.path} has schema version {version}, this code knows up to "
+                f"{self.schema_version}. Upgrade the bot or point SQLITE_PATH at another file."
+            )
+        for number, migration in enumerate(self.migrations[version:], start=version + 1):
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in migration.statements:
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {number}")
+                await db.execute("COMMIT")
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+            log.info("sqlite.migrated", path=str(self.path), version=number, step=migration.name)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Several writes as one: all committed, or none."""
+        db = await self.connection()
+        async with self._writing:
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+            await db.execute("COMMIT")
+
+    async def write(self, sql: str, parameters: Sequence[object] = ()) -> int:
+        """One committed statement; returns the number of rows it changed."""
+        db = await self.connection()
+        async with self._writing:  # never inside someone else's open transaction
+            cursor = await db.execute(sql, parameters)
+            return cursor.rowcount
+
+    async def fetch_all(self, sql: str, parameters: Sequence[object] = ()) -> list[tuple]:
+        db = await self.connection()
+        async with db.execute(sql, parameters) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_one(self, sql: str, parameters: Sequence[object] = ()) -> tuple | None:
+        db = await self.connection()
+        async with db.execute(sql, parameters) as cursor:
+            return await cursor.fetchone()
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            await connection.close()
+
+
+async def _user_version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+class KeyedLocks:
+    """One FIFO ``asyncio.Lock`` per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:  # asyncio locks wake waiters in arrival order
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                del self._locks[key]
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+class SqliteStore(SessionStore):
+    """Sessions as JSON rows; idle ones expire after ``ttl_seconds``."""
+
+    def __init__(
+        self,
+        path: str | Path | SqliteDatabase,
+        ttl_seconds: float = DEFAULT_TTL_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = path if isinstance(path, SqliteDatabase) else SqliteDatabase(path)
+        self.ttl_seconds = ttl_seconds
+        self._clock = clock
+        self._locks = KeyedLocks()
+
+    def _expired(self, updated_at: float) -> bool:
+        return self._clock() - updated_at > self.ttl_seconds
+
+    async def get(self, key: str) -> Session | None:
+        row = await self.db.fetch_one("SELECT data, updated_at FROM sessions WHERE key = ?", (key,))
+        if row is None:
+            return None
+        data, updated_at = row
+        if self._expired(updated_at):
+            await self.db.write(
+                "DELETE FROM sessions WHERE key = ? AND updated_at = ?", (key, updated_at)
+            )
+            return None
+        return Session.model_validate_json(data)
+
+    async def put(self, session: Session) -> None:
+        await self.db.write(
+            """INSERT INTO sessions (key, platform, user_id, data, updated_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (key) DO UPDATE SET
+                   platform = excluded.platform, user_id = excluded.user_id,
+                   data = excluded.data, updated_at = excluded.updated_at""",
+            (
+                session.key,
+                session.who.platform,
+                session.who.user_id,
+                session.model_dump_json(),
+                session.updated_at,
+            ),
+        )
+
+    async def delete(self, key: str) -> None:
+        await self.db.write("DELETE FROM sessions WHERE key = ?", (key,))
+
+    async def delete_user(self, platform: str, user_id: str) -> int:
+        """Delete every live session of one user (all conversations); returns how many."""
+        return await self.db.write(
+            "DELETE FROM sessions WHERE platform = ? AND user_id = ?", (platform, user_id)
+        )
+
+    async def purge_expired(self) -> int:
+        return await self.db.write(
+            "DELETE FROM sessions WHERE updated_at < ?", (self._clock() - self.ttl_seconds,)
+        )
+
+    async def count(self) -> int:
+        row = await self.db.fetch_one("SELECT count(*) FROM sessions")
+        return int(row[0]) if row else 0
+
+    @asynccontextmanager
+    async def lock(self, key: str) -> AsyncIterator[None]:
+        async with self._locks.hold(key):
+            yield
+
+    async def close(self) -> None:
+        await self.db.close()
