@@ -60,11 +60,25 @@ _OUTCOME = re.compile(
     r"dropped|rose|lifted|boost\w*|succeed\w*|success\w*|learn(?:ed|t)|lesson)\b",
     re.IGNORECASE,
 )
+_WHEN = (r"last (?:year|quarter|month|week|spring|summer|autumn|fall|winter|sprint|season)|"
+         r"(?:this|that) (?:year|quarter|spring|summer|autumn|fall|winter)|"
+         r"in (?:Q[1-4]|(?:19|20)\d\d|January|February|March|April|May|June|July|August|"
+         r"September|October|November|December)|(?:a few|two|three|\d+) (?:years|months|weeks) ago|"
+         r"at the time|back then|early in my career|in my first (?:year|month|job)")
 _SITUATION = re.compile(
-    r"\b(?:when I was|at my (?:last|previous|current) (?:job|company|role|team)|at [A-Z][a-z]+|"
-    r"last (?:year|quarter|month)|in (?:19|20)\d\d|a few (?:years|months) ago|we had|there was|"
-    r"our (?:team|company|product|client|customer)|one time|once,|previous role|my last role|"
-    r"in my (?:last|previous|current) (?:role|job|team)|early in my career)\b",
+    r"\b(?:when I was|at my (?:last|previous|current|first) (?:job|company|role|team|startup)|"
+    r"at [A-Z][a-z]+|" + _WHEN + r"|we had|there was|we were|I was (?:working|leading|running|"
+    r"the only|new|\d+%? behind)|"
+    r"our (?:team|company|product|client|customer|biggest|largest)|one time|once,|"
+    r"previous role|my last role|in my (?:last|previous|current) (?:role|job|team))\b",
+)
+_TASK = re.compile(
+    r"\b(?:my (?:goal|job|task|role|responsibility|quota|target|number) was|I was (?:responsible|"
+    r"asked|tasked|hired|brought in|on the hook|accountable)|I needed to|we needed to|needed to|"
+    r"the (?:goal|challenge|problem|ask) was|had to|was supposed to|target was|deadline|behind (?:on )?"
+    r"(?:my|our|the) (?:quarterly |annual )?(?:number|quota|target|plan)|with \w+ (?:weeks|days|"
+    r"months) (?:left|to go))\b",
+    re.IGNORECASE,
 )
 _TASK = re.compile(
     r"\b(?:my (?:goal|job|task|role|responsibility) was|I was (?:responsible|asked|tasked|"
@@ -73,8 +87,8 @@ _TASK = re.compile(
     re.IGNORECASE,
 )
 _EXAMPLE = re.compile(
-    r"\b(?:for example|for instance|one time|once|last (?:year|quarter|month|week)|"
-    r"at my (?:last|previous|current)|when I was|in (?:19|20)\d\d|specifically|"
+    r"\b(?:for example|for instance|one time|once|" + _WHEN + r"|"
+    r"at my (?:last|previous|current)|when I was|specifically|"
     r"a (?:client|customer|deal|project|user|stakeholder) (?:who|that|where))\b",
     re.IGNORECASE,
 )
@@ -215,6 +229,11 @@ class AnswerAnalysis:
         return self.has_outcome and self.has_numbers
 
     @property
+    def concrete(self) -> bool:
+        """Anchored in something real: a time, a place, or numbers tied to own actions."""
+        return self.has_example or self.has_situation or (bool(self.numbers) and bool(self.actions))
+
+    @property
     def bare_move_on(self) -> bool:
         """"Next", "can we move on?": a request, not an answer to the question."""
         return self.asks_to_move_on and self.words <= 12 and not self.has_numbers
@@ -311,8 +330,7 @@ def is_complete(analysis: AnswerAnalysis, question: Question) -> bool:
     if not is_story(question):
         depth = len(analysis.key_points_covered) + min(len(analysis.vocabulary), 3)
         return depth >= 3 and analysis.relevance >= 0.3 and not analysis.generic
-    concrete = analysis.has_example or analysis.has_situation or analysis.has_numbers
-    return concrete and analysis.owned and analysis.has_outcome and analysis.relevance >= 0.25
+    return analysis.concrete and analysis.owned and analysis.has_outcome and analysis.relevance >= 0.25
 
 
 def classify(analysis: AnswerAnalysis, question: Question) -> Persona:
@@ -360,9 +378,7 @@ def weaknesses(analysis: AnswerAnalysis, question: Question) -> list[str]:
         if analysis.generic and not (analysis.has_example or analysis.has_situation):
             found.append(NO_EXAMPLE)  # "have you actually done this?"
         return found
-    if analysis.generic and not analysis.has_example or not (
-        analysis.has_example or analysis.has_situation or analysis.has_numbers
-    ):
+    if analysis.generic and not analysis.has_example or not analysis.concrete:
         found.append(NO_EXAMPLE)
     if not analysis.owned:
         found.append(NO_PERSONAL_ACTION)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -24,7 +23,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 import structlog
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from core.report import FeedbackReport
 from core.session import Session, TranscriptEntry
@@ -407,6 +406,7 @@ class InMemoryHistory(HistoryStore):
 
 # ----------------------------------------------------------------------------- SQLite
 
+_TRANSCRIPT = TypeAdapter(list[TranscriptEntry])
 # The table's summary columns carry the same names as the model's fields.
 _SUMMARY_FIELDS = tuple(HistorySummary.model_fields)
 _SUMMARY_COLUMNS = ", ".join(_SUMMARY_FIELDS)
@@ -432,7 +432,7 @@ class SqliteHistory(HistoryStore):
                 entry.conversation_id, entry.role, entry.difficulty, entry.finished_at,
                 entry.communication, entry.technical, entry.structure,
                 entry.report.model_dump_json(),
-                json.dumps([item.model_dump(mode="json") for item in entry.transcript]),
+                _TRANSCRIPT.dump_json(entry.transcript).decode(),
             ),
         )
 
@@ -458,7 +458,7 @@ class SqliteHistory(HistoryStore):
         return HistoryEntry(
             **summary.model_dump(),
             report=FeedbackReport.model_validate_json(row[-2]),
-            transcript=json.loads(row[-1]),
+            transcript=_TRANSCRIPT.validate_json(row[-1]),
         )
 
     async def in_conversations(self, platform: str, prefix: str) -> list[HistorySummary]:

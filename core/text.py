@@ -74,6 +74,16 @@ def excerpt(text: str, limit: int = 160) -> str:
     return flat[:cut].rstrip(",;:.") + "…"
 
 
+def tail(text: str, limit: int = 160) -> str:
+    """The end of a text, at most ``limit`` characters, starting at a word boundary."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    start = flat.find(" ", len(flat) - limit)
+    start = len(flat) - limit if start < 0 else start + 1
+    return "…" + flat[start:]
+
+
 def bar(score: float | int | None, maximum: int = 5, width: int = 5) -> str:
     """A text bar such as ``■■■□□`` for a score; empty squares when there is no score."""
     if score is None:

@@ -415,7 +415,7 @@ class GeminiBrain(Brain):
     def _brain_error(self, error: Exception, purpose: str, session: Session) -> BrainError:
         """Translate any failure into a friendly BrainError; log a scrubbed, text-free reason."""
         if isinstance(error, BrainError):
-            brain_error, reason, status = error, "blocked_or_empty", None
+            brain_error, reason, status = error, "blocked", None
         elif isinstance(error, _InvalidOutput):
             brain_error, reason, status = BrainError(UNREADABLE), "invalid_output", None
         elif isinstance(error, genai_errors.APIError):
@@ -569,13 +569,15 @@ def build_report(request: ReportRequest, draft: ReportDraft, generated_by: str) 
         raise _InvalidOutput("scores are required when questions were answered")
     if answered and not (draft.strengths or draft.weaknesses):
         raise _InvalidOutput("at least one strength or weakness with evidence is required")
-    for point in [*draft.strengths, *draft.weaknesses]:
+    # Reasons name the point by position, not by its text: they are logged.
+    labelled = [(f"strength {i}", p) for i, p in enumerate(draft.strengths, 1)] + [
+        (f"weakness {i}", p) for i, p in enumerate(draft.weaknesses, 1)]
+    for label, point in labelled:
         if not point.point.strip():
-            raise _InvalidOutput("a strength or weakness has no text")
+            raise _InvalidOutput(f"{label} has no text")
         if not evidence_found(point.evidence, corpus):
             raise _InvalidOutput(
-                f"the evidence for '{excerpt(point.point, 60)}' is not a quote from the "
-                "candidate's answers")
+                f"the evidence for {label} is not a verbatim quote from the candidate's answers")
     reviews = {q.number: q for q in draft.questions}
     missing = [i + 1 for i in answered if i + 1 not in reviews or reviews[i + 1].score is None]
     if missing:

@@ -26,7 +26,7 @@ from core.report import (
 )
 from core.roles import Category, Question, Role
 from core.session import Session
-from core.text import excerpt
+from core.text import excerpt, tail
 
 LONG_ANSWER_WORDS = 350
 QUOTE_CHARS = 140
@@ -61,7 +61,7 @@ def question_score(a: AnswerAnalysis, q: Question) -> int:
         return 1
     points = 0.0
     if is_story(q):
-        points += 1.0 if (a.has_example or a.has_situation) else 0.0
+        points += 1.0 if a.concrete else 0.0
         points += 1.0 if a.owned else 0.0
         points += 1.0 if a.has_outcome else 0.0
         points += 0.5 if a.quantified_outcome else 0.0
@@ -85,6 +85,8 @@ def question_score(a: AnswerAnalysis, q: Question) -> int:
         score = min(score, 3)
     if _off_question(a):
         score = min(score, 3)  # a fine story that answers another question is still a miss
+    elif score == 5 and a.relevance < 0.3 and not a.key_points_covered:
+        score = 4  # full marks need a clear link to this question, not only a good story
     return score
 
 
@@ -94,7 +96,7 @@ def _off_question(a: AnswerAnalysis) -> bool:
 
 def _specificity(a: AnswerAnalysis) -> Specificity:
     concrete = a.has_example or a.has_situation
-    if a.numbers and concrete and a.actions:
+    if a.numbers and concrete and a.actions or len(a.numbers) >= 2 and a.actions:
         return Specificity.high
     if a.numbers or concrete or len(a.vocabulary) >= 2:
         return Specificity.medium
@@ -106,7 +108,7 @@ def _note(a: AnswerAnalysis, q: Question, score: int) -> str:
         return "Complete and concrete: a model answer for this question."
     gaps = []
     if is_story(q):
-        if not (a.has_example or a.has_situation):
+        if not a.concrete:
             gaps.append("a specific example")
         if not a.owned:
             gaps.append("what you personally did")
@@ -279,7 +281,7 @@ def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[Evidenced
         item = no_outcome[0]
         found.append(EvidencedPoint(
             point="Stories stop before the result: say what changed.",
-            evidence=f"Q{item.number} ends with: {_quote(item.analysis.text[-200:])}"))
+            evidence=f"Q{item.number} ends with: {_quote(tail(item.analysis.text, 140))}"))
     we_heavy = [i for i in star if not i.analysis.owned]
     if we_heavy:
         item = we_heavy[0]
@@ -312,8 +314,9 @@ def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[Evidenced
     if shallow:
         item = shallow[0]
         missing = [p for p in item.question.key_points if p not in item.analysis.key_points_covered]
+        topic = f" such as {missing[0]}" if missing else ""
         found.append(EvidencedPoint(
-            point=f"Technical depth: {missing[0] if missing else 'key points'} went unmentioned.",
+            point=f"Go deeper on the role's core topics{topic}.",
             evidence=f"Q{item.number}: {_quote(item.analysis.text)}"))
     if skipped:
         found.append(EvidencedPoint(point="Skipped questions are the ones to prepare first.",
@@ -332,7 +335,7 @@ _STEP_FOR = {
                         "headline before the detail.",
     "General statements": "Swap “I usually…” for “Last year, when…”: one real example beats a "
                           "description of your process.",
-    "Technical depth": "Review the role's core topics and prepare a worked example for each.",
+    "Go deeper": "Review the role's core topics and prepare a worked example for each.",
     "Skipped questions": "Write bullet answers to the questions you skipped and practise them aloud.",
 }
 
@@ -342,7 +345,7 @@ def _next_steps(weak: list[EvidencedPoint], role: Role, questions: list[Question
     for point in weak:
         for prefix, step in _STEP_FOR.items():
             if point.point.startswith(prefix) and step not in steps:
-                if prefix == "Technical depth" and role.focus_areas:
+                if prefix == "Go deeper" and role.focus_areas:
                     step = (f"Review {role.focus_areas[0].lower()} and "
                             f"{role.focus_areas[-1].lower()}: prepare one worked example for each.")
                 steps.append(step)

@@ -25,6 +25,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 import structlog
@@ -152,67 +153,95 @@ class RedisStore(SessionStore):
 
     @asynccontextmanager
     async def lock(self, key: str) -> AsyncIterator[None]:
-        queue = self.queue_key(key)
-        alive_prefix = f"{queue}:alive:"
-        token = secrets.token_hex(12)
-        alive = alive_prefix + token
-        await self._enqueue(queue, alive, token)
-        renewer = asyncio.create_task(self._renew(queue, alive))
+        ticket = _Ticket(key=key, queue=self.queue_key(key), token=secrets.token_hex(12))
+        renewer: asyncio.Task | None = None
         try:
-            await self._wait_for_head(key, queue, alive, alive_prefix, token)
+            await self._enqueue(ticket)
+            renewer = asyncio.create_task(self._renew(ticket))
+            await self._wait_for_head(ticket)
             yield
         finally:
-            renewer.cancel()
-            with suppress(asyncio.CancelledError):
-                await renewer
+            if renewer is not None:
+                renewer.cancel()
+                with suppress(asyncio.CancelledError):
+                    await renewer
             # Shielded: a cancelled turn must still hand the session on to the next one.
-            held = await asyncio.shield(self._release(keys=[queue, alive], args=[token]))
-            if not held:
+            release = self._release(keys=[ticket.queue, ticket.alive], args=[ticket.token])
+            if not await asyncio.shield(release):
                 log.debug("redis.lock_left_queue", key=key)
 
     @property
     def _lease_ms(self) -> int:
         return max(1, int(self.lease_seconds * 1000))
 
-    async def _enqueue(self, queue: str, alive: str, token: str) -> None:
+    async def _enqueue(self, ticket: _Ticket) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(alive, 1, px=self._lease_ms)
-            pipe.rpush(queue, token)
-            pipe.pexpire(queue, 2 * self._lease_ms)  # an abandoned queue disappears by itself
+            pipe.set(ticket.alive, 1, px=self._lease_ms)
+            pipe.rpush(ticket.queue, ticket.token)
+            pipe.pexpire(ticket.queue, 2 * self._lease_ms)  # an abandoned queue expires by itself
             await pipe.execute()
 
-    async def _wait_for_head(
-        self, key: str, queue: str, alive: str, alive_prefix: str, token: str
-    ) -> None:
+    async def _wait_for_head(self, ticket: _Ticket) -> None:
         deadline = time.monotonic() + self.lock_wait_seconds
         pause = POLL_FIRST_SECONDS
         while True:
-            state = await self._try_acquire(keys=[queue], args=[token, alive_prefix])
+            ticket.raise_if_cancelled()
+            state = await self._try_acquire(
+                keys=[ticket.queue], args=[ticket.token, ticket.alive_prefix]
+            )
             if state == 1:
                 return
             if state == -1:  # our lease lapsed (a very long stall) and we were evicted
-                log.warning("redis.lock_requeued", key=key)
-                await self._enqueue(queue, alive, token)
+                log.warning("redis.lock_requeued", key=ticket.key)
+                await self._enqueue(ticket)
             if time.monotonic() >= deadline:
-                log.warning("redis.lock_timeout", key=key, waited_s=self.lock_wait_seconds)
+                log.warning("redis.lock_timeout", key=ticket.key, waited_s=self.lock_wait_seconds)
                 raise SessionBusyError()
             await asyncio.sleep(pause)
             pause = min(pause * 1.5, POLL_MAX_SECONDS)
 
-    async def _renew(self, queue: str, alive: str) -> None:
+    async def _renew(self, ticket: _Ticket) -> None:
         """Keep our lease (and the queue) alive while we wait or hold the lock."""
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
             try:
                 async with self.redis.pipeline(transaction=True) as pipe:
-                    pipe.pexpire(alive, self._lease_ms)
-                    pipe.pexpire(queue, 2 * self._lease_ms)
+                    pipe.pexpire(ticket.alive, self._lease_ms)
+                    pipe.pexpire(ticket.queue, 2 * self._lease_ms)
                     await pipe.execute()
             except aioredis.RedisError as error:  # try again next beat; the lease has slack
                 log.warning("redis.lease_renew_failed", error=type(error).__name__)
 
     async def close(self) -> None:
         await self.redis.aclose()
+
+
+@dataclass
+class _Ticket:
+    """One turn's place in a session's queue."""
+
+    key: str
+    queue: str
+    token: str
+    task: asyncio.Task | None = field(default_factory=asyncio.current_task)
+    cancels_at_start: int = 0
+
+    def __post_init__(self) -> None:
+        self.cancels_at_start = self.task.cancelling() if self.task else 0
+
+    @property
+    def alive_prefix(self) -> str:
+        return f"{self.queue}:alive:"
+
+    @property
+    def alive(self) -> str:
+        return self.alive_prefix + self.token
+
+    def raise_if_cancelled(self) -> None:
+        """redis-py can absorb a cancellation that lands while it opens a connection;
+        honour it rather than queue on for a turn that nobody awaits any more."""
+        if self.task is not None and self.task.cancelling() > self.cancels_at_start:
+            raise asyncio.CancelledError()
 
 
 def _text(value: bytes | str) -> str:
