@@ -1,0 +1,172 @@
+"""Request and response models of the HTTP API (they are also its OpenAPI schema).
+
+Turn responses use the same field names as the terminal's ``--json`` events
+(``kind``, ``text``, ``persona``, ``question_index`` and, for ``feedback``, the whole
+report as ``report``), so a client can switch surfaces without renaming anything.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, field_validator
+
+from core.models import (
+    DEFAULT_QUESTIONS,
+    MAX_CUSTOM_QUESTIONS,
+    MAX_QUESTIONS,
+    MIN_QUESTIONS,
+    Action,
+    Difficulty,
+    Focus,
+    Persona,
+    Reply,
+    ReplyKind,
+    RoleSummary,
+    StatusInfo,
+)
+from core.report import FeedbackReport
+from core.session import Session, SessionState, Speaker
+from core.text import clean_input
+
+MAX_MESSAGE_CHARS = 20_000
+MAX_CONTEXT_INPUT_CHARS = 50_000  # core keeps the first 12,000 for tailoring
+MAX_SESSION_ID_CHARS = 128
+MAX_CUSTOM_QUESTION_INPUT_CHARS = 2_000  # core keeps the first 500
+
+
+# --------------------------------------------------------------------- requests
+
+
+class StartSessionRequest(BaseModel):
+    role: str = Field(min_length=1, max_length=100, examples=["sales"],
+                      description="Role id, display name or alias (see GET /roles).")
+    difficulty: Difficulty = Difficulty.mid
+    questions: int = Field(DEFAULT_QUESTIONS, ge=MIN_QUESTIONS, le=MAX_QUESTIONS,
+                           description="Number of main questions.")
+    focus: Focus = Focus.mixed
+    context: str = Field("", max_length=MAX_CONTEXT_INPUT_CHARS,
+                         description="Optional job description or resume text to tailor questions.")
+    custom_questions: list[Annotated[str, Field(max_length=MAX_CUSTOM_QUESTION_INPUT_CHARS)]] = Field(
+        default_factory=list, max_length=MAX_CUSTOM_QUESTIONS,
+        description="Your own questions, asked first.")
+
+
+class SessionRef(BaseModel):
+    session_id: str = Field(min_length=1, max_length=MAX_SESSION_ID_CHARS)
+
+
+class ChatRequest(SessionRef):
+    message: str = Field(description=f"The candidate's answer (1 to {MAX_MESSAGE_CHARS:,} characters).")
+
+    @field_validator("message")
+    @classmethod
+    def _readable_bounds(cls, value: str) -> str:
+        # Checked here rather than with min/max_length so the 422 says what to do.
+        if len(value) > MAX_MESSAGE_CHARS:
+            raise ValueError(
+                f"the message is too long ({len(value):,} characters); "
+                f"the limit is {MAX_MESSAGE_CHARS:,}. Send a shorter answer."
+            )
+        if not clean_input(value):
+            raise ValueError("the message is empty. Type an answer, or use /hint or /skip.")
+        return value
+
+
+# --------------------------------------------------------------------- responses
+
+
+class TurnResponse(BaseModel):
+    """One interviewer turn: the fields of the terminal's ``--json`` events."""
+
+    kind: ReplyKind
+    text: str
+    persona: Persona | None = Field(
+        None, description="What the engine read in the message this turn answers.")
+    question_index: int | None = Field(None, description="1-based main question in play.")
+    question_total: int | None = None
+    question: str | None = Field(None, description="The main question now being asked "
+                                                   "(null once the interview is over).")
+    actions: list[Action] = Field(default_factory=list,
+                                  description="What the candidate can do next (hint, skip, end).")
+    report: FeedbackReport | None = Field(None, description="Present when kind is feedback.")
+
+    @classmethod
+    def from_reply(cls, reply: Reply) -> TurnResponse:
+        return cls.model_validate(reply.model_dump(exclude={"status"}))
+
+
+class StartSessionResponse(TurnResponse):
+    session_id: str = Field(description="Unguessable id: keep it private, it is the key to "
+                                        "this interview.")
+    greeting: str = Field(description="The interviewer's opening (same as text).")
+
+    @classmethod
+    def for_session(cls, session_id: str, reply: Reply) -> StartSessionResponse:
+        fields = TurnResponse.from_reply(reply).model_dump()
+        return cls(session_id=session_id, greeting=reply.text, **fields)
+
+
+class QuestionLimits(BaseModel):
+    min: int = MIN_QUESTIONS
+    max: int = MAX_QUESTIONS
+    default: int = DEFAULT_QUESTIONS
+
+
+class RolesResponse(BaseModel):
+    roles: list[RoleSummary]
+    difficulties: list[Difficulty] = Field(default_factory=lambda: list(Difficulty))
+    focuses: list[Focus] = Field(default_factory=lambda: list(Focus))
+    questions: QuestionLimits = Field(default_factory=QuestionLimits)
+
+
+class TranscriptItem(BaseModel):
+    speaker: Speaker
+    text: str
+    kind: ReplyKind | None = Field(None, description="For the interviewer's messages.")
+    persona: Persona | None = Field(None, description="For the candidate's messages.")
+    question_index: int = Field(description="1-based main question the message belongs to.")
+    at: float = Field(description="Unix time.")
+
+
+class SessionView(BaseModel):
+    session_id: str
+    state: str = Field(description="active | ended | finished (the report exists).")
+    status: StatusInfo
+    question: str | None = Field(None, description="The question in play while active.")
+    transcript: list[TranscriptItem]
+    report: FeedbackReport | None = None
+
+    @classmethod
+    def of(cls, session_id: str, session: Session, status: StatusInfo) -> SessionView:
+        active = session.state is SessionState.active
+        transcript = [
+            TranscriptItem(speaker=entry.speaker, text=entry.text, kind=entry.kind,
+                           persona=entry.persona, question_index=entry.question_index + 1,
+                           at=entry.at)
+            for entry in session.transcript
+        ]
+        return cls(session_id=session_id, state=session.state.value, status=status,
+                   question=session.question.text if active else None,
+                   transcript=transcript, report=session.report)
+
+
+class DeletedResponse(BaseModel):
+    session_id: str
+    deleted: bool = True
+
+
+class HealthResponse(BaseModel):
+    status: str = "ok"
+    brain: str
+
+
+class ErrorResponse(BaseModel):
+    """Every error body: a sentence to show the user, and a stable code for programs."""
+
+    detail: str = Field(description="A readable sentence, safe to show as-is.")
+    error: str = Field(description="Stable code, e.g. unknown_role, session_not_found.")
+    known_roles: list[str] | None = None
+    suggestion: str | None = None
+    retryable: bool | None = None
+    errors: list[dict] | None = Field(None, description="Per-field problems, for 422.")

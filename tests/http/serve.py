@@ -1,0 +1,26 @@
+"""Runs the real entry point, ``run_api``, for the live tests: ``python -m tests.http.serve PORT``.
+
+Settings come from the environment (``API_TOKEN``) as in production. The brain is
+the offline interviewer streaming word by word, so the page's SSE reader is exercised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from adapters.http import run_api
+from bot.settings import Settings
+from core.service import InterviewService
+from core.store import InMemoryStore
+from tests.http.brains import UnreliableBrain
+
+
+async def main(port: int) -> None:
+    settings = Settings(_env_file=None)
+    service = InterviewService(brain=UnreliableBrain(), store=InMemoryStore())
+    await run_api(service, settings, host="127.0.0.1", port=port)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1])))

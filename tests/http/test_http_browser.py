@@ -1,0 +1,170 @@
+"""End to end in a real browser: Debian's Chromium, driven by Playwright, against ``run_api``.
+
+A candidate opens the page, pastes the API token it asks for, picks a role and a
+short interview, asks for a hint, answers until the report appears, and reads the
+scores chart. Screenshots go to ``tests/output/`` for people to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from adapters.http import create_app
+from core.service import InterviewService
+from core.store import InMemoryStore
+from tests.http.brains import UnreliableBrain
+from tests.http.conftest import ROOT, LiveServer, free_port
+from tests.http.helpers import GOOD_ANSWERS
+
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = ROOT / "tests" / "output"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed (apt-get install -y chromium); .ci/run installs it",
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    yield page
+    context.close()
+    # A script error or a content-policy violation shows up here. Error statuses are
+    # provoked on purpose (401 asks for the token, 503 is an outage), so they do not count.
+    assert [p for p in problems if "the server responded with a status of" not in p] == []
+
+
+@pytest.fixture
+def outage_server() -> Iterator[tuple[str, UnreliableBrain]]:
+    """The app under uvicorn in a thread, with a brain the test can switch off (no token)."""
+    brain = UnreliableBrain()
+    app = create_app(InterviewService(brain=brain, store=InMemoryStore()))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", brain
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def answer_until_the_report(page: Page) -> int:
+    for turn in range(8):
+        if page.locator("#report").is_visible():
+            return turn
+        page.fill("#answer", GOOD_ANSWERS[turn % len(GOOD_ANSWERS)])
+        page.press("#answer", "Enter")
+        expect(page.locator(".msg.candidate")).to_have_count(turn + 1)
+        expect(page.locator(".msg.pending")).to_have_count(0)  # the streamed reply is final
+    raise AssertionError("no report after 8 answers")
+
+
+def test_a_short_interview_in_the_page_ends_with_the_report_and_its_chart(
+        page: Page, live_server: LiveServer):
+    page.goto(live_server.url)
+
+    # The server has API_TOKEN set: the page asks for it, then loads the roles.
+    expect(page.locator("#token-panel")).to_be_visible()
+    page.fill("#token-input", live_server.token)
+    page.click("#token-panel button[type=submit]")
+    expect(page.locator("#role option[value=sales]")).to_have_count(1)
+
+    page.select_option("#role", "sales")
+    expect(page.locator("#role-summary")).not_to_be_empty()
+    page.click("label[for=difficulty-junior]")
+    page.fill("#questions", "2")
+    page.click("#start-button")
+
+    first = page.locator(".msg.interviewer").first
+    expect(first).to_contain_text("Question 1 of 2")
+    expect(page.locator("#progress-text")).to_have_text("Question 1 of 2")
+
+    page.click("#hint-button")
+    expect(page.locator(".msg.interviewer .tag", has_text="Hint")).to_have_count(1)
+
+    answers = answer_until_the_report(page)
+    assert answers >= 2
+
+    report = page.locator("#report")
+    expect(report).to_be_visible()
+    expect(page.locator("#progress-text")).to_have_text("Interview complete")
+    expect(page.locator("#report-summary")).to_contain_text("2 of 2")
+    expect(page.locator("#score-chart svg rect.bar")).to_have_count(3)
+    expect(page.locator("#question-chart svg rect.bar")).to_have_count(2)
+    chart_label = page.locator("#score-chart svg").get_attribute("aria-label")
+    assert "Communication:" in chart_label and "out of 5" in chart_label
+    expect(page.locator("#score-reasons dt")).to_have_count(3)
+    expect(page.locator("#strengths li").first).not_to_be_empty()
+    expect(page.locator("#next-steps li")).to_have_count(3)
+    expect(page.locator("#answer")).to_be_hidden()  # nothing more to answer
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.locator(".review summary").first.click()  # open one question's details for the picture
+    page.screenshot(path=str(OUTPUT / "report.png"), full_page=True)
+
+    # A reload resumes the same session from GET /sessions/{id}: the report is still there.
+    page.reload()
+    expect(page.locator("#report")).to_be_visible()
+    expect(page.locator("#score-chart svg rect.bar")).to_have_count(3)
+    expect(page.locator(".msg.candidate")).to_have_count(answers)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    # On a phone the chart is redrawn at the width it has, so its text stays legible.
+    expect(page.locator("#score-chart svg")).to_have_attribute("width", re.compile(r"^(2[89]\d|3[0-5]\d)$"))
+    page.screenshot(path=str(OUTPUT / "report-mobile.png"), full_page=True)
+
+
+def test_during_a_model_outage_the_page_keeps_the_answer_so_it_can_be_sent_again(
+        page: Page, outage_server: tuple[str, UnreliableBrain]):
+    url, brain = outage_server
+    page.goto(url)
+    expect(page.locator("#token-panel")).to_be_hidden()  # no API_TOKEN on this server
+    page.select_option("#role", "sales")
+    page.click("#start-button")
+    expect(page.locator(".msg.interviewer")).to_have_count(1)
+
+    brain.down = True
+    page.fill("#answer", GOOD_ANSWERS[0])
+    page.click("#send-button")
+
+    expect(page.locator("#alert")).to_contain_text("send your answer again")
+    expect(page.locator("#answer")).to_have_value(GOOD_ANSWERS[0])
+    expect(page.locator(".msg.candidate")).to_have_count(0)
+    expect(page.locator(".msg.interviewer")).to_have_count(1)
+
+    brain.down = False
+    page.click("#send-button")
+
+    expect(page.locator(".msg.candidate")).to_have_count(1)
+    expect(page.locator(".msg.interviewer")).to_have_count(2)
+    expect(page.locator(".msg.pending")).to_have_count(0)
+    expect(page.locator("#alert")).to_be_hidden()
+    expect(page.locator("#answer")).to_have_value("")
