@@ -47,7 +47,8 @@ _FIRST_PERSON_ACTION = re.compile(
     r"\s+(?!was\b|am\b|think\b|thought\b|guess\b|feel\b|felt\b|believe\b|would\b|usually\b|"
     r"always\b|generally\b|normally\b|tend\b|like\b|love\b|mean\b|don't\b|do\b|did not\b|"
     r"didn't\b|can\b|could\b|might\b|may\b|should\b|will\b|have to\b|'m\b|’m\b)"
-    r"([a-z]+(?:ed|t|ght|ew|ote|ave|ook|ame|ent|ilt|ad|old|id|an|ran|ound|ade)\b[^.!?\n]{0,60})",
+    r"([a-z]+(?:ed|t|ght|ew|ote|ave|ook|ame|ent|ilt|ad|old|id|an|ran|ound|ade)\b"
+    r"[^.!?\n]{0,80}?(?=[,;:.!?\n]|$))",
 )
 _I_WORDS = re.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|me|my|myself)\b")
 _WE_WORDS = re.compile(r"\b(?:we|we're|we've|our|us|the team)\b", re.IGNORECASE)

@@ -248,7 +248,11 @@ def _strengths(answered: list[_Answered]) -> list[EvidencedPoint]:
     quantified = [i for i in answered if i.analysis.quantified_outcome]
     if quantified:
         item = quantified[0]
-        quote = _sentence_with(item.analysis.text, re.escape(item.analysis.numbers[0]))
+        numbers = "|".join(re.escape(number) for number in item.analysis.numbers)
+        outcomes = "|".join(re.escape(outcome) for outcome in item.analysis.outcomes)
+        # Prefer the sentence where a number meets an outcome: that is the quantified result.
+        quote = (_sentence_with(item.analysis.text, rf"(?=.*(?:{numbers}))(?=.*(?:{outcomes}))")
+                 or _sentence_with(item.analysis.text, numbers))
         found.append(EvidencedPoint(point="You back results with numbers.",
                                     evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
     owned = [i for i in answered if is_story(i.question) and i.analysis.owned]

@@ -33,6 +33,7 @@ import structlog
 from core.errors import InterviewError
 from core.session import Session
 from core.store import DEFAULT_TTL_SECONDS, SessionStore
+from core.stores import load_session
 
 log = structlog.get_logger(__name__)
 
@@ -119,7 +120,7 @@ class RedisStore(SessionStore):
 
     async def get(self, key: str) -> Session | None:
         data = await self.redis.get(self.session_key(key))
-        return None if data is None else Session.model_validate_json(data)
+        return None if data is None else load_session(key, data)
 
     async def put(self, session: Session) -> None:
         user_key = self.user_key(session.who.platform, session.who.user_id)

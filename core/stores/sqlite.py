@@ -30,6 +30,7 @@ import structlog
 
 from core.session import Session
 from core.store import DEFAULT_TTL_SECONDS, SessionStore
+from core.stores import load_session
 
 log = structlog.get_logger(__name__)
 
@@ -253,7 +254,7 @@ class SqliteStore(SessionStore):
                 "DELETE FROM sessions WHERE key = ? AND updated_at = ?", (key, updated_at)
             )
             return None
-        return Session.model_validate_json(data)
+        return load_session(key, data)
 
     async def put(self, session: Session) -> None:
         await self.db.write(
