@@ -1,0 +1,119 @@
+"""What slash commands, buttons and typed messages share: identities, ordering, delivery.
+
+- ``who_of`` / ``where_of`` translate Discord users and channels into core's ``Who``
+  and ``Where`` (a DM channel, or the thread opened for a candidate).
+- ``TurnQueue`` runs one person's turns in one conversation strictly in arrival order:
+  a second message sent while the first is being answered waits behind it.
+- ``ChannelDelivery`` and ``FollowupDelivery`` send rendered messages with no pings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import discord
+
+from adapters.discord.render import Outgoing, render_reply
+from core.models import Reply, Where, Who
+
+PLATFORM = "discord"
+# Echoed candidate text must never ping @everyone, roles or users.
+NO_PINGS = discord.AllowedMentions.none()
+
+
+def who_of(user: discord.abc.User) -> Who:
+    return Who(platform=PLATFORM, user_id=str(user.id), display_name=user.display_name)
+
+
+def where_of(channel_id: int | None) -> Where:
+    return Where(platform=PLATFORM, conversation_id=str(channel_id))
+
+
+class TurnQueue:
+    """FIFO per (user, conversation).
+
+    Entering takes the lock without yielding when it is free, so turns start in the
+    order their events were dispatched; asyncio locks wake waiters in order.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[int, int], asyncio.Lock] = {}
+        self._users: dict[tuple[int, int], int] = {}
+
+    @asynccontextmanager
+    async def turn(self, user_id: int, channel_id: int) -> AsyncIterator[None]:
+        key = (user_id, channel_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:  # nobody queued: forget the lock, keep memory flat
+                del self._users[key]
+                del self._locks[key]
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+class ChannelDelivery:
+    """Messages posted in a channel, DM or thread."""
+
+    def __init__(self, channel: discord.abc.Messageable, view: discord.ui.View) -> None:
+        self.channel = channel
+        self.view = view
+
+    async def send(self, outgoing: Outgoing) -> discord.Message:
+        return await self.channel.send(
+            content=outgoing.content,
+            embeds=outgoing.embeds,
+            view=self.view if outgoing.buttons else None,
+            allowed_mentions=NO_PINGS,
+        )
+
+    async def edit(self, message: discord.Message, outgoing: Outgoing) -> discord.Message:
+        return await message.edit(
+            content=outgoing.content,
+            embeds=outgoing.embeds,
+            view=self.view if outgoing.buttons else None,
+            allowed_mentions=NO_PINGS,
+        )
+
+
+class FollowupDelivery:
+    """Messages sent as an interaction's follow-ups (after it was deferred)."""
+
+    def __init__(
+        self, interaction: discord.Interaction, view: discord.ui.View, *, ephemeral: bool = False
+    ) -> None:
+        self.interaction = interaction
+        self.view = view
+        self.ephemeral = ephemeral
+
+    async def send(self, outgoing: Outgoing) -> discord.Message:
+        options: dict[str, Any] = {"allowed_mentions": NO_PINGS, "ephemeral": self.ephemeral, "wait": True}
+        if outgoing.content:
+            options["content"] = outgoing.content
+        if outgoing.embeds:
+            options["embeds"] = outgoing.embeds
+        if outgoing.buttons:
+            options["view"] = self.view
+        return await self.interaction.followup.send(**options)
+
+    async def edit(self, message: discord.Message, outgoing: Outgoing) -> discord.Message:
+        return await message.edit(
+            content=outgoing.content,
+            embeds=outgoing.embeds,
+            view=self.view if outgoing.buttons else None,
+            allowed_mentions=NO_PINGS,
+        )
+
+
+async def deliver(delivery: ChannelDelivery | FollowupDelivery, reply: Reply) -> list[discord.Message]:
+    """Send a whole reply: its text in chunks (buttons under the last) and report embeds."""
+    return [await delivery.send(outgoing) for outgoing in render_reply(reply)]

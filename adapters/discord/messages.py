@@ -1,0 +1,96 @@
+"""Typed messages: answers in DMs and in candidates' threads, and a few typed commands.
+
+- In a DM with the bot, every message is the candidate's: ``start sales`` (or
+  ``start role:sales``) starts an interview, ``hint``, ``skip``, ``end``, ``status``,
+  ``reset``, ``roles`` and ``help`` typed alone act as commands, anything else is an answer.
+- In a server, a message counts only if its author has an interview in that very
+  conversation (the thread opened for them). Other members can read along and talk;
+  their messages are ignored silently. No map to keep: the session is the proof, so
+  this still holds after a restart.
+"""
+
+from __future__ import annotations
+
+import re
+
+import discord
+import structlog
+
+from adapters.discord.actions import InterviewActions
+from adapters.discord.commands import HELP_TEXT
+from adapters.discord.conversation import NO_PINGS, who_of, where_of
+from adapters.discord.errors import on_message_error
+from adapters.discord.files import read_context_file
+from adapters.discord.render import render_roles
+
+log = structlog.get_logger(__name__)
+
+START = re.compile(
+    r"^/?(?:interview\s+)?start(?:\s+(?:role\s*[:=]\s*)?(?P<role>.+))?$", re.IGNORECASE | re.DOTALL
+)
+VERB = re.compile(
+    r"^/?(?:interview\s+)?(?P<verb>hint|skip|end|feedback|status|reset|roles|help)[.!]?$", re.IGNORECASE
+)
+VERB_ALIASES = {"feedback": "end"}
+START_WITHOUT_ROLE = "Which role? For example `start sales`. Type `roles` to see them all."
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """``("start", role)`` or ``(verb, "")`` for a typed command; ``None`` for an answer."""
+    text = text.strip()
+    if match := START.match(text):
+        return "start", (match.group("role") or "").strip()
+    if match := VERB.match(text):
+        verb = match.group("verb").lower()
+        return VERB_ALIASES.get(verb, verb), ""
+    return None
+
+
+async def handle_message(actions: InterviewActions, message: discord.Message) -> None:
+    """Route one message; every turn of one author in one conversation runs in order."""
+    if message.author.bot or message.webhook_id is not None:
+        return
+    if isinstance(message.channel, discord.TextChannel):
+        return  # interviews started in a text channel live in their own thread, never in it
+    is_dm = message.guild is None
+    # Take the turn first (it does not yield when free), so messages keep their order.
+    async with actions.turns.turn(message.author.id, message.channel.id):
+        if not is_dm and not await _is_candidate(actions, message):
+            return
+        try:
+            await _act(actions, message, is_dm)
+        except Exception as error:  # one handler: a friendly line, never a crash
+            await on_message_error(message.channel, error, user=message.author.id)
+
+
+async def _is_candidate(actions: InterviewActions, message: discord.Message) -> bool:
+    session = await actions.service.session_for(who_of(message.author), where_of(message.channel.id))
+    return session is not None
+
+
+async def _act(actions: InterviewActions, message: discord.Message, is_dm: bool) -> None:
+    who = who_of(message.author)
+    channel = message.channel
+    command = parse_command(message.content)
+    if command is None:
+        if not message.content.strip() and message.attachments:
+            await channel.send(
+                "I read typed answers only. Please type your answer as a message.", allowed_mentions=NO_PINGS
+            )
+            return
+        await actions.answer_in_channel(channel, who, message.content)
+        return
+    verb, argument = command
+    log.info("discord.typed_command", verb=verb, dm=is_dm)
+    if verb == "start":
+        if not argument:
+            await channel.send(START_WITHOUT_ROLE, allowed_mentions=NO_PINGS)
+            return
+        context = await read_context_file(message.attachments[0]) if message.attachments else ""
+        await actions.start_in_channel(channel, who, argument, context)
+    elif verb == "roles":
+        await channel.send(render_roles(actions.service.roles()), allowed_mentions=NO_PINGS)
+    elif verb == "help":
+        await channel.send(HELP_TEXT, allowed_mentions=NO_PINGS)
+    else:
+        await actions.verb_in_channel(channel, who, verb)

@@ -1,0 +1,74 @@
+"""Helpers for the Discord tests: the real client logged in to the fake, and a patient user."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from adapters.discord import build_discord_client
+from adapters.discord.bot import InterviewBot
+from core.brain.base import Brain
+from core.brain.offline import OfflineBrain
+from core.service import InterviewService
+from core.store import InMemoryStore
+from tests.fakes.discord_fake import FakeDiscord
+
+
+def make_service(brain: Brain | None = None) -> InterviewService:
+    return InterviewService(brain=brain or OfflineBrain(), store=InMemoryStore())
+
+
+@asynccontextmanager
+async def running_bot(fake: FakeDiscord, service: InterviewService, **options) -> AsyncIterator[InterviewBot]:
+    """Log the real client in to the fake and wait until it is ready."""
+    client = build_discord_client(service, guild_ready_timeout=0, **options)
+    runner = asyncio.create_task(client.start("fake-token"))
+    ready = asyncio.create_task(client.wait_until_ready())
+    done, _ = await asyncio.wait({runner, ready}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+    if ready not in done:
+        ready.cancel()
+        await client.close()
+        if runner in done:
+            runner.result()  # surface the start-up error
+        raise TimeoutError("the bot did not become ready")
+    try:
+        yield client
+    finally:
+        await client.close()
+        await asyncio.wait_for(runner, 10)
+
+
+class Chat:
+    """Acts as users and waits until the bot has finished answering."""
+
+    def __init__(self, fake: FakeDiscord, bot: InterviewBot) -> None:
+        self.fake = fake
+        self.bot = bot
+
+    def idle(self) -> bool:
+        return len(self.bot.actions.turns) == 0
+
+    async def say(self, user, channel_id: int, text: str, timeout: float = 10.0) -> list[dict]:
+        """Send a message; return the bot's new messages once its turn is over."""
+        before = {m["id"] for m in self.fake.channel_messages(channel_id)}
+        await self.fake.say(user, channel_id, text)
+
+        def new_messages() -> list[dict]:
+            found = [m for m in self.fake.channel_messages(channel_id) if m["id"] not in before]
+            return found if found and self.idle() else []
+
+        return await self.fake.until(new_messages, timeout)
+
+    async def finished(self, interaction: dict, timeout: float = 10.0) -> list[dict]:
+        """Wait until an interaction was answered and its slow part is done."""
+
+        def done() -> list[dict]:
+            if self.fake.callback_for(interaction) is None or not self.idle():
+                return []
+            messages = self.fake.interaction_messages(interaction)
+            if any(m.get("_deferred") for m in messages):
+                return []
+            return messages or [{}]
+
+        return await self.fake.until(done, timeout)

@@ -1,0 +1,702 @@
+"""A small fake of Discord on 127.0.0.1: REST and a gateway websocket, for the real discord.py.
+
+The real ``discord.Client`` logs in to this fake exactly as it would to Discord:
+``discord.http.Route.BASE`` points REST (and therefore webhooks and interaction
+callbacks) here, and ``DiscordWebSocket.DEFAULT_GATEWAY`` points the gateway here.
+The fake speaks plain JSON text frames (discord.py accepts them although it asks
+for compression) and answers with ``Content-Type: application/json`` exactly,
+because discord.py only parses JSON when the header is exactly that.
+
+Tests drive it like users would (``slash``, ``press``, ``say``) and assert on what
+the bot sent: every request is recorded, and ``messages`` holds the channel state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+import yarl
+from aiohttp import web
+
+API_PREFIX = "/api/v10"
+ALL_PERMISSIONS = str((1 << 50) - 1)
+ATTACHMENT_SIZE_LIMIT = 25 * 1024 * 1024
+EPHEMERAL = 64
+
+# Interaction callback types that create a message (Discord API); 8 is autocomplete choices.
+CALLBACK_MESSAGE = 4
+CALLBACK_DEFERRED_MESSAGE = 5
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # Exactly "application/json": aiohttp's json_response adds a charset that discord.py rejects.
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+@dataclass
+class Recorded:
+    """One request the bot made, as the fake received it."""
+
+    method: str
+    path: str  # without the /api/v10 prefix
+    body: Any
+    at: float
+    status: int = 200
+    query: dict[str, str] = field(default_factory=dict)
+
+    def matches(self, method: str, pattern: str) -> bool:
+        return self.method == method and re.fullmatch(pattern, self.path) is not None
+
+
+@dataclass
+class FakeUser:
+    id: int
+    username: str
+    global_name: str | None = None
+    bot: bool = False
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": self.username,
+            "global_name": self.global_name,
+            "discriminator": "0",
+            "avatar": None,
+            "bot": self.bot,
+        }
+
+    def member(self) -> dict[str, Any]:
+        return {
+            "user": self.payload,
+            "roles": [],
+            "joined_at": _now(),
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "permissions": ALL_PERMISSIONS,
+        }
+
+
+@dataclass
+class RateLimitRule:
+    method: str
+    pattern: str
+    remaining: int  # how many more matching requests get a 429
+    retry_after: float
+
+
+class FakeDiscord:
+    """Discord as far as this bot needs it. Start with ``await fake.start()``."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1_100_000_000_000_000_000)
+        self.bot_user = FakeUser(self.snowflake(), "interview-bot", "Interview Bot", bot=True)
+        self.application_id = self.bot_user.id
+        self.owner = FakeUser(self.snowflake(), "owner")
+        self.guild_id = self.snowflake()
+        self.channel_id = self.snowflake()  # the practice text channel
+        self.channels: dict[int, dict[str, Any]] = {
+            self.channel_id: {
+                "id": str(self.channel_id),
+                "type": 0,
+                "guild_id": str(self.guild_id),
+                "name": "interview-practice",
+                "position": 0,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+                "topic": None,
+                "last_message_id": None,
+                "rate_limit_per_user": 0,
+            }
+        }
+        self.messages: dict[int, dict[str, Any]] = {}
+        self.requests: list[Recorded] = []
+        self.commands: dict[str, list[dict[str, Any]]] = {}  # "global" or guild id -> commands
+        self.thread_members: dict[int, set[int]] = {}
+        self.attachments: dict[str, bytes] = {}
+        self.identify: dict[str, Any] | None = None
+        self.forbid_private_threads = False
+        self.close_on_identify: int | None = None  # e.g. 4014: a privileged intent is not enabled
+        self._rate_limits: list[RateLimitRule] = []
+        self._interaction_tokens: dict[str, int] = {}  # token -> original response message id
+        self._token_channels: dict[str, int] = {}  # token -> channel the interaction came from
+        self._sequence = 0
+        self._ws: web.WebSocketResponse | None = None
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._saved_base = discord.http.Route.BASE
+        self._saved_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+        self.port = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def snowflake(self) -> int:
+        return next(self._ids)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/gateway/", self._gateway)
+        app.router.add_get("/attachments/{name}", self._attachment)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        discord.http.Route.BASE = self.base_url + API_PREFIX
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{self.port}/gateway/")
+
+    async def stop(self) -> None:
+        discord.http.Route.BASE = self._saved_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved_gateway
+        if self._ws is not None and not self._ws.closed:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # ------------------------------------------------------------------ waiting
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def until(self, condition: Callable[[], Any], timeout: float = 10.0) -> Any:
+        """Wait until ``condition()`` is truthy and return it.
+
+        Re-checked after every request and every 50 ms (for conditions on the bot's own
+        state, which changes after the fake answered its last request).
+        """
+
+        async def wait() -> Any:
+            async with self._changed:
+                while not (result := condition()):
+                    try:
+                        await asyncio.wait_for(self._changed.wait(), 0.05)
+                    except TimeoutError:
+                        pass
+                return result
+
+        return await asyncio.wait_for(wait(), timeout)
+
+    # ------------------------------------------------------------------ queries for tests
+
+    def calls(self, method: str, pattern: str) -> list[Recorded]:
+        return [r for r in self.requests if r.matches(method, pattern)]
+
+    def channel_messages(self, channel_id: int, *, by_bot: bool = True) -> list[dict[str, Any]]:
+        """Messages in a channel, oldest first (ephemeral ones included)."""
+        found = [m for m in self.messages.values() if int(m["channel_id"]) == channel_id]
+        if by_bot:
+            found = [m for m in found if int(m["author"]["id"]) == self.bot_user.id]
+        return sorted(found, key=lambda m: int(m["id"]))
+
+    def threads(self) -> list[dict[str, Any]]:
+        return [c for c in self.channels.values() if c["type"] in (11, 12)]
+
+    def rate_limit(self, method: str, pattern: str, *, times: int = 1, retry_after: float = 0.3) -> None:
+        """Answer the next ``times`` matching requests with a 429 (with ``Via``, so it is retried)."""
+        self._rate_limits.append(RateLimitRule(method, pattern, times, retry_after))
+
+    # ------------------------------------------------------------------ users act
+
+    def user(self, username: str, global_name: str | None = None) -> FakeUser:
+        return FakeUser(self.snowflake(), username, global_name or username.title())
+
+    def dm_channel(self, user: FakeUser) -> int:
+        for channel in self.channels.values():
+            if channel["type"] == 1 and channel["recipients"][0]["id"] == str(user.id):
+                return int(channel["id"])
+        channel_id = self.snowflake()
+        self.channels[channel_id] = {
+            "id": str(channel_id),
+            "type": 1,
+            "recipients": [user.payload],
+            "last_message_id": None,
+        }
+        return channel_id
+
+    async def say(
+        self, user: FakeUser, channel_id: int, content: str, *, attachment: tuple[str, bytes, str] | None = None
+    ) -> dict[str, Any]:
+        """The user writes a message in a channel, DM or thread (MESSAGE_CREATE)."""
+        channel = self.channels[channel_id]
+        message = self._message(channel_id, user, {"content": content})
+        if attachment is not None:
+            message["attachments"] = [self._upload(*attachment)]
+        if channel.get("guild_id"):
+            message["member"] = {k: v for k, v in user.member().items() if k != "user"}
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    async def slash(
+        self,
+        user: FakeUser,
+        channel_id: int,
+        subcommand: str,
+        options: dict[str, Any] | None = None,
+        *,
+        attachment: tuple[str, bytes, str] | None = None,
+        focused: str | None = None,
+    ) -> dict[str, Any]:
+        """The user runs ``/interview <subcommand> ...`` (or types into an autocomplete option)."""
+        option_list = [
+            {"name": name, "type": _option_type(value), "value": value}
+            for name, value in (options or {}).items()
+        ]
+        resolved: dict[str, Any] = {}
+        if attachment is not None:
+            uploaded = self._upload(*attachment)
+            resolved["attachments"] = {uploaded["id"]: uploaded}
+            option_list.append({"name": "file", "type": 11, "value": uploaded["id"]})
+        for option in option_list:
+            if option["name"] == focused:
+                option["focused"] = True
+        data: dict[str, Any] = {
+            "id": str(self.snowflake()),
+            "name": "interview",
+            "type": 1,
+            "options": [{"name": subcommand, "type": 1, "options": option_list}],
+        }
+        if resolved:
+            data["resolved"] = resolved
+        return await self._interact(user, channel_id, 4 if focused else 2, data)
+
+    def _upload(self, filename: str, content: bytes, content_type: str) -> dict[str, Any]:
+        """Store a file the way Discord's CDN would and return its attachment object."""
+        attachment_id = self.snowflake()
+        self.attachments[f"{attachment_id}-{filename}"] = content
+        url = f"{self.base_url}/attachments/{attachment_id}-{filename}"
+        return {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(content),
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+        }
+
+    async def press(self, user: FakeUser, message: dict[str, Any], custom_id: str) -> dict[str, Any]:
+        """The user presses a button on a message the bot sent."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self._interact(user, int(message["channel_id"]), 3, data, message=message)
+
+    async def _interact(
+        self,
+        user: FakeUser,
+        channel_id: int,
+        kind: int,
+        data: dict[str, Any],
+        message: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        channel = self.channels[channel_id]
+        interaction: dict[str, Any] = {
+            "id": str(self.snowflake()),
+            "application_id": str(self.application_id),
+            "type": kind,
+            "token": f"token-{self.snowflake()}",
+            "version": 1,
+            "channel_id": str(channel_id),
+            "channel": channel,
+            "data": data,
+            "locale": "en-US",
+            "app_permissions": ALL_PERMISSIONS,
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+            "entitlements": [],
+            "authorizing_integration_owners": {},
+        }
+        if channel.get("guild_id"):
+            interaction.update(guild_id=str(self.guild_id), guild_locale="en-US", member=user.member())
+            interaction["context"] = 0
+        else:
+            interaction.update(user=user.payload, context=1)
+        if message is not None:
+            interaction["message"] = message
+        self._token_channels[interaction["token"]] = channel_id
+        interaction["sent_at"] = time.monotonic()  # not Discord's: lets tests time the callback
+        await self.dispatch("INTERACTION_CREATE", interaction)
+        return interaction
+
+    def callback_for(self, interaction: dict[str, Any]) -> Recorded | None:
+        pattern = rf"/interactions/{interaction['id']}/{re.escape(interaction['token'])}/callback"
+        found = self.calls("POST", pattern)
+        return found[0] if found else None
+
+    def interaction_messages(self, interaction: dict[str, Any]) -> list[dict[str, Any]]:
+        """Messages created for one interaction: the callback reply and every follow-up."""
+        token = interaction["token"]
+        return sorted(
+            (m for m in self.messages.values() if m.get("_token") == token),
+            key=lambda m: int(m["id"]),
+        )
+
+    # ------------------------------------------------------------------ gateway
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        assert self._ws is not None, "the bot is not connected to the fake gateway"
+        self._sequence += 1
+        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._sequence, "d": data}))
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._ws = ws
+        await ws.send_str(json.dumps({"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": 41250}}))
+        async for frame in ws:
+            payload = json.loads(frame.data)
+            op = payload.get("op")
+            if op == 1:
+                await ws.send_str(json.dumps({"op": 11, "s": None, "t": None, "d": None}))
+            elif op == 2:
+                self.identify = payload["d"]
+                if self.close_on_identify is not None:
+                    await ws.close(code=self.close_on_identify, message=b"Disallowed intent(s).")
+                    break
+                await self._ready()
+            elif op == 6:
+                await self.dispatch("RESUMED", {})
+        return ws
+
+    async def _ready(self) -> None:
+        await self.dispatch(
+            "READY",
+            {
+                "v": 10,
+                "user": self.bot_user.payload,
+                "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+                "session_id": "fake-session",
+                "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway/",
+                "application": {"id": str(self.application_id), "flags": 0},
+                "private_channels": [],
+            },
+        )
+        await self.dispatch("GUILD_CREATE", self._guild_payload())
+
+    def _guild_payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.guild_id),
+            "name": "Practice Server",
+            "icon": None,
+            "owner_id": str(self.owner.id),
+            "roles": [
+                {
+                    "id": str(self.guild_id),
+                    "name": "@everyone",
+                    "permissions": ALL_PERMISSIONS,
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "channels": [c for c in self.channels.values() if c["type"] == 0],
+            "threads": [],
+            "members": [self.bot_user.member()],
+            "member_count": 2,
+            "large": False,
+            "unavailable": False,
+            "joined_at": _now(),
+            "premium_tier": 0,
+            "mfa_level": 0,
+            "verification_level": 0,
+            "explicit_content_filter": 0,
+            "default_message_notifications": 0,
+            "system_channel_flags": 0,
+            "nsfw_level": 0,
+            "preferred_locale": "en-US",
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+        }
+
+    # ------------------------------------------------------------------ REST
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        content = self.attachments.get(request.match_info["name"])
+        if content is None:
+            return web.Response(status=404)
+        return web.Response(body=content, headers={"Content-Type": "application/octet-stream"})
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body = await _read_body(request)
+        record = Recorded(request.method, path, body, time.monotonic(), query=dict(request.query))
+        self.requests.append(record)
+        limited = self._take_rate_limit(record)
+        if limited is not None:
+            record.status = 429
+            await self._notify()
+            return _json(
+                {"message": "You are being rate limited.", "retry_after": limited, "global": False},
+                status=429,
+                headers={"Via": "1.1 google", "X-RateLimit-Scope": "user"},
+            )
+        try:
+            status, data = self._route(request.method, path, body)
+        except KeyError:
+            status, data = 404, {"message": "Unknown resource", "code": 10003}
+        record.status = status
+        await self._notify()
+        if status == 204:
+            return web.Response(status=204)
+        return _json(data, status=status)
+
+    def _take_rate_limit(self, record: Recorded) -> float | None:
+        for rule in self._rate_limits:
+            if rule.remaining > 0 and record.matches(rule.method, rule.pattern):
+                rule.remaining -= 1
+                return rule.retry_after
+        return None
+
+    def _route(self, method: str, path: str, body: Any) -> tuple[int, Any]:  # noqa: C901 - a router
+        app = self.application_id
+        routes: list[tuple[str, str, Callable[..., tuple[int, Any]]]] = [
+            ("GET", r"/users/@me", lambda: (200, self.bot_user.payload)),
+            ("GET", r"/oauth2/applications/@me", lambda: (200, self._application())),
+            ("PUT", rf"/applications/{app}/commands", lambda: self._sync("global", body)),
+            ("PUT", rf"/applications/{app}/guilds/(\d+)/commands", lambda g: self._sync(g, body)),
+            ("POST", r"/interactions/(\d+)/([^/]+)/callback", lambda i, t: self._callback(i, t, body)),
+            ("POST", rf"/webhooks/{app}/([^/]+)", lambda t: self._followup(t, body)),
+            ("PATCH", rf"/webhooks/{app}/([^/]+)/messages/([^/]+)", lambda t, m: self._edit_webhook(t, m, body)),
+            ("GET", rf"/webhooks/{app}/([^/]+)/messages/([^/]+)", lambda t, m: (200, self._webhook_message(t, m))),
+            ("DELETE", rf"/webhooks/{app}/([^/]+)/messages/([^/]+)", lambda t, m: self._delete_webhook(t, m)),
+            ("POST", r"/channels/(\d+)/messages", lambda c: (200, _public(self._create(int(c), body)))),
+            ("PATCH", r"/channels/(\d+)/messages/(\d+)", lambda c, m: (200, self._edit(int(m), body))),
+            ("DELETE", r"/channels/(\d+)/messages/(\d+)", lambda c, m: self._delete(int(m))),
+            ("POST", r"/channels/(\d+)/typing", lambda c: (204, None)),
+            ("POST", r"/channels/(\d+)/threads", lambda c: self._thread(int(c), body)),
+            ("PUT", r"/channels/(\d+)/thread-members/(\d+)", lambda c, u: self._join(int(c), int(u))),
+            ("POST", r"/users/@me/channels", lambda: (200, self._open_dm(body))),
+            ("GET", r"/channels/(\d+)", lambda c: (200, self.channels[int(c)])),
+        ]
+        for route_method, pattern, handler in routes:
+            match = re.fullmatch(pattern, path)
+            if route_method == method and match:
+                return handler(*match.groups())
+        return 404, {"message": "404: Not Found", "code": 0}
+
+    def _application(self) -> dict[str, Any]:
+        return {
+            "id": str(self.application_id),
+            "name": "Interview Bot",
+            "icon": None,
+            "description": "",
+            "rpc_origins": [],
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": self.owner.payload,
+            "team": None,
+            "verify_key": "0" * 64,
+            "flags": 0,
+            "summary": "",
+        }
+
+    def _sync(self, scope: str, commands: list[dict[str, Any]]) -> tuple[int, Any]:
+        synced = []
+        for command in commands:
+            synced.append(
+                {
+                    **command,
+                    "id": str(self.snowflake()),
+                    "application_id": str(self.application_id),
+                    "version": "1",
+                    "default_member_permissions": command.get("default_member_permissions"),
+                    **({"guild_id": scope} if scope != "global" else {}),
+                }
+            )
+        self.commands[scope] = synced
+        return 200, synced
+
+    def _callback(self, interaction_id: str, token: str, body: dict[str, Any]) -> tuple[int, Any]:
+        kind = body["type"]
+        data = body.get("data") or {}
+        flags = int(data.get("flags") or 0)
+        message = None
+        if kind in (CALLBACK_MESSAGE, CALLBACK_DEFERRED_MESSAGE):
+            channel_id = self._token_channels[token]
+            message = self._create(channel_id, data if kind == CALLBACK_MESSAGE else {"flags": flags})
+            message["_token"] = token
+            message["_deferred"] = kind == CALLBACK_DEFERRED_MESSAGE
+            self._interaction_tokens[token] = int(message["id"])
+        response: dict[str, Any] = {
+            "interaction": {
+                "id": interaction_id,
+                "type": 2,
+                "response_message_id": message["id"] if message else None,
+                "response_message_loading": kind == CALLBACK_DEFERRED_MESSAGE,
+                "response_message_ephemeral": bool(flags & EPHEMERAL),
+            },
+            "resource": {"type": kind, **({"message": _public(message)} if message else {})},
+        }
+        return 200, response
+
+    def _followup(self, token: str, body: dict[str, Any]) -> tuple[int, Any]:
+        # As on Discord, the first follow-up after a "thinking" defer fills the loading message
+        # (which keeps the defer's ephemeral flag); later follow-ups are new messages.
+        original = self.messages.get(self._interaction_tokens.get(token, -1))
+        if original is not None and original.get("_deferred"):
+            flags = original["flags"]
+            self._edit(int(original["id"]), body)
+            original["flags"] = flags
+            original.pop("_edits", None)
+            return 200, _public(original)
+        message = self._create(self._token_channels[token], body)
+        message["_token"] = token
+        return 200, _public(message)
+
+    def _resolve_webhook_message(self, token: str, message_id: str) -> int:
+        if message_id == "@original":
+            return self._interaction_tokens[token]
+        return int(message_id)
+
+    def _edit_webhook(self, token: str, message_id: str, body: dict[str, Any]) -> tuple[int, Any]:
+        return 200, self._edit(self._resolve_webhook_message(token, message_id), body)
+
+    def _webhook_message(self, token: str, message_id: str) -> dict[str, Any]:
+        return _public(self.messages[self._resolve_webhook_message(token, message_id)])
+
+    def _delete_webhook(self, token: str, message_id: str) -> tuple[int, Any]:
+        return self._delete(self._resolve_webhook_message(token, message_id))
+
+    def _message(self, channel_id: int, author: FakeUser, body: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channels[channel_id]
+        message = {
+            "id": str(self.snowflake()),
+            "channel_id": str(channel_id),
+            "author": author.payload,
+            "content": body.get("content") or "",
+            "timestamp": _now(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": int(body.get("flags") or 0),
+            "allowed_mentions": body.get("allowed_mentions"),
+        }
+        if channel.get("guild_id"):
+            message["guild_id"] = channel["guild_id"]
+        self.messages[int(message["id"])] = message
+        return message
+
+    def _create(self, channel_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        """A message by the bot; returns the stored record (use ``_public`` for responses)."""
+        return self._message(channel_id, self.bot_user, body)
+
+    def _edit(self, message_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        message = self.messages[message_id]
+        for key in ("content", "embeds", "components", "allowed_mentions", "flags"):
+            if key in body:
+                message[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+        message["edited_timestamp"] = _now()
+        message["_deferred"] = False
+        message.setdefault("_edits", 0)
+        message["_edits"] += 1
+        return _public(message)
+
+    def _delete(self, message_id: int) -> tuple[int, Any]:
+        self.messages.pop(message_id)
+        return 204, None
+
+    def _thread(self, parent_id: int, body: dict[str, Any]) -> tuple[int, Any]:
+        kind = int(body.get("type") or 11)
+        if kind == 12 and self.forbid_private_threads:
+            return 403, {"message": "Missing Permissions", "code": 50013}
+        thread_id = self.snowflake()
+        thread = {
+            "id": str(thread_id),
+            "type": kind,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(parent_id),
+            "owner_id": str(self.bot_user.id),
+            "name": body["name"],
+            "message_count": 0,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "last_message_id": None,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": int(body.get("auto_archive_duration") or 1440),
+                "archive_timestamp": _now(),
+                "locked": False,
+                "invitable": body.get("invitable", True),
+            },
+        }
+        self.channels[thread_id] = thread
+        self.thread_members[thread_id] = {self.bot_user.id}
+        # Discord announces the new thread on the gateway; do the same, after the response.
+        asyncio.get_running_loop().create_task(self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}))
+        return 201, thread
+
+    def _join(self, thread_id: int, user_id: int) -> tuple[int, Any]:
+        self.thread_members[thread_id].add(user_id)
+        return 204, None
+
+    def _open_dm(self, body: dict[str, Any]) -> dict[str, Any]:
+        recipient = int(body["recipient_id"])
+        user = FakeUser(recipient, f"user{recipient}")
+        return self.channels[self.dm_channel(user)]
+
+
+def _public(message: dict[str, Any]) -> dict[str, Any]:
+    """The message as Discord returns it (without the fake's own bookkeeping keys)."""
+    return {k: v for k, v in message.items() if not k.startswith("_") and k != "allowed_mentions"}
+
+
+def _option_type(value: Any) -> int:
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, int):
+        return 4
+    return 3
+
+
+async def _read_body(request: web.Request) -> Any:
+    if not request.can_read_body:
+        return None
+    if request.content_type.startswith("multipart/"):
+        reader = await request.multipart()
+        payload: Any = None
+        async for part in reader:
+            if part.name == "payload_json":
+                payload = json.loads(await part.text())
+            else:
+                await part.read()
+        return payload
+    raw = await request.read()
+    return json.loads(raw) if raw else None
