@@ -178,8 +178,8 @@ class SqliteDatabase:
         """One committed statement; returns the number of rows it changed."""
         db = await self.connection()
         async with self._writing:  # never inside someone else's open transaction
-            cursor = await db.execute(sql, parameters)
-            return cursor.rowcount
+            async with db.execute(sql, parameters) as cursor:
+                return cursor.rowcount
 
     async def fetch_all(self, sql: str, parameters: Sequence[object] = ()) -> list[tuple]:
         db = await self.connection()

@@ -1,0 +1,189 @@
+"""Rendering core's replies and feedback report as Slack Block Kit, within Slack's limits.
+
+Limits that shape this module: a section's text holds 3,000 characters, a header
+150, a field 2,000, a button label 75, and a message at most 50 blocks. Long
+text is split at paragraph or sentence boundaries (``core.text.split_message``),
+never cut; a report too big for one message becomes several messages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from adapters.slack.places import SlackPlace
+from core.models import Action, Reply
+from core.report import EvidencedPoint, FeedbackReport, QuestionReview
+from core.text import bar, excerpt, split_message
+
+SECTION_LIMIT = 3000
+HEADER_LIMIT = 150
+FIELD_LIMIT = 2000
+BLOCKS_PER_MESSAGE = 50
+FALLBACK_TEXT_LIMIT = 3000  # the notification text beside blocks
+
+ACTION_IDS = {Action.hint: "interview_hint", Action.skip: "interview_skip",
+              Action.end: "interview_end"}
+BUTTON_LABELS = {Action.hint: "Hint", Action.skip: "Skip", Action.end: "End & get feedback"}
+
+
+@dataclass
+class SlackMessage:
+    """What one chat.postMessage / chat.update carries."""
+
+    text: str
+    blocks: list[dict] = field(default_factory=list)
+
+    def as_kwargs(self) -> dict:
+        # An empty blocks list is refused by Slack; without it, the text is shown.
+        return {"text": self.text, "blocks": self.blocks} if self.blocks else {"text": self.text}
+
+
+def mrkdwn(text: str) -> str:
+    """Core's plain text (with **bold**) as Slack mrkdwn, with Slack's three escapes."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"\*\*(.+?)\*\*", r"*\1*", escaped)
+
+
+def section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
+
+
+def sections(text: str) -> list[dict]:
+    """Long mrkdwn as as many sections as it needs."""
+    return [section(chunk) for chunk in split_message(text, SECTION_LIMIT)] if text.strip() else []
+
+
+def context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+
+
+def header(text: str) -> dict:
+    return {"type": "header",
+            "text": {"type": "plain_text", "text": excerpt(text, HEADER_LIMIT), "emoji": True}}
+
+
+def button_value(candidate_id: str, conversation_id: str) -> str:
+    """What a button remembers: whose interview it is and where it lives."""
+    return json.dumps({"u": candidate_id, "c": conversation_id}, separators=(",", ":"))
+
+
+def read_button_value(value: str) -> tuple[str, str] | None:
+    try:
+        data = json.loads(value)
+        return str(data["u"]), str(data["c"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def action_buttons(actions: list[Action], candidate_id: str, conversation_id: str) -> dict:
+    value = button_value(candidate_id, conversation_id)
+    elements = []
+    for action in actions:
+        button = {"type": "button", "action_id": ACTION_IDS[action], "value": value,
+                  "text": {"type": "plain_text", "text": BUTTON_LABELS[action]}}
+        if action is Action.end:
+            button["style"] = "primary"
+        elements.append(button)
+    return {"type": "actions", "block_id": "interview_actions", "elements": elements}
+
+
+def without_buttons(blocks: list[dict]) -> list[dict]:
+    """A message's blocks once its buttons have been used (so they cannot be pressed twice)."""
+    return [block for block in blocks if block.get("type") != "actions"]
+
+
+def reply_messages(reply: Reply, candidate_id: str, place: SlackPlace) -> list[SlackMessage]:
+    """The reply's text, a progress line and the Hint / Skip / End buttons under a question."""
+    blocks = sections(mrkdwn(reply.text))
+    if reply.actions and reply.question_index and reply.question_total:
+        progress = f"Question {reply.question_index} of {reply.question_total}"
+        if place.is_thread:  # teammates read along in a channel: say whose turn it is
+            progress += f" · only <@{candidate_id}>'s replies in this thread count"
+        blocks.append(context(progress))
+        blocks.append(action_buttons(reply.actions, candidate_id, place.conversation_id))
+    return paginate(blocks, fallback=reply.text)
+
+
+def text_messages(text: str) -> list[SlackMessage]:
+    """A plain notice (help, errors, roles) in as many sections as it needs."""
+    return paginate(sections(text), fallback=text)
+
+
+def paginate(blocks: list[dict], fallback: str) -> list[SlackMessage]:
+    pages = [blocks[i:i + BLOCKS_PER_MESSAGE] for i in range(0, len(blocks), BLOCKS_PER_MESSAGE)]
+    notification = excerpt(fallback, FALLBACK_TEXT_LIMIT) or "Interview update"
+    return [SlackMessage(text=notification, blocks=page) for page in pages or [[]]]
+
+
+# ----------------------------------------------------------------- the report
+
+
+def report_messages(report: FeedbackReport, role_name: str = "") -> list[SlackMessage]:
+    blocks = report_blocks(report, role_name)
+    fallback = f"Interview feedback: {report.summary}"
+    return paginate(blocks, fallback=fallback)
+
+
+def report_blocks(report: FeedbackReport, role_name: str = "") -> list[dict]:
+    title = f"Interview feedback · {role_name or report.role} ({report.difficulty})"
+    blocks: list[dict] = [header(title), *sections(mrkdwn(report.summary))]
+    if report.notice:
+        blocks.append(context(mrkdwn(report.notice)))
+    if report.scores:
+        blocks.append(_score_fields(report))
+    blocks.append({"type": "divider"})
+    blocks += _points("Strengths", report.strengths, ":white_check_mark:")
+    blocks += _points("To work on", report.weaknesses, ":dart:")
+    if report.questions:
+        blocks.append(header("Question by question"))
+        for number, review in enumerate(report.questions, start=1):
+            blocks += sections(_question_review(number, review))
+    if report.adaptation:
+        blocks += sections(f"*How the interview adapted*\n{mrkdwn(report.adaptation)}")
+    if report.next_steps:
+        steps = "\n".join(f"{n}. {mrkdwn(step)}" for n, step in enumerate(report.next_steps, 1))
+        blocks += sections(f"*Next steps*\n{steps}")
+    blocks.append(context(f"{report.answered} question(s) answered · reviewed by "
+                          f"{mrkdwn(report.generated_by)}"))
+    return blocks
+
+
+def _score_fields(report: FeedbackReport) -> dict:
+    assert report.scores is not None
+    fields = []
+    for name, score in (("Communication", report.scores.communication),
+                        ("Technical", report.scores.technical),
+                        ("Structure", report.scores.structure)):
+        text = f"*{name}*  {bar(score.score)} {score.score}/5\n_{mrkdwn(score.reason)}_"
+        fields.append({"type": "mrkdwn", "text": text[:FIELD_LIMIT]})
+    return {"type": "section", "fields": fields}
+
+
+def _points(title: str, points: list[EvidencedPoint], emoji: str) -> list[dict]:
+    if not points:
+        return []
+    lines = [f"{emoji} *{title}*"]
+    for point in points:
+        evidence = mrkdwn(excerpt(point.evidence, 300))
+        lines.append(f"• {mrkdwn(point.point)}\n    _Evidence: {evidence}_")
+    return sections("\n".join(lines))
+
+
+def _question_review(number: int, review: QuestionReview) -> str:
+    question = mrkdwn(excerpt(review.question, 300))
+    if review.skipped or review.score is None:
+        return f"*Q{number}.* {question}\n_Skipped or not answered._ {mrkdwn(review.note)}"
+    star = ("n/a" if review.star == "not_applicable"
+            else " ".join(name[0].upper() for name in review.star.found()) or "none")
+    lines = [
+        f"*Q{number}.* {question}",
+        f"{bar(review.score)} {review.score}/5 · STAR found: {star} · specificity: "
+        f"{review.specificity.value} · ownership: {review.ownership.value.replace('_', ' ')}",
+        f"> {mrkdwn(excerpt(review.answer_excerpt, 300))}",
+        mrkdwn(review.note),
+    ]
+    if review.stronger_answer:
+        lines.append(f"*A stronger answer:* {mrkdwn(review.stronger_answer)}")
+    return "\n".join(lines)

@@ -1,0 +1,343 @@
+"""What the Slack listeners do once Slack has been acknowledged.
+
+This is the one place that turns Slack events into calls on ``InterviewService``
+and renders what comes back. Every piece of work runs inside ``guarded``: an
+``InterviewError`` shows its friendly ``user_message``, anything unexpected is
+logged and answered with a short apology, and the interview itself survives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from pydantic import ValidationError
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.background import InOrder
+from adapters.slack.blocks import (
+    mrkdwn,
+    read_button_value,
+    reply_messages,
+    report_messages,
+    text_messages,
+    without_buttons,
+)
+from adapters.slack.dedupe import RecentIds
+from adapters.slack.files import FileReader
+from adapters.slack.outbox import Outbox
+from adapters.slack.parsing import USAGE, Command, CommandError, Verb, parse_command
+from adapters.slack.places import SlackPlace, slack_who
+from adapters.slack.streaming import ReplyStream, StreamingSupport
+from core.errors import InterviewError, InvalidOptionError
+from core.models import InterviewOptions, Reply, Who
+from core.service import InterviewService
+from core.session import SessionState
+
+log = structlog.get_logger(__name__)
+
+Notify = Callable[[str], Awaitable[object]]
+
+SORRY = "Sorry, something went wrong on my side. Your interview is safe: please try again."
+NOT_IN_CHANNEL = ("I can't post in this conversation. Invite me first (`/invite @Interview Bot`), "
+                  "or send me a direct message to practise privately.")
+ONLY_CANDIDATE = ("These buttons belong to <@{candidate}>'s interview. Start your own with "
+                  "`/interview start sales` (or any role from `/interview roles`).")
+NO_CHANNEL_INTERVIEW = ("You have no interview running in this channel. Start one with "
+                        "`/interview start sales`, or type the command in your interview's thread.")
+ALREADY_IN_CHANNEL = ("You already have an interview running in this channel (see its thread). "
+                      "Finish it with `/interview end`, or discard it with `/interview reset`.")
+DM_HELP = "Hi! I'm your mock-interview partner. Send `start sales` (or another role) to begin.\n\n"
+BUTTON_VERBS = {"interview_hint": Verb.hint, "interview_skip": Verb.skip, "interview_end": Verb.end}
+
+
+class SlackInterviews:
+    def __init__(self, service: InterviewService, outbox: Outbox, files: FileReader, *,
+                 stream_grace: float = 1.0, stream_interval: float = 1.0) -> None:
+        self.service = service
+        self.outbox = outbox
+        self.files = files
+        self.streaming = StreamingSupport()
+        self.stream_grace = stream_grace
+        self.stream_interval = stream_interval
+        # (team, channel, user) -> thread of that user's interview in a channel, so that
+        # `/interview hint` typed in the channel finds it. Slash commands carry no thread.
+        self.channel_threads: dict[tuple[str, str, str], str] = {}
+        # (team, channel, user) -> resume / job description text waiting for the next start.
+        self.pending_context: dict[tuple[str, str, str], str] = {}
+        self._names: dict[str, str] = {}
+        self.in_order = InOrder()
+        self.presses = RecentIds()  # button presses already handled (double clicks)
+
+    # ------------------------------------------------------------------ errors
+
+    @asynccontextmanager
+    async def guarded(self, notify: Notify, **log_fields):
+        """The one error handler: friendly words for the user, details for the log."""
+        try:
+            yield
+        except (InterviewError, CommandError) as error:
+            log.info("slack.user_error", error=type(error).__name__, **log_fields)
+            await self._tell(notify, mrkdwn(error.user_message))
+        except SlackApiError as error:
+            code = error.response.get("error")
+            log.warning("slack.api_error", error=code, **log_fields)
+            unreachable = code in ("not_in_channel", "channel_not_found")
+            await self._tell(notify, NOT_IN_CHANNEL if unreachable else SORRY)
+        except Exception:
+            log.exception("slack.unexpected_error", **log_fields)
+            await self._tell(notify, SORRY)
+
+    async def _tell(self, notify: Notify, text: str) -> None:
+        try:
+            await notify(text)
+        except Exception as error:  # the user cannot be reached: nothing left but the log
+            log.warning("slack.notify_failed", error=type(error).__name__)
+
+    def poster(self, place: SlackPlace) -> Notify:
+        async def post(text: str) -> None:
+            await self.outbox.post_all(place, text_messages(text))
+        return post
+
+    # ------------------------------------------------------------------ slash command
+
+    async def run_command(self, command: Command, payload: dict, respond: Notify) -> None:
+        """``/interview <verb>`` after the ack; ``respond`` answers privately via response_url."""
+        team, channel = payload["team_id"], payload["channel_id"]
+        who = slack_who(payload["user_id"], payload.get("user_name", ""))
+        async with self.guarded(respond, verb=command.verb.value, surface="command"):
+            if channel.startswith("D"):  # a DM with the bot: no threads needed
+                place = SlackPlace(team, channel)
+                if command.verb is Verb.start:
+                    await self.start(who, place, command)
+                else:
+                    await self.run_verb(who, place, command.verb)
+            elif command.verb is Verb.start:
+                await self.start_in_channel(who, team, channel, command, respond)
+            else:
+                thread = self.channel_threads.get((team, channel, who.user_id))
+                if thread is None:
+                    await respond(NO_CHANNEL_INTERVIEW)
+                    return
+                await self.run_verb(who, SlackPlace(team, channel, thread), command.verb)
+
+    async def start_in_channel(self, who: Who, team: str, channel: str, command: Command,
+                               respond: Notify) -> None:
+        """Post an opening message in the channel; the interview lives in its thread."""
+        key = (team, channel, who.user_id)
+        running = self.channel_threads.get(key)
+        if running and await self._active(who, SlackPlace(team, channel, running)):
+            await respond(ALREADY_IN_CHANNEL)
+            return
+        options = self.options(command, key)
+        role = self.service.resolve_role(options.role)
+        opening = (f":studio_microphone: <@{who.user_id}> is practising a *{role.name}* interview "
+                   f"({options.difficulty.value}, {options.questions} questions). Only their "
+                   f"replies in this thread count as answers; teammates are welcome to read along.")
+        ts = await self.outbox.post(SlackPlace(team, channel), text_messages(opening)[0])
+        place = SlackPlace(team, channel, ts)
+        async with self.guarded(self.poster(place), verb="start", surface="thread"):
+            reply = await self.service.start(who, place.where, options)
+            self.channel_threads[key] = ts
+            self.pending_context.pop(key, None)
+            await self.show(who, place, reply)
+
+    async def start(self, who: Who, place: SlackPlace, command: Command) -> None:
+        key = (place.team_id, place.channel_id, who.user_id)
+        reply = await self.service.start(who, place.where, self.options(command, key))
+        self.pending_context.pop(key, None)
+        await self.show(who, place, reply)
+
+    def options(self, command: Command, key: tuple[str, str, str]) -> InterviewOptions:
+        """The command's options, tailored by pasted text and any file uploaded before."""
+        context = "\n\n".join(part for part in (command.context,
+                                                self.pending_context.get(key, "")) if part)
+        try:
+            return InterviewOptions(**command.option_fields(), context=context)
+        except ValidationError as error:
+            raise InvalidOptionError(f"Those interview options don't work: "
+                                     f"{error.errors()[0]['msg']}.") from error
+
+    # ------------------------------------------------------------------ verbs
+
+    async def run_verb(self, who: Who, place: SlackPlace, verb: Verb) -> None:
+        if verb in (Verb.help, Verb.start):  # a bare "start" needs a role: show how
+            await self.outbox.post_all(place, text_messages(USAGE))
+        elif verb is Verb.roles:
+            await self.outbox.post_all(place, text_messages(self.roles_text()))
+        else:
+            call = {Verb.hint: self.service.hint, Verb.skip: self.service.skip,
+                    Verb.end: self.service.feedback, Verb.status: self.service.status,
+                    Verb.reset: self.service.reset}[verb]
+            reply = await call(who, place.where)
+            if verb is Verb.reset:
+                self._forget_thread(who, place)
+            await self.show(who, place, reply)
+
+    def roles_text(self) -> str:
+        lines = ["*Roles you can practise*"]
+        for role in self.service.roles():
+            aliases = f" (also: {', '.join(role.aliases)})" if role.aliases else ""
+            lines.append(f"• *{role.name}*: `{role.id}`{aliases}. {role.summary}".rstrip())
+        lines.append("\nStart with `/interview start role:ID`, e.g. `/interview start sales`.")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ messages
+
+    async def on_message(self, team: str, event: dict) -> None:
+        """A human's message in a DM with the bot, or in a channel thread, in arrival order."""
+        key = (team, event["channel"], event.get("thread_ts"), event["user"])
+        async with self.in_order.hold(key):
+            await self._on_message(team, event)
+
+    async def _on_message(self, team: str, event: dict) -> None:
+        who = slack_who(event["user"])
+        channel = event["channel"]
+        if event.get("channel_type") == "im":
+            place = SlackPlace(team, channel)
+        elif event.get("thread_ts"):
+            place = SlackPlace(team, channel, event["thread_ts"])
+            if not await self._active(who, place):
+                return  # a teammate reading along, or chat after the interview ended
+        else:
+            return  # channel chatter outside any interview thread
+        async with self.guarded(self.poster(place), surface="thread" if place.is_thread else "dm"):
+            if event.get("files"):
+                await self._take_files(who, place, event)
+            else:
+                await self._take_text(who, place, event.get("text") or "")
+
+    async def _take_text(self, who: Who, place: SlackPlace, text: str) -> None:
+        verb = single_word_verb(text)
+        if await self._active(who, place):
+            if verb is not None and verb is not Verb.start:
+                await self.run_verb(who, place, verb)
+            else:
+                await self.answer(who, place, text)
+            return
+        command = parse_command(text)
+        if command is None:
+            await self.outbox.post_all(place, text_messages(DM_HELP + USAGE))
+        elif command.verb is Verb.start:
+            who = slack_who(who.user_id, await self.display_name(who.user_id))
+            await self.start(who, place, command)
+        else:
+            await self.run_verb(who, place, command.verb)
+
+    async def _take_files(self, who: Who, place: SlackPlace, event: dict) -> None:
+        """A resume or job description: used by ``start`` in the same message, else kept."""
+        key = (place.team_id, place.channel_id, who.user_id)
+        texts = [await self.files.read_text(file) for file in event["files"]]
+        self.pending_context[key] = "\n\n".join(texts)
+        active = await self._active(who, place)
+        command = None if active else parse_command(event.get("text") or "")
+        if command is not None and command.verb is Verb.start:
+            who = slack_who(who.user_id, await self.display_name(who.user_id))
+            await self.start(who, place, command)
+            return
+        names = ", ".join(f"“{file.get('name') or 'file'}”" for file in event["files"])
+        note = f"Got {names} ({sum(len(text) for text in texts):,} characters). " + (
+            "This interview's questions are already set, so I'll use it for your next one."
+            if active else
+            "Now send `start` and a role (e.g. `start sales`) and I'll tailor the questions to it.")
+        await self.outbox.post_all(place, text_messages(note))
+
+    # ------------------------------------------------------------------ buttons
+
+    async def on_button(self, body: dict, action: dict) -> None:
+        presser = body["user"]["id"]
+        decoded = read_button_value(action.get("value", ""))
+        if decoded is None:
+            log.warning("slack.button_value_unreadable")
+            return
+        candidate, conversation_id = decoded
+        place = SlackPlace.from_conversation_id(conversation_id)
+
+        async def tell_privately(text: str) -> None:
+            await self.outbox.ephemeral(place, presser, text)
+
+        press = f"{conversation_id}:{(body.get('message') or {}).get('ts')}:{action['action_id']}"
+        async with self.guarded(tell_privately, surface="button", action=action.get("action_id")):
+            if presser != candidate:
+                await tell_privately(ONLY_CANDIDATE.format(candidate=candidate))
+                return
+            if not self.presses.first_time(press):
+                return  # a double click: one skip, not two
+            try:
+                await self.run_verb(slack_who(presser, body["user"].get("name", "")), place,
+                                    BUTTON_VERBS[action["action_id"]])
+            except BaseException:
+                self.presses.forget(press)  # it failed: the candidate may press again
+                raise
+            await self._retire_buttons(place, body)
+
+    async def _retire_buttons(self, place: SlackPlace, body: dict) -> None:
+        """Take the buttons off the pressed message, so a question cannot be skipped twice."""
+        message = body.get("message") or {}
+        if message.get("ts") and message.get("blocks"):
+            await self.outbox.client.chat_update(channel=place.channel_id, ts=message["ts"],
+                                                 text=message.get("text", ""),
+                                                 blocks=without_buttons(message["blocks"]))
+
+    # ------------------------------------------------------------------ rendering turns
+
+    async def answer(self, who: Who, place: SlackPlace, text: str) -> None:
+        stream = ReplyStream(self.outbox, place, who.user_id,
+                             render=lambda reply: reply_messages(reply, who.user_id, place),
+                             support=self.streaming, grace=self.stream_grace,
+                             interval=self.stream_interval)
+        reply = await stream.deliver(self.service.answer_stream(who, place.where, text))
+        await self._after(who, place, reply)
+
+    async def show(self, who: Who, place: SlackPlace, reply: Reply) -> None:
+        await self.outbox.post_all(place, reply_messages(reply, who.user_id, place))
+        await self._after(who, place, reply)
+
+    async def _after(self, who: Who, place: SlackPlace, reply: Reply) -> None:
+        if reply.report is not None:
+            await self.outbox.post_all(place, report_messages(reply.report,
+                                                              self._role_name(reply.report.role)))
+        if reply.interview_over:
+            self._forget_thread(who, place)
+
+    def _role_name(self, role: str) -> str:
+        try:
+            return self.service.resolve_role(role).name
+        except InterviewError:
+            return role
+
+    def _forget_thread(self, who: Who, place: SlackPlace) -> None:
+        key = (place.team_id, place.channel_id, who.user_id)
+        if place.is_thread and self.channel_threads.get(key) == place.thread_ts:
+            del self.channel_threads[key]
+
+    async def _active(self, who: Who, place: SlackPlace) -> bool:
+        session = await self.service.session_for(who, place.where)
+        return session is not None and session.state is SessionState.active
+
+    async def display_name(self, user_id: str) -> str:
+        """The user's Slack name (users:read), cached; an empty name is fine if Slack says no."""
+        if user_id not in self._names:
+            try:
+                user = (await self.outbox.client.users_info(user=user_id)).get("user") or {}
+                profile = user.get("profile") or {}
+                self._names[user_id] = (profile.get("display_name") or profile.get("real_name")
+                                        or user.get("name") or "")
+            except SlackApiError as error:
+                log.info("slack.user_name_unavailable", error=error.response.get("error"))
+                return ""
+        return self._names[user_id]
+
+
+def single_word_verb(text: str) -> Verb | None:
+    """``hint``, ``skip``, ``end``... typed alone; anything longer is an answer."""
+    words = text.strip().split()
+    if len(words) != 1:
+        return None
+    try:
+        command = parse_command(words[0])
+    except CommandError:
+        return None
+    return command.verb if command else None
+

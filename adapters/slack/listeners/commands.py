@@ -1,0 +1,35 @@
+"""``/interview``: answered at once when it needs no thinking, otherwise acked and run after."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from adapters.slack.background import Background
+from adapters.slack.blocks import mrkdwn
+from adapters.slack.interviews import SlackInterviews
+from adapters.slack.parsing import USAGE, CommandError, Verb, parse_command
+from core.errors import InterviewError
+
+COMMAND = "/interview"
+
+
+def register(app: AsyncApp, interviews: SlackInterviews, background: Background) -> None:
+    @app.command(COMMAND)
+    async def interview_command(ack: AsyncAck, command: dict, respond: AsyncRespond) -> None:
+        try:
+            parsed = parse_command(command.get("text", ""))
+            if parsed is not None and parsed.verb is Verb.start:
+                # Cheap and local: a wrong role is answered in the ack itself.
+                interviews.service.resolve_role(parsed.role)
+        except (CommandError, InterviewError) as error:
+            await ack(text=mrkdwn(error.user_message))
+            return
+        if parsed is None or parsed.verb is Verb.help:
+            await ack(text=USAGE)
+            return
+        if parsed.verb is Verb.roles:
+            await ack(text=interviews.roles_text())
+            return
+        await ack()
+        background.spawn(interviews.run_command(parsed, command, respond),
+                         name=f"slack.command.{parsed.verb.value}")

@@ -1,0 +1,399 @@
+"""A loopback fake of Slack for tests: the Web API, file downloads, response_url and Socket Mode.
+
+The real slack-sdk / slack-bolt talk to it over 127.0.0.1:
+
+* ``FakeSlack`` answers Web API methods at ``{base_url}{method}`` (JSON, form or query
+  arguments), records every call, can answer a method with a 429 or an error, serves
+  uploaded files (only with the bot token), records ``response_url`` posts, and runs
+  a Socket Mode websocket (``apps.connections.open`` hands out its URL): it says
+  ``hello``, sends envelopes and records the app's acks by envelope id.
+* ``SlackSender`` plays Slack's side of HTTP mode: it signs slash commands, events and
+  interactive payloads the way Slack does (``v0=HMAC-SHA256(secret, v0:ts:body)``)
+  and posts them to the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import aiohttp
+from aiohttp import web
+
+TEAM_ID = "T0TEAM"
+BOT_USER_ID = "U0BOT"
+BOT_ID = "B0BOT"
+BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
+SIGNING_SECRET = "test-signing-secret"
+
+
+@dataclass
+class Call:
+    """One Web API call the app made."""
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    at: float = field(default_factory=time.monotonic)
+    result: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ts(self) -> str:
+        """The message this call created or changed."""
+        return str(self.result.get("ts") or self.args.get("ts") or "")
+
+    @property
+    def blocks(self) -> list[dict]:
+        blocks = self.args.get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+    @property
+    def text(self) -> str:
+        """Everything a person would read in the message: blocks, or the text field."""
+        parts: list[str] = []
+        for block in self.blocks:
+            if isinstance(block.get("text"), dict):
+                parts.append(block["text"]["text"])
+            for item in block.get("fields") or []:
+                parts.append(item["text"])
+            for element in block.get("elements") or []:
+                if element.get("type") in ("mrkdwn", "plain_text"):
+                    parts.append(element["text"])
+        for chunk in self._chunks():
+            parts.append(chunk.get("text", ""))
+        if self.args.get("markdown_text"):
+            parts.append(self.args["markdown_text"])
+        return "\n".join(parts) if parts else str(self.args.get("text", ""))
+
+    @property
+    def streamed_text(self) -> str:
+        """The markdown a chat.*Stream call added to a streaming message."""
+        return "".join(chunk.get("text", "") for chunk in self._chunks()) + \
+            str(self.args.get("markdown_text") or "")
+
+    def _chunks(self) -> list[dict]:
+        chunks = self.args.get("chunks") or []
+        return json.loads(chunks) if isinstance(chunks, str) else chunks
+
+    @property
+    def action_ids(self) -> list[str]:
+        return [element.get("action_id", "") for block in self.blocks
+                if block.get("type") == "actions" for element in block.get("elements", [])]
+
+
+@dataclass
+class Failure:
+    status: int = 429
+    error: str = "ratelimited"
+    retry_after: int = 0
+    times: int = 1
+
+
+class FakeSlack:
+    def __init__(self, bot_token: str = BOT_TOKEN) -> None:
+        self.bot_token = bot_token
+        self.calls: list[Call] = []
+        self.rejected: list[Call] = []  # calls answered with a failure (e.g. 429)
+        self.response_url_posts: list[dict] = []
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.file_requests: list[tuple[str, str | None]] = []  # (name, Authorization header)
+        self.failures: dict[str, Failure] = {}
+        self.socket_acks: dict[str, dict] = {}
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self._sockets: list[web.WebSocketResponse] = []
+        self._socket_connected = asyncio.Event()
+        self.port = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_get("/files/{name}", self._file)
+        app.router.add_post("/response/{hook}", self._response_url)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def stop(self) -> None:
+        for ws in self._sockets:
+            await ws.close()
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self) -> str:
+        return f"{self.url}/response/{uuid.uuid4().hex}"
+
+    # ------------------------------------------------------------------ Web API
+
+    def fail(self, method: str, *, status: int = 429, error: str = "ratelimited",
+             retry_after: int = 0, times: int = 1) -> None:
+        """Answer the next ``times`` calls to ``method`` with an HTTP ``status`` error."""
+        self.failures[method] = Failure(status, error, retry_after, times)
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await _read_args(request)
+        auth = request.headers.get("Authorization", "")
+        call = Call(method, args, auth.removeprefix("Bearer ") or args.get("token"))
+        failure = self.failures.get(method)
+        if failure and failure.times > 0:
+            failure.times -= 1
+            self.rejected.append(call)
+            headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
+            status = failure.status
+            return web.json_response({"ok": False, "error": failure.error}, status=status,
+                                     headers=headers)
+        call.result = self._answer(method, args)
+        self.calls.append(call)
+        return web.json_response(call.result)
+
+    def _answer(self, method: str, args: dict) -> dict:
+        channel = args.get("channel", "")
+        if method == "auth.test":
+            return {"ok": True, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "team_id": TEAM_ID,
+                    "user": "interview-bot", "team": "Test Team", "url": "https://test.slack.com/"}
+        if method in ("chat.postMessage", "chat.startStream"):
+            ts = self.next_ts()
+            return {"ok": True, "channel": channel, "ts": ts,
+                    "message": {"ts": ts, "text": args.get("text", "")}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self.next_ts()}
+        if method in ("chat.update", "chat.appendStream", "chat.stopStream", "chat.delete"):
+            return {"ok": True, "channel": channel, "ts": args.get("ts", "")}
+        if method == "users.info":
+            user = args.get("user", "")
+            return {"ok": True, "user": {"id": user, "name": user.lower(),
+                                         "profile": {"display_name": f"Person {user}"}}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+        return {"ok": True}
+
+    def next_ts(self) -> str:
+        n = next(self._ts)
+        return f"{1_700_000_000 + n}.{n:06d}"
+
+    def calls_to(self, *methods: str) -> list[Call]:
+        return [call for call in self.calls if call.method in methods]
+
+    def posts(self, channel: str | None = None, thread_ts: str | None = None) -> list[Call]:
+        """chat.postMessage calls, optionally only those in one channel / thread."""
+        return [call for call in self.calls_to("chat.postMessage")
+                if (channel is None or call.args.get("channel") == channel)
+                and (thread_ts is None or call.args.get("thread_ts") == thread_ts)]
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0,
+                       what: str = "condition") -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate()
+            if result:
+                return result
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}; calls: "
+                             f"{[c.method for c in self.calls]}")
+
+    async def wait_for_posts(self, count: int, channel: str | None = None,
+                             thread_ts: str | None = None, timeout: float = 10.0) -> list[Call]:
+        return await self.wait_for(
+            lambda: (posts := self.posts(channel, thread_ts)) and len(posts) >= count and posts,
+            timeout, what=f"{count} posts in {channel}/{thread_ts}")
+
+    async def settle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        """Wait until the app has made no call for ``quiet`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            last = self.calls[-1].at if self.calls else 0.0
+            if time.monotonic() - last >= quiet:
+                return
+            await asyncio.sleep(0.05)
+
+    # ------------------------------------------------------------------ files
+
+    def add_file(self, name: str, data: bytes, mimetype: str, filetype: str) -> dict:
+        """Serve ``data`` at a private URL; returns the file object an event carries."""
+        self.files[name] = (data, mimetype)
+        url = f"{self.url}/files/{name}"
+        return {"id": f"F{len(self.files):05d}", "name": name, "mimetype": mimetype,
+                "filetype": filetype, "size": len(data), "url_private": url,
+                "url_private_download": url}
+
+    async def _file(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        self.file_requests.append((name, request.headers.get("Authorization")))
+        if request.headers.get("Authorization") != f"Bearer {self.bot_token}":
+            # What Slack does without a valid token: a login page, not the file.
+            return web.Response(text="<html>sign in</html>", content_type="text/html")
+        if name not in self.files:
+            return web.Response(status=404)
+        data, mimetype = self.files[name]
+        return web.Response(body=data, content_type=mimetype)
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self.response_url_posts.append(await request.json())
+        return web.Response(text="ok")
+
+    # ------------------------------------------------------------------ Socket Mode
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1,
+                            "connection_info": {"app_id": "A0APP"}})
+        self._socket_connected.set()
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                data = json.loads(message.data)
+                if "envelope_id" in data:
+                    self.socket_acks[data["envelope_id"]] = data
+        return ws
+
+    async def wait_socket_connected(self, timeout: float = 10.0) -> None:
+        await asyncio.wait_for(self._socket_connected.wait(), timeout)
+
+    async def send_envelope(self, kind: str, payload: dict, *, retry_attempt: int = 0,
+                            accepts_response_payload: bool = False) -> str:
+        """Send an envelope (``slash_commands``, ``events_api``, ``interactive``) to the app."""
+        envelope_id = uuid.uuid4().hex
+        await self._sockets[-1].send_json({
+            "envelope_id": envelope_id, "type": kind, "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+            "retry_attempt": retry_attempt, "retry_reason": "timeout" if retry_attempt else "",
+        })
+        return envelope_id
+
+    async def wait_ack(self, envelope_id: str, timeout: float = 5.0) -> dict:
+        return await self.wait_for(lambda: self.socket_acks.get(envelope_id), timeout,
+                                   what=f"ack of envelope {envelope_id}")
+
+
+async def _read_args(request: web.Request) -> dict[str, Any]:
+    args: dict[str, Any] = dict(request.query)
+    if request.can_read_body:
+        raw = await request.text()
+        if request.content_type == "application/json":
+            args.update(json.loads(raw or "{}"))
+        else:
+            args.update(dict(parse_qsl(raw)))
+    return args
+
+
+# ---------------------------------------------------------------------- payloads
+
+
+def slash_command(text: str, *, user: str, channel: str, response_url: str,
+                  team: str = TEAM_ID, user_name: str | None = None) -> dict[str, str]:
+    return {"token": "legacy", "team_id": team, "team_domain": "test", "channel_id": channel,
+            "channel_name": "directmessage" if channel.startswith("D") else "general",
+            "user_id": user, "user_name": user_name or user.lower(), "command": "/interview",
+            "text": text, "api_app_id": "A0APP", "response_url": response_url,
+            "trigger_id": uuid.uuid4().hex}
+
+
+def message_event(text: str, *, user: str, channel: str, channel_type: str,
+                  thread_ts: str | None = None, team: str = TEAM_ID, ts: str | None = None,
+                  files: list[dict] | None = None, event_id: str | None = None,
+                  **extra: Any) -> dict:
+    event: dict[str, Any] = {"type": "message", "user": user, "text": text, "channel": channel,
+                             "channel_type": channel_type, "team": team,
+                             "ts": ts or f"{time.time():.6f}", **extra}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    if files:
+        event["subtype"] = "file_share"
+        event["files"] = files
+    return {"token": "legacy", "team_id": team, "api_app_id": "A0APP", "type": "event_callback",
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
+            "event_time": int(time.time()), "event": event,
+            "authorizations": [{"team_id": team, "user_id": BOT_USER_ID, "is_bot": True}]}
+
+
+def button_press(post: Call, action_id: str, *, user: str, team: str = TEAM_ID) -> dict:
+    """The block_actions payload for pressing ``action_id`` on a message the app posted."""
+    button = next(element for block in post.blocks if block.get("type") == "actions"
+                  for element in block["elements"] if element["action_id"] == action_id)
+    channel = post.args["channel"]
+    message = {"type": "message", "ts": post.ts, "text": post.args.get("text"),
+               "blocks": post.blocks}
+    if post.args.get("thread_ts"):
+        message["thread_ts"] = post.args["thread_ts"]
+    return {"type": "block_actions", "team": {"id": team, "domain": "test"},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
+            "api_app_id": "A0APP", "token": "legacy", "trigger_id": uuid.uuid4().hex,
+            "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
+            "channel": {"id": channel, "name": "general"}, "message": message,
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "interview_actions",
+                         "value": button["value"], "text": button["text"],
+                         "action_ts": f"{time.time():.6f}"}]}
+
+
+# ---------------------------------------------------------------------- HTTP mode sender
+
+
+def signature(secret: str, timestamp: str, body: str) -> str:
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Delivery:
+    status: int
+    body: str
+    seconds: float
+
+
+class SlackSender:
+    """Slack's side of HTTP mode: signed requests to the app's ``/slack/events``."""
+
+    def __init__(self, url: str, secret: str = SIGNING_SECRET) -> None:
+        self.url = url
+        self.secret = secret
+
+    async def post(self, body: str, content_type: str, *, timestamp: int | None = None,
+                   secret: str | None = None, headers: dict[str, str] | None = None) -> Delivery:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
+                       "X-Slack-Signature": signature(secret or self.secret, ts, body),
+                       **(headers or {})}
+        started = time.monotonic()
+        async with aiohttp.ClientSession() as session, \
+                session.post(self.url, data=body.encode(), headers=all_headers) as response:
+            text = await response.text()
+            return Delivery(response.status, text, time.monotonic() - started)
+
+    async def command(self, payload: dict[str, str], **kwargs: Any) -> Delivery:
+        return await self.post(urlencode(payload), "application/x-www-form-urlencoded", **kwargs)
+
+    async def event(self, payload: dict, *, retry_num: int | None = None,
+                    **kwargs: Any) -> Delivery:
+        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} \
+            if retry_num else None
+        return await self.post(json.dumps(payload), "application/json", headers=headers, **kwargs)
+
+    async def interactive(self, payload: dict, **kwargs: Any) -> Delivery:
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, "application/x-www-form-urlencoded", **kwargs)

@@ -1,0 +1,152 @@
+"""Pure pieces of the Slack adapter: command parsing, Block Kit limits, event-id memory."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.slack.blocks import (
+    BLOCKS_PER_MESSAGE,
+    HEADER_LIMIT,
+    SECTION_LIMIT,
+    mrkdwn,
+    read_button_value,
+    reply_messages,
+    report_messages,
+)
+from adapters.slack.dedupe import RecentIds
+from adapters.slack.interviews import single_word_verb
+from adapters.slack.parsing import CommandError, Verb, parse_command
+from adapters.slack.places import SlackPlace
+from core.models import Action, Difficulty, Focus, Reply, ReplyKind
+from core.report import (
+    EvidencedPoint,
+    FeedbackReport,
+    Ownership,
+    QuestionReview,
+    Score,
+    Scores,
+    Specificity,
+    StarElements,
+)
+
+# ---------------------------------------------------------------------- parsing
+
+
+def test_start_with_named_options():
+    command = parse_command("start role:sales difficulty:senior questions:5 focus:technical")
+    assert (command.verb, command.role, command.difficulty, command.questions, command.focus) == (
+        Verb.start, "sales", Difficulty.senior, 5, Focus.technical)
+
+
+def test_start_with_bare_words_and_pasted_context():
+    command = parse_command("start product manager senior 3\nWe need a PM for payments.\nRemote.")
+    assert (command.role, command.difficulty, command.questions) == ("product manager",
+                                                                     Difficulty.senior, 3)
+    assert command.context == "We need a PM for payments.\nRemote."
+    assert command.option_fields() == {"role": "product manager", "difficulty": Difficulty.senior,
+                                       "questions": 3}
+
+
+@pytest.mark.parametrize("text,verb", [("end", Verb.end), ("STOP", Verb.end), ("hint", Verb.hint),
+                                       ("skip", Verb.skip), ("status", Verb.status),
+                                       ("roles", Verb.roles), ("reset", Verb.reset),
+                                       ("help", Verb.help), ("/hint", Verb.hint)])
+def test_verbs(text, verb):
+    assert parse_command(text).verb is verb
+
+
+@pytest.mark.parametrize("text", ["", "   ", "dance", "tell me a joke"])
+def test_anything_else_is_not_a_command(text):
+    assert parse_command(text) is None
+
+
+@pytest.mark.parametrize("text,fragment", [("start", "Which role"),
+                                           ("start sales questions:40", "between 1 and 15"),
+                                           ("start sales difficulty:godlike", "godlike"),
+                                           ("start sales focus:vibes", "vibes")])
+def test_bad_options_explain_themselves(text, fragment):
+    with pytest.raises(CommandError) as caught:
+        parse_command(text)
+    assert fragment in caught.value.user_message
+
+
+def test_only_a_lone_word_is_a_verb_inside_an_interview():
+    assert single_word_verb(" skip ") is Verb.skip
+    assert single_word_verb("Skip the details: I led the team and we won.") is None
+    assert single_word_verb("start") is None  # starting needs a role; it's an answer here
+
+
+# ---------------------------------------------------------------------- places
+
+
+def test_places_round_trip_through_conversation_ids():
+    thread = SlackPlace("T1", "C1", "1700000000.000100")
+    dm = SlackPlace("T1", "D1")
+    assert thread.where.conversation_id == "T1:C1:1700000000.000100"
+    assert SlackPlace.from_conversation_id(thread.conversation_id) == thread
+    assert SlackPlace.from_conversation_id(dm.conversation_id) == dm and not dm.is_thread
+
+
+# ---------------------------------------------------------------------- Block Kit
+
+
+def test_mrkdwn_escapes_and_converts_bold():
+    assert mrkdwn("Use **start <role>** & go") == "Use *start &lt;role&gt;* &amp; go"
+
+
+def test_a_long_reply_is_split_into_sections_and_messages_within_limits():
+    paragraph = "This is a sentence that goes on for a while. " * 60  # ~2,700 characters
+    reply = Reply(kind=ReplyKind.question, text="\n\n".join([paragraph] * 60),
+                  question_index=2, question_total=5,
+                  actions=[Action.hint, Action.skip, Action.end])
+    messages = reply_messages(reply, "U1", SlackPlace("T1", "C1", "1.0"))
+    assert len(messages) >= 2
+    blocks = [block for message in messages for block in message.blocks]
+    assert all(len(message.blocks) <= BLOCKS_PER_MESSAGE for message in messages)
+    assert all(len(b["text"]["text"]) <= SECTION_LIMIT for b in blocks if b["type"] == "section")
+    shown = "".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    assert shown.replace(" ", "").replace("\n", "") == reply.text.replace(" ", "").replace("\n", "")
+    actions = [b for b in blocks if b["type"] == "actions"]
+    assert len(actions) == 1 and messages[-1].blocks[-1] is actions[0]  # buttons at the end
+    assert read_button_value(actions[0]["elements"][0]["value"]) == ("U1", "T1:C1:1.0")
+
+
+def test_a_big_report_stays_within_block_kit_limits():
+    long_text = "Specific, quantified and owned. " * 150
+    review = QuestionReview(question="Tell me about a deal. " * 30, answer_excerpt=long_text,
+                            star=StarElements(situation=True, action=True, result=True),
+                            specificity=Specificity.high, ownership=Ownership.clear, score=3,
+                            note=long_text, stronger_answer=long_text)
+    score = Score(score=4, reason=long_text)
+    report = FeedbackReport(
+        role="sales", difficulty="senior" * 40, summary=long_text, answered=15,
+        strengths=[EvidencedPoint(point=long_text, evidence=long_text)] * 8,
+        weaknesses=[EvidencedPoint(point="Depth", evidence="I just did it")] * 8,
+        scores=Scores(communication=score, technical=score, structure=score),
+        questions=[review] * 15, adaptation=long_text, next_steps=[long_text] * 5,
+        notice="Fallback report.")
+    messages = report_messages(report, "Sales")
+    blocks = [block for message in messages for block in message.blocks]
+    assert len(messages) >= 2 and all(len(m.blocks) <= BLOCKS_PER_MESSAGE for m in messages)
+    assert blocks[0]["type"] == "header" and len(blocks[0]["text"]["text"]) <= HEADER_LIMIT
+    for block in blocks:
+        if block["type"] == "section" and "text" in block:
+            assert len(block["text"]["text"]) <= SECTION_LIMIT
+        for field in block.get("fields", []):
+            assert len(field["text"]) <= 2000
+    assert len([b for b in blocks if "Q15." in b.get("text", {}).get("text", "")]) == 1
+    assert all(len(message.text) <= 3000 for message in messages)
+
+
+# ---------------------------------------------------------------------- event ids
+
+
+def test_recent_ids_remember_expire_and_stay_bounded():
+    now = [0.0]
+    recent = RecentIds(max_size=3, ttl_seconds=60, clock=lambda: now[0])
+    assert recent.first_time("Ev1") and not recent.first_time("Ev1")
+    for event_id in ("Ev2", "Ev3", "Ev4"):
+        assert recent.first_time(event_id)
+    assert len(recent) == 3 and recent.first_time("Ev1")  # the oldest made room
+    now[0] = 61
+    assert recent.first_time("Ev4") and len(recent) == 1  # expired ones are forgotten
