@@ -43,6 +43,7 @@ from core.planner import plan_questions
 from core.report import FeedbackReport
 from core.roles import Role, RoleCatalog, default_catalog
 from core.session import QuestionProgress, Session, SessionState
+from core.history import ChannelStats, ForgetResult, HistoryStore, Progress, history_for
 from core.store import InMemoryStore, SessionStore
 from core.text import clean_input
 
@@ -73,12 +74,15 @@ class InterviewService:
         store: SessionStore | None = None,
         catalog: RoleCatalog | None = None,
         fallback: Brain | None = None,
+        history: HistoryStore | None = None,
     ) -> None:
         from core.brain.offline import OfflineBrain
 
         self.brain = brain
         self.store = store if store is not None else InMemoryStore()
         self.catalog = catalog if catalog is not None else default_catalog()
+        # Finished interviews are kept next to the sessions (same SQLite file, same Redis).
+        self.history = history if history is not None else history_for(self.store)
         # Core's own words when it overrides a brain, and the report when a brain fails.
         self.fallback = fallback or (brain if type(brain) is OfflineBrain else OfflineBrain())
 
@@ -136,6 +140,27 @@ class InterviewService:
                 f"{session.usage.output_tokens:,} out."
             )
         return self._reply(session, ReplyKind.notice, text, status=info)
+
+    # ----------------------------------------------------------------- history and data
+
+    async def progress(self, who: Who, limit: int = 10) -> Progress:
+        """The user's last finished interviews on this platform, with a trend per score."""
+        return await self.history.progress(who.platform, who.user_id, limit)
+
+    async def forget(self, who: Who) -> ForgetResult:
+        """Delete everything stored about the user: history, preferences, live interviews.
+
+        Surfaces ask for confirmation before calling this.
+        """
+        return await self.history.forget_user(who.platform, who.user_id)
+
+    async def share_scores(self, who: Who, share: bool) -> None:
+        """Opt in (or out) of showing one's scores in a channel's practice stats."""
+        await self.history.set_share_scores(who.platform, who.user_id, share)
+
+    async def channel_stats(self, platform: str, conversation_prefix: str) -> ChannelStats:
+        """Practice activity in conversations under a prefix (a channel and its threads)."""
+        return await self.history.channel_stats(platform, conversation_prefix)
 
     # ----------------------------------------------------------------- start
 
@@ -316,7 +341,7 @@ class InterviewService:
             session = await self.store.get(key)
             if session is None:
                 raise NoActiveInterviewError()
-            if session.report is None:
+            if session.report is None or self._report_fell_back(session):
                 session = session.working_copy()
                 session.state = SessionState.ended
                 role = self.catalog.get(session.role_id)
@@ -346,6 +371,15 @@ class InterviewService:
     async def _save(self, session: Session) -> None:
         session.touch()
         await self.store.put(session)
+        if session.state is SessionState.finished:
+            await self._record_history(session)
+
+    async def _record_history(self, session: Session) -> None:
+        """Keep the finished interview for progress; never at the cost of the report."""
+        try:
+            await self.history.record_session(session)  # idempotent per session id
+        except Exception as error:
+            log.warning("history.record_failed", session=session.id, error=type(error).__name__)
 
     async def _plan(self, request: TurnRequest) -> TurnPlan:
         plan: TurnPlan | None = None
@@ -374,6 +408,12 @@ class InterviewService:
             plan = await self.fallback.plan_turn(request)
             yield TextDelta(text="\n\n" + plan.message)  # surfaces replace with the final text
         yield plan
+
+    def _report_fell_back(self, session: Session) -> bool:
+        """A report written by the fallback because the brain failed can be re-run."""
+        report = session.report
+        return (report is not None and report.notice is not None
+                and self.fallback is not self.brain)
 
     async def _finish(self, role: Role, session: Session) -> FeedbackReport:
         """Write the report; if the brain cannot, fall back to the offline one, transcript kept."""

@@ -34,6 +34,10 @@ class SessionStore(ABC):
     def lock(self, key: str) -> AsyncIterator[None]:
         """An async context manager held for the whole of one turn."""
 
+    @abstractmethod
+    async def delete_user(self, platform: str, user_id: str) -> int:
+        """Delete every session of one user (all conversations); returns how many."""
+
     async def close(self) -> None:  # pragma: no cover - nothing to release in memory
         return None
 
@@ -67,6 +71,13 @@ class InMemoryStore(SessionStore):
 
     async def delete(self, key: str) -> None:
         self._sessions.pop(key, None)
+
+    async def delete_user(self, platform: str, user_id: str) -> int:
+        doomed = [key for key, session in self._sessions.items()
+                  if (session.who.platform, session.who.user_id) == (platform, user_id)]
+        for key in doomed:
+            del self._sessions[key]
+        return len(doomed)
 
     async def purge_expired(self) -> int:
         stale = [key for key, session in self._sessions.items() if self._expired(session)]
