@@ -38,8 +38,11 @@ from core.models import MAX_QUESTIONS, MIN_QUESTIONS
 from core.report import FeedbackReport
 from core.text import bar
 
-COMMANDS = {"/hint", "/skip", "/status", "/end", "/help"}
-HELP = "Commands: /hint  /skip  /status  /end (finish and get feedback)  /help"
+HELP = ("Commands: /hint  /skip  /status  /end (finish and get feedback)  /history  "
+        "/reset (discard this interview)  /help")
+# One terminal conversation per user: an interview left open (a crash, a closed window)
+# is picked up on the next run instead of being lost.
+TERMINAL_CONVERSATION = "terminal"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -195,30 +198,18 @@ async def run_cli(service: InterviewService, args: argparse.Namespace,
                   stderr: TextIO = sys.stderr) -> int:
     term = Terminal(stdout, stderr, args.json)
     reader = LineReader(stdin, "\nYou: ", stderr)
-    role = args.role
-    if role:
+    who, where = terminal_identity(args)
+    if args.role:  # a wrong role is an error even when an interview is waiting
         try:
-            role = service.resolve_role(role).id
+            service.resolve_role(args.role)
         except UnknownRoleError as error:
             stderr.write(error.user_message + "\n")
             return 2
-    else:
-        role = await choose_role(service, reader, term)
-        if role is None:
+    if not await _resume(service, who, where, term):
+        options = await _new_interview_options(service, args, reader, term, stderr)
+        if options is None:
             return 1
-    context = ""
-    if args.jd:
-        try:
-            context = await asyncio.to_thread(read_context_file, args.jd)
-        except Exception as error:  # unreadable or corrupt file: say so, carry on untailored
-            stderr.write(f"Could not read {args.jd} ({type(error).__name__}); "
-                         "continuing without it.\n")
-    who = Who(platform="cli", user_id=os.environ.get("USER", "you") or "you",
-              display_name=args.name)
-    where = Where(platform="cli", conversation_id=f"terminal-{os.getpid()}")
-    options = InterviewOptions(role=role, difficulty=args.difficulty, questions=args.questions,
-                               focus=args.focus, context=context, custom_questions=args.ask)
-    term.emit(await service.start(who, where, options))
+        term.emit(await service.start(who, where, options))
     if reader.interactive and not args.json:
         term.info(HELP)
     while True:
@@ -230,6 +221,12 @@ async def run_cli(service: InterviewService, args: argparse.Namespace,
         if command == "/help":
             term.info(HELP)
             continue
+        if command == "/history":
+            term.info("\n".join((await service.progress(who)).lines()))
+            continue
+        if command == "/reset":
+            term.emit(await service.reset(who, where))
+            return 0
         action = {"/hint": service.hint, "/skip": service.skip, "/status": service.status,
                   "/end": service.feedback}.get(command)
         call = action(who, where) if action else service.answer(who, where, line)
@@ -238,6 +235,73 @@ async def run_cli(service: InterviewService, args: argparse.Namespace,
             if reply.kind is ReplyKind.ended and reply.report is None:
                 await _call(term, service.feedback(who, where))
             return 0
+
+
+async def _new_interview_options(service: InterviewService, args: argparse.Namespace,
+                                 reader: LineReader, term: Terminal,
+                                 stderr: TextIO) -> InterviewOptions | None:
+    role = service.resolve_role(args.role).id if args.role else await choose_role(
+        service, reader, term)
+    if role is None:
+        return None
+    context = ""
+    if args.jd:
+        try:
+            context = await asyncio.to_thread(read_context_file, args.jd)
+        except Exception as error:  # unreadable or corrupt file: say so, carry on untailored
+            stderr.write(f"Could not read {args.jd} ({type(error).__name__}); "
+                         "continuing without it.\n")
+    return InterviewOptions(role=role, difficulty=args.difficulty, questions=args.questions,
+                            focus=args.focus, context=context, custom_questions=args.ask)
+
+
+def terminal_identity(args: argparse.Namespace) -> tuple[Who, Where]:
+    user = os.environ.get("USER") or "you"
+    return (Who(platform="cli", user_id=user, display_name=getattr(args, "name", "") or ""),
+            Where(platform="cli", conversation_id=TERMINAL_CONVERSATION))
+
+
+async def _resume(service: InterviewService, who: Who, where: Where, term: Terminal) -> bool:
+    """Pick up an interview left open by an earlier run; True when there was one."""
+    session = await service.session_for(who, where)
+    if session is None or session.state.value != "active":
+        return False
+    role = service.catalog.get(session.role_id)
+    last = next((entry for entry in reversed(session.transcript)
+                 if entry.speaker.value == "interviewer"), None)
+    term.emit(Reply(
+        kind=ReplyKind.notice,
+        text=(f"Welcome back: picking up your unfinished {role.name} interview at question "
+              f"{session.current + 1} of {len(session.questions)}. Type /reset to discard it."
+              + (f"\n\n{last.text}" if last else "")),
+        question_index=session.current + 1, question_total=len(session.questions),
+        question=session.question.text))
+    return True
+
+
+async def show_history(service: InterviewService, args: argparse.Namespace,
+                       stdout: TextIO = sys.stdout) -> int:
+    """``python -m bot history``: recent interviews and a sparkline trend per score."""
+    who, _ = terminal_identity(args)
+    stdout.write("\n".join((await service.progress(who)).lines()) + "\n")
+    return 0
+
+
+async def forget_me(service: InterviewService, args: argparse.Namespace,
+                    stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """``python -m bot forget``: delete everything stored about you, after a confirmation."""
+    who, _ = terminal_identity(args)
+    stdout.write("This deletes your practice history, reports and any unfinished interview. "
+                 "Type 'forget' to confirm: ")
+    stdout.flush()
+    answer = await asyncio.to_thread(stdin.readline)
+    if answer.strip().lower() != "forget":
+        stdout.write("\nNothing was deleted.\n")
+        return 1
+    result = await service.forget(who)
+    stdout.write(f"\nDeleted {result.interviews} finished interview(s) and "
+                 f"{result.sessions} unfinished one(s).\n")
+    return 0
 
 
 async def _call(term: Terminal, call) -> Reply | None:

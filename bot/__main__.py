@@ -14,13 +14,16 @@ import sys
 from adapters import cli
 from bot.logging import configure_logging
 from bot.settings import Settings
-from bot.wiring import build_service, describe_brain
+from bot.wiring import build_service, describe_brain, describe_store
+from core.history import retention_loop
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="interview-bot", description=__doc__.splitlines()[0])
     surfaces = parser.add_subparsers(dest="surface")
     cli.add_arguments(surfaces.add_parser("cli", help="interview in the terminal"))
+    surfaces.add_parser("history", help="show your practice history and trends (terminal)")
+    surfaces.add_parser("forget", help="delete everything stored about you (terminal)")
     surfaces.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)")
     slack = surfaces.add_parser("slack", help="run the Slack app (needs SLACK_BOT_TOKEN)")
     slack.add_argument("--http", action="store_true",
@@ -46,15 +49,22 @@ def configured_surfaces(settings: Settings, surface: str | None) -> list[str]:
     return chosen or ["cli"]
 
 
+TERMINAL_COMMANDS = {"cli": cli.run_cli, "history": cli.show_history, "forget": cli.forget_me}
+
+
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     surfaces = configured_surfaces(settings, args.surface)
-    service = build_service(settings, persistent=surfaces != ["cli"])
-    label = {"cli": "terminal", "api": "http"}
+    service = build_service(settings)
+    label = {"cli": "terminal", "api": "http", "history": "terminal", "forget": "terminal"}
     print(f"interview-bot: surfaces={','.join(label.get(s, s) for s in surfaces)} "
-          f"brain={describe_brain(service.brain)}", file=sys.stderr, flush=True)
+          f"brain={describe_brain(service.brain)} store={describe_store(service.store)}",
+          file=sys.stderr, flush=True)
     try:
-        if surfaces == ["cli"]:
-            return await cli.run_cli(service, args)
+        if surfaces[0] in TERMINAL_COMMANDS:
+            return await TERMINAL_COMMANDS[surfaces[0]](service, args)
+        await service.store.get("startup-check")  # opens and migrates the store: fail fast
+        retention = asyncio.create_task(
+            retention_loop(service.history, days=settings.retention_days))
         runners = []
         for surface in surfaces:
             if surface == "discord":
@@ -71,8 +81,20 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
                 runners.append(run_api(service, settings, host=args.host or settings.api_host,
                                        port=args.port or settings.api_port))
-        await asyncio.gather(*runners)
+        try:
+            await asyncio.gather(*runners)
+        finally:
+            retention.cancel()
+            # Let a purge in flight stop before the store closes under it.
+            await asyncio.gather(retention, return_exceptions=True)
         return 0
+    except (ValueError, RuntimeError) as error:  # incomplete or rejected configuration
+        print(f"interview-bot: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # network down, DNS, refused connections
+        print(f"interview-bot: cannot reach the service ({error}). Check the network and "
+              "try again.", file=sys.stderr)
+        return 3
     finally:
         await service.brain.aclose()
         await service.store.close()
@@ -81,7 +103,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     settings = Settings()
-    quiet_terminal = configured_surfaces(settings, args.surface) == ["cli"] and \
+    quiet_terminal = configured_surfaces(settings, args.surface)[0] in TERMINAL_COMMANDS and \
         "LOG_LEVEL" not in os.environ
     # A terminal interview shows the conversation; routine logs would only clutter it.
     configure_logging("WARNING" if quiet_terminal else settings.log_level, settings.log_format)

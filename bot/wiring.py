@@ -6,7 +6,8 @@ from bot.settings import Settings
 from core.brain.base import Brain
 from core.brain.offline import OfflineBrain
 from core.service import InterviewService
-from core.store import InMemoryStore, SessionStore
+from core.store import SessionStore
+from core.stores import build_store as build_configured_store
 
 
 def build_brain(settings: Settings) -> Brain:
@@ -17,21 +18,19 @@ def build_brain(settings: Settings) -> Brain:
     return OfflineBrain()
 
 
-def build_store(settings: Settings, *, persistent: bool = True) -> SessionStore:
-    ttl = settings.session_ttl_hours * 3600
-    if not persistent or settings.store_url == "memory://":
-        return InMemoryStore(ttl_seconds=ttl)
-    try:
-        from core.stores.factory import build_store as build_configured_store
-    except ImportError:  # persistent stores not installed in this build
-        return InMemoryStore(ttl_seconds=ttl)
+def build_store(settings: Settings) -> SessionStore:
+    """SQLite at SQLITE_PATH by default; STORE_URL picks memory:// or a shared Redis."""
     return build_configured_store(settings.store_url, sqlite_path=settings.sqlite_path,
-                                  ttl_seconds=ttl)
+                                  ttl_seconds=settings.session_ttl_hours * 3600)
 
 
-def build_service(settings: Settings, *, persistent: bool = True) -> InterviewService:
-    return InterviewService(brain=build_brain(settings),
-                            store=build_store(settings, persistent=persistent))
+def build_service(settings: Settings) -> InterviewService:
+    return InterviewService(brain=build_brain(settings), store=build_store(settings))
+
+
+def describe_store(store: SessionStore) -> str:
+    return {"SqliteStore": "sqlite", "RedisStore": "redis", "InMemoryStore": "memory"}.get(
+        type(store).__name__, type(store).__name__)
 
 
 def describe_brain(brain: Brain) -> str:

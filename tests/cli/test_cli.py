@@ -2,15 +2,20 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(args: list[str], stdin: str, env: dict | None = None, timeout: float = 60):
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    # Each run gets its own SQLite file unless a test shares one on purpose.
+    isolated = {"SQLITE_PATH": tempfile.mktemp(suffix=".sqlite3"), "STORE_URL": ""}
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", **isolated, **(env or {})}
     for key in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "DISCORD_TOKEN", "SLACK_BOT_TOKEN"):
         if not env or key not in env:
             environment.pop(key, None)
@@ -86,6 +91,7 @@ def test_bare_python_m_bot_prints_surfaces_and_brain_then_runs_the_terminal():
     assert result.returncode == 0, result.stderr
     first = result.stderr.splitlines()[0]
     assert first.startswith("interview-bot: surfaces=terminal brain=offline")
+    assert "store=sqlite" in first
 
 
 def test_job_description_file_tailors_and_a_corrupt_pdf_is_reported(tmp_path):
@@ -100,3 +106,44 @@ def test_job_description_file_tailors_and_a_corrupt_pdf_is_reported(tmp_path):
     result = run_cli(["cli", "--role", "sales", "--jd", str(jd), "--json", "--questions", "1"],
                      "/end\n")
     assert "tailored" in events(result.stdout)[0]["text"]
+
+
+def test_an_interview_killed_mid_way_resumes_on_the_next_run(tmp_path):
+    env = {"SQLITE_PATH": str(tmp_path / "bot.sqlite3")}
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "cli", "--role", "sales", "--questions", "3", "--json"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=environment)
+    greeting = json.loads(process.stdout.readline())
+    process.stdin.write("We talked to the customer and we fixed it together.\n")
+    process.stdin.flush()
+    follow_up = json.loads(process.stdout.readline())  # committed before it was printed
+    assert follow_up["kind"] == "follow_up"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+
+    resumed = run_cli(["cli", "--json"], "/end\n", env=env)
+    turns = events(resumed.stdout)
+    assert turns[0]["kind"] == "notice" and "picking up" in turns[0]["text"]
+    assert follow_up["text"] in turns[0]["text"]
+    assert turns[0]["question_index"] == greeting["question_index"] == 1
+    report = turns[-1]["report"]
+    assert report["answered"] == 1  # the answer given before the kill was kept
+
+
+def test_history_lists_finished_interviews_and_forget_deletes_them(tmp_path):
+    env = {"SQLITE_PATH": str(tmp_path / "bot.sqlite3")}
+    for _ in range(2):
+        done = run_cli(["cli", "--role", "sales", "--questions", "1", "--json"],
+                       "At my last job I closed a $40k deal in 3 weeks by calling the CFO.\n/end\n",
+                       env=env)
+        assert done.returncode == 0, done.stderr
+    history = run_cli(["history"], "", env=env)
+    assert "Your last 2 interview(s)" in history.stdout and "sales" in history.stdout
+    assert "communication" in history.stdout
+    kept = run_cli(["forget"], "no\n", env=env)
+    assert kept.returncode != 0 and "Nothing was deleted" in kept.stdout
+    gone = run_cli(["forget"], "forget\n", env=env)
+    assert "Deleted 2 finished interview(s)" in gone.stdout
+    assert "No finished interviews yet" in run_cli(["history"], "", env=env).stdout
