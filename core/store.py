@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
+from core.locks import KeyedLocks
 from core.session import Session
 
 DEFAULT_TTL_SECONDS = 24 * 3600
@@ -45,16 +44,15 @@ class SessionStore(ABC):
 class InMemoryStore(SessionStore):
     """Sessions in a dict; idle ones expire after ``ttl_seconds``.
 
-    Each key has a FIFO ``asyncio.Lock`` (asyncio locks wake waiters in order), so
-    turns of one user run one after another in arrival order.
+    Each key has a FIFO lock (``core.locks.KeyedLocks``), so turns of one user run
+    one after another in arrival order.
     """
 
     def __init__(self, ttl_seconds: float = DEFAULT_TTL_SECONDS, clock=time.time) -> None:
         self.ttl_seconds = ttl_seconds
         self._clock = clock
         self._sessions: dict[str, Session] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._waiters: dict[str, int] = {}
+        self._locks = KeyedLocks()
 
     def _expired(self, session: Session) -> bool:
         return self._clock() - session.updated_at > self.ttl_seconds
@@ -88,15 +86,5 @@ class InMemoryStore(SessionStore):
     def __len__(self) -> int:
         return len(self._sessions)
 
-    @asynccontextmanager
-    async def lock(self, key: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiters[key] = self._waiters.get(key, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._waiters[key] -= 1
-            if not self._waiters[key]:  # nobody else queued: drop the lock, keep memory flat
-                del self._waiters[key]
-                self._locks.pop(key, None)
+    def lock(self, key: str):
+        return self._locks.hold(key)

@@ -28,6 +28,7 @@ from pathlib import Path
 import aiosqlite
 import structlog
 
+from core.locks import KeyedLocks
 from core.session import Session
 from core.store import DEFAULT_TTL_SECONDS, SessionStore
 from core.stores import load_session
@@ -201,30 +202,6 @@ async def _user_version(db: aiosqlite.Connection) -> int:
     async with db.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0
-
-
-class KeyedLocks:
-    """One FIFO ``asyncio.Lock`` per key, dropped when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._users: dict[str, int] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:  # asyncio locks wake waiters in arrival order
-                yield
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:
-                del self._users[key]
-                del self._locks[key]
-
-    def __len__(self) -> int:
-        return len(self._locks)
 
 
 class SqliteStore(SessionStore):
