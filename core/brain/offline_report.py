@@ -189,17 +189,22 @@ def _review(number: int, q: Question, answers: list[str], skipped: bool, role: R
 
 
 def _communication(answered: list[_Answered], personas: Counter) -> Score:
+    """Clear, concise and on the point: delivery, and whether the answers hit the question."""
     words = [item.analysis.words for item in answered]
     average = sum(words) / len(words)
     filler = sum(item.analysis.filler_ratio for item in answered) / len(answered)
-    value = 3.0
+    on_point = sum(item.analysis.relevance for item in answered) / len(answered)
+    value = 2.5
     value += 1.0 if 30 <= average <= 220 else -0.5
     value += 0.5 if sum(item.analysis.structure_markers for item in answered) >= len(answered) else 0
+    value += 0.5 if personas[Persona.efficient] else 0
+    value += 0.5 if on_point >= 0.35 else -0.5 if on_point < 0.2 else 0
     value -= 1.0 if personas[Persona.chatty] or max(words) > LONG_ANSWER_WORDS else 0
     value -= 1.0 if filler > 0.04 else 0
     value -= 0.5 if personas[Persona.confused] >= 2 else 0
-    value += 0.5 if personas[Persona.efficient] else 0
     bits = [f"answers averaged {round(average)} words"]
+    if on_point < 0.2:
+        bits.append("several did not address the question asked")
     if personas[Persona.chatty]:
         bits.append(f"{personas[Persona.chatty]} needed bringing back to the question")
     if filler > 0.04:
