@@ -75,7 +75,7 @@ class InterviewActions:
         self, interaction: discord.Interaction, name: str, *, ephemeral: bool = False
     ) -> None:
         await interaction.response.defer(thinking=True, ephemeral=ephemeral)
-        who, where = who_of(interaction.user), where_of(interaction.channel_id)
+        who, where = who_of(interaction.user), where_of(interaction.channel)
         async with self.turns.turn(interaction.user.id, interaction.channel_id or 0):
             reply = await self.verb(name, who, where)
             await deliver(FollowupDelivery(interaction, self.view, ephemeral=ephemeral), reply)
@@ -89,7 +89,7 @@ class InterviewActions:
         who = who_of(interaction.user)
         if not opens_thread:  # a DM, or a thread or channel that cannot hold threads: stay here
             async with self.turns.turn(interaction.user.id, interaction.channel_id or 0):
-                reply = await self.service.start(who, where_of(interaction.channel_id), options)
+                reply = await self.service.start(who, where_of(interaction.channel), options)
                 await deliver(FollowupDelivery(interaction, self.view), reply)
             return
         channel: discord.TextChannel = interaction.channel  # type: ignore[assignment]
@@ -162,7 +162,7 @@ class InterviewActions:
         await self._start_in(channel, who, options)
 
     async def _start_in(self, channel: discord.abc.Messageable, who: Who, options: InterviewOptions) -> None:
-        where = where_of(channel.id)  # type: ignore[attr-defined]
+        where = where_of(channel)  # type: ignore[arg-type]
         try:
             async with channel.typing():
                 reply = await self.service.start(who, where, options)
@@ -175,14 +175,14 @@ class InterviewActions:
 
     async def verb_in_channel(self, channel: discord.abc.Messageable, who: Who, name: str) -> Reply:
         async with channel.typing():
-            reply = await self.verb(name, who, where_of(channel.id))  # type: ignore[attr-defined]
+            reply = await self.verb(name, who, where_of(channel))  # type: ignore[arg-type]
         await deliver(ChannelDelivery(channel, self.view), reply)
         return reply
 
     async def answer_in_channel(self, channel: discord.abc.Messageable, who: Who, text: str) -> Reply:
         """The candidate's answer: the reply streams into the conversation as it is written."""
         streamer = StreamingReply(ChannelDelivery(channel, self.view))
-        where = where_of(channel.id)  # type: ignore[attr-defined]
+        where = where_of(channel)  # type: ignore[arg-type]
         async with channel.typing():
             try:
                 return await streamer.run(self.service.answer_stream(who, where, text))

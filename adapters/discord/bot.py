@@ -18,6 +18,7 @@ from adapters.discord.commands import InterviewCommands
 from adapters.discord.conversation import NO_PINGS
 from adapters.discord.errors import on_interaction_error
 from adapters.discord.messages import handle_message
+from adapters.discord.practice import PracticeData
 from core.service import InterviewService
 
 log = structlog.get_logger(__name__)
@@ -30,6 +31,7 @@ INVITE_PERMISSIONS = discord.Permissions(
     create_public_threads=True,
     create_private_threads=True,
     embed_links=True,
+    attach_files=True,  # the progress chart of /interview history
     read_message_history=True,
 )
 INVITE_SCOPES = ("bot", "applications.commands")
@@ -57,8 +59,9 @@ class InterviewBot(discord.Client):
         self.service = service
         self.guild_ids = [int(guild_id) for guild_id in guild_ids]
         self.actions = InterviewActions(service)
+        self.practice = PracticeData(service)
         self.tree = app_commands.CommandTree(self)
-        self.tree.add_command(InterviewCommands(self.actions))
+        self.tree.add_command(InterviewCommands(self.actions, self.practice))
         self.tree.error(on_interaction_error)
 
     async def setup_hook(self) -> None:

@@ -1,8 +1,9 @@
-"""The ``/interview`` command group: start, end, hint, skip, status, roles, reset, help.
+"""The ``/interview`` command group: the interview verbs, and the user's practice data.
 
 A feature module in the spirit of a cog: one ``app_commands.Group`` whose methods
 are the subcommands. Each one only translates options and hands over to
-``InterviewActions``; errors go to the tree's single error handler.
+``InterviewActions`` (start, end, hint, skip, status, reset) or ``PracticeData``
+(history, stats, share, forget); errors go to the tree's single error handler.
 """
 
 # No ``from __future__ import annotations``: discord.py reads these annotations at runtime.
@@ -12,6 +13,7 @@ from discord import app_commands
 
 from adapters.discord.actions import InterviewActions, StartRequest
 from adapters.discord.conversation import NO_PINGS
+from adapters.discord.practice import PracticeData
 from adapters.discord.render import render_roles
 from core.models import DEFAULT_QUESTIONS, MAX_QUESTIONS, MIN_QUESTIONS, Difficulty, Focus
 
@@ -25,14 +27,18 @@ HELP_TEXT = """**Mock interview practice**
 In a server channel I open a thread for you: your messages there are your answers. \
 In a DM with me, just type your answers; `start sales` works there too.
 Under each question: **Hint**, **Skip**, **End & get feedback**.
-Other commands: `/interview end` (feedback report), `hint`, `skip`, `status`, `roles`, \
-`reset` (discard the interview)."""
+Other commands: `/interview end` (feedback report; again later to see it), `hint`, `skip`, \
+`status`, `roles`, `reset` (discard the interview).
+Your data: `history` (your last interviews and how your scores move), `stats` (who practised \
+what in this channel; scores only of members who share them), `share` (show or hide your \
+scores there), `forget` (delete everything I keep about you)."""
 
 
 class InterviewCommands(app_commands.Group):
-    def __init__(self, actions: InterviewActions) -> None:
+    def __init__(self, actions: InterviewActions, practice: PracticeData) -> None:
         super().__init__(name="interview", description="Practise a job interview with an AI interviewer")
         self.actions = actions
+        self.practice = practice
 
     @app_commands.command(description="Start a mock interview")
     @app_commands.describe(
@@ -102,3 +108,22 @@ class InterviewCommands(app_commands.Group):
     @app_commands.command(description="How the interview practice works")
     async def help(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(HELP_TEXT, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    @app_commands.command(description="Your last interviews and how your scores are moving")
+    async def history(self, interaction: discord.Interaction) -> None:
+        await self.practice.history(interaction)
+
+    @app_commands.command(description="Who practised what in this channel (scores only if shared)")
+    async def stats(self, interaction: discord.Interaction) -> None:
+        await self.practice.stats(interaction)
+
+    @app_commands.command(description="Show or hide your scores in channel practice stats")
+    @app_commands.describe(scores=(
+        "True: show your average scores in /interview stats; False: keep them private"
+    ))
+    async def share(self, interaction: discord.Interaction, scores: bool) -> None:
+        await self.practice.share(interaction, scores)
+
+    @app_commands.command(description="Delete everything the bot keeps about you (asks first)")
+    async def forget(self, interaction: discord.Interaction) -> None:
+        await self.practice.forget(interaction)

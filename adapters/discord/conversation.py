@@ -1,7 +1,9 @@
 """What slash commands, buttons and typed messages share: identities, ordering, delivery.
 
 - ``who_of`` / ``where_of`` translate Discord users and channels into core's ``Who``
-  and ``Where`` (a DM channel, or the thread opened for a candidate).
+  and ``Where`` (a DM channel, or the thread opened for a candidate). A thread's
+  conversation id carries its parent channel, ``"<channel id>:<thread id>"``, so a
+  channel's practice stats find every interview held in its threads by prefix.
 - ``TurnQueue`` runs one person's turns in one conversation strictly in arrival order:
   a second message sent while the first is being answered waits behind it.
 - ``ChannelDelivery`` and ``FollowupDelivery`` send rendered messages with no pings.
@@ -28,8 +30,30 @@ def who_of(user: discord.abc.User) -> Who:
     return Who(platform=PLATFORM, user_id=str(user.id), display_name=user.display_name)
 
 
-def where_of(channel_id: int | None) -> Where:
-    return Where(platform=PLATFORM, conversation_id=str(channel_id))
+def conversation_id_of(channel: discord.abc.Snowflake | None) -> str:
+    """A DM (or any other channel) is its own id; a thread is ``"<parent id>:<thread id>"``.
+
+    Every lookup (typed messages, buttons, slash commands) goes through here, so they
+    all build the same id for one conversation.
+    """
+    if channel is None:  # discord.py could not resolve the channel: matches no interview
+        return "unknown"
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        return f"{channel.parent_id}:{channel.id}"
+    return str(channel.id)
+
+
+def where_of(channel: discord.abc.Snowflake | None) -> Where:
+    return Where(platform=PLATFORM, conversation_id=conversation_id_of(channel))
+
+
+def stats_prefix_of(channel: discord.abc.Snowflake | None) -> str | None:
+    """The conversation-id prefix of a server channel's interviews (asked from it or a thread)."""
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        return f"{channel.parent_id}:"
+    if isinstance(channel, discord.abc.GuildChannel):
+        return f"{channel.id}:"
+    return None  # a DM has no team to count
 
 
 class TurnQueue:

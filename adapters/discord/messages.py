@@ -55,22 +55,44 @@ async def handle_message(actions: InterviewActions, message: discord.Message) ->
     is_dm = message.guild is None
     # Take the turn first (it does not yield when free), so messages keep their order.
     async with actions.turns.turn(message.author.id, message.channel.id):
-        if not is_dm and not await _is_candidate(actions, message):
+        channel = message.channel if is_dm else await _known_channel(message)
+        if channel is None:
+            return
+        if not is_dm and not await _is_candidate(actions, message.author, channel):
             return
         try:
-            await _act(actions, message, is_dm)
+            await _act(actions, message, channel, is_dm)
         except Exception as error:  # one handler: a friendly line, never a crash
-            await on_message_error(message.channel, error, user=message.author.id)
+            await on_message_error(channel, error, user=message.author.id)
 
 
-async def _is_candidate(actions: InterviewActions, message: discord.Message) -> bool:
-    session = await actions.service.session_for(who_of(message.author), where_of(message.channel.id))
+async def _known_channel(message: discord.Message) -> discord.abc.Messageable | None:
+    """The message's channel with its parent known (a thread's conversation id needs it).
+
+    discord.py caches the threads Discord announces; one it has not seen (say, after a
+    restart) arrives as a bare ``PartialMessageable``, so it is fetched from Discord.
+    """
+    channel = message.channel
+    if not isinstance(channel, discord.PartialMessageable) or message.guild is None:
+        return channel
+    try:
+        return await message.guild.fetch_channel(channel.id)  # type: ignore[return-value]
+    except discord.HTTPException as error:
+        log.info("discord.channel_fetch_failed", channel=channel.id, status=error.status)
+        return None
+
+
+async def _is_candidate(
+    actions: InterviewActions, author: discord.abc.User, channel: discord.abc.Messageable
+) -> bool:
+    session = await actions.service.session_for(who_of(author), where_of(channel))  # type: ignore[arg-type]
     return session is not None
 
 
-async def _act(actions: InterviewActions, message: discord.Message, is_dm: bool) -> None:
+async def _act(
+    actions: InterviewActions, message: discord.Message, channel: discord.abc.Messageable, is_dm: bool
+) -> None:
     who = who_of(message.author)
-    channel = message.channel
     command = parse_command(message.content)
     if command is None:
         if not message.content.strip() and message.attachments:

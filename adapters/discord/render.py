@@ -1,4 +1,7 @@
-"""Turn core's neutral ``Reply`` into Discord messages: text chunks, report embeds, limits.
+"""Turn core's neutral replies into Discord messages: text chunks, report embeds, limits.
+
+Also the embeds of ``/interview history`` (your interviews, a trend per score) and
+``/interview stats`` (a channel's practice; scores only of members who share them).
 
 Discord's limits shape everything here: 2,000 characters per message; per embed a
 title of 256, a description of 4,096, 25 fields of 1,024 characters each; 6,000
@@ -8,10 +11,12 @@ split at paragraph or sentence boundaries (``core.text.split_message``), never c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import discord
 
+from core.history import ChannelStats, Dimension, HistorySummary, MemberStats, Progress, Trend, sparkline
 from core.models import Reply, RoleSummary
 from core.report import EvidencedPoint, FeedbackReport
 from core.text import bar, excerpt, split_message
@@ -26,6 +31,22 @@ EMBED_TOTAL_LIMIT = 6000
 EMBEDS_PER_MESSAGE = 10
 FOOTER_ROOM = 200  # kept free in each embed so the footer never crosses the total
 REPORT_COLOUR = discord.Colour.blurple()
+RERUN_HINT = "Use `/interview end` again later to have it written afresh."
+CHART_FILENAME = "progress.png"
+STATS_MEMBER_LIMIT = 25  # keeps the stats in one message; the rest are counted, not listed
+DIMENSION_LABELS = {
+    Dimension.communication: "Communication",
+    Dimension.technical: "Technical depth",
+    Dimension.structure: "Structure",
+}
+HISTORY_FOOTER = "Scores are out of 5. The trend compares your latest interviews with the ones before."
+STATS_FOOTER = "Scores show only for members who chose to share them: /interview share scores:True"
+SHORT_LABELS = {Dimension.communication: "comm", Dimension.technical: "tech", Dimension.structure: "struct"}
+TREND_MARKS = {Trend.improving: "📈", Trend.flat: "➡️", Trend.slipping: "📉", Trend.too_early: "⏳"}
+NO_HISTORY = (
+    "No finished interviews yet. Your history and progress appear here after your first "
+    "feedback report (`/interview start`, then **End & get feedback**)."
+)
 
 
 @dataclass
@@ -106,7 +127,7 @@ def report_embeds(report: FeedbackReport) -> list[discord.Embed]:
     series = EmbedSeries(f"Interview feedback · {report.role} ({report.difficulty})")
     summary = report.summary
     if report.notice:
-        summary = f"{summary}\n\n*{report.notice}*"
+        summary = f"{summary}\n\n*{report.notice}* {RERUN_HINT}"
     series.describe(summary)
     if report.scores is not None:
         for label, score in (
@@ -164,3 +185,72 @@ def batch_embeds(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
     if current:
         batches.append(current)
     return batches
+
+
+# --------------------------------------------------------------------------- history and stats
+
+
+def history_embed(progress: Progress, role_names: dict[str, str], *, chart: bool) -> discord.Embed:
+    """The user's last interviews and a trend per score dimension (the chart as the image)."""
+    embed = discord.Embed(title="Your interview practice", colour=REPORT_COLOUR)
+    if not progress.entries:
+        embed.description = NO_HISTORY
+        return embed
+    lines = [_history_line(entry, role_names) for entry in progress.entries]
+    embed.description = f"**Your last {len(lines)} interview(s)**, newest first:\n" + "\n".join(lines)
+    for dimension in Dimension:
+        trend = progress.trends[dimension]
+        embed.add_field(
+            name=f"{TREND_MARKS[trend]} {DIMENSION_LABELS[dimension]}",
+            value=f"`{sparkline(progress.series(dimension))}` {trend.label}",
+            inline=True,
+        )
+    if chart:
+        embed.set_image(url=f"attachment://{CHART_FILENAME}")
+    embed.set_footer(text=HISTORY_FOOTER)
+    return embed
+
+
+def _history_line(entry: HistorySummary, role_names: dict[str, str]) -> str:
+    role = role_names.get(entry.role, entry.role)
+    return f"`{entry.day}` **{role}** ({entry.difficulty}) · {_scores(entry.score)}"
+
+
+def _scores(score_of: Callable[[Dimension], float | None]) -> str:
+    """``comm 4 · tech 3 · struct 5``; a dash where a dimension has no score."""
+    parts = []
+    for dimension in Dimension:
+        value = score_of(dimension)
+        shown = "-" if value is None else (f"{value:.1f}" if isinstance(value, float) else str(value))
+        parts.append(f"{SHORT_LABELS[dimension]} {shown}")
+    return " · ".join(parts)
+
+
+def stats_embed(stats: ChannelStats, role_names: dict[str, str], channel_mention: str) -> discord.Embed:
+    """A channel's practice activity: interviews per member and roles, scores only if shared."""
+    embed = discord.Embed(title="Practice in this channel", colour=REPORT_COLOUR)
+    if not stats.sessions:
+        embed.description = f"No finished practice interviews in {channel_mention} yet."
+        return embed
+    roles = ", ".join(f"{role_names.get(role, role)} ({count})" for role, count in stats.roles.items())
+    lines = [
+        f"{stats.sessions} finished interview(s) by {len(stats.members)} member(s) in {channel_mention}.",
+        f"Roles practised: {roles}.",
+        "",
+    ]
+    lines += [_member_line(member, role_names) for member in stats.members[:STATS_MEMBER_LIMIT]]
+    hidden = len(stats.members) - STATS_MEMBER_LIMIT
+    if hidden > 0:
+        lines.append(f"…and {hidden} more member(s).")
+    embed.description = split_text("\n".join(lines), EMBED_DESCRIPTION_LIMIT)[0]
+    embed.set_footer(text=STATS_FOOTER)
+    return embed
+
+
+def _member_line(member: MemberStats, role_names: dict[str, str]) -> str:
+    name = discord.utils.escape_markdown(excerpt(member.display_name or member.user_id, 60))
+    roles = ", ".join(f"{role_names.get(role, role)} ×{count}" for role, count in member.roles.items())
+    line = f"**{name}**: {member.sessions} interview(s) · {roles}"
+    if member.average_scores is None:
+        return f"{line} · scores private"
+    return f"{line} · average {_scores(member.average_scores.get)}"

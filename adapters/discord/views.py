@@ -31,7 +31,7 @@ class InterviewView(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         session = await self.actions.service.session_for(
-            who_of(interaction.user), where_of(interaction.channel_id)
+            who_of(interaction.user), where_of(interaction.channel)
         )
         if session is None:
             await tell(interaction, NOT_YOURS)

@@ -1,36 +1,46 @@
 """The HTTP surface: the original REST API (start_session / chat / feedback) and a web chat page.
 
 Every route is a thin translation: JSON in, one call on ``InterviewService``, JSON
-out. Each HTTP session is its own user and conversation in core (see ``sessions``),
-so the unguessable ``session_id`` is the only key a client needs.
+out. Each HTTP session is its own conversation in core, and its own user unless the
+client gave a practice ``user_id`` at the start (see ``sessions``); either way the
+unguessable ``session_id`` is the only key an interview needs. A practice user's
+finished interviews add up to a history: ``GET /history``, its chart, and
+``DELETE /history`` to forget the user.
 
 Status codes: 422 bad input (readable ``detail``), 401 missing/wrong bearer token,
-404 unknown session, 409 interview already over, 503 model unavailable (nothing
-was saved, so the same request can simply be sent again).
+404 unknown session, 409 interview already over, 413 request body over 1 MB,
+503 model unavailable (nothing was saved, so the same request can simply be sent again).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
+import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Protocol
 
 import structlog
 import uvicorn
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import SecretStr, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adapters.http.schemas import (
     ChatRequest,
     DeletedResponse,
     ErrorResponse,
+    ForgetResponse,
     HealthResponse,
+    HistoryResponse,
     RolesResponse,
     SessionRef,
     SessionView,
@@ -38,7 +48,14 @@ from adapters.http.schemas import (
     StartSessionResponse,
     TurnResponse,
 )
-from adapters.http.sessions import fingerprint, identities, new_session_id
+from adapters.http.limits import MAX_REQUEST_BYTES, BodySizeLimit, too_large_detail
+from adapters.http.sessions import (
+    check_user_id,
+    fingerprint,
+    identities,
+    new_session_id,
+    practice_who,
+)
 from core.errors import (
     BrainError,
     InterviewError,
@@ -47,6 +64,7 @@ from core.errors import (
     NoActiveInterviewError,
     UnknownRoleError,
 )
+from core.history import DEFAULT_HISTORY_LIMIT, trend_chart_png
 from core.models import InterviewOptions, Reply, TextDelta, Where, Who
 from core.report import FeedbackReport
 from core.service import InterviewService
@@ -55,11 +73,13 @@ log = structlog.get_logger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 RETRY_AFTER_SECONDS = 5
+MAX_HISTORY_LIMIT = 50
 
 # The page loads nothing from elsewhere; say so, so an injected script could not either.
+# (blob: is the history chart, fetched with the token and shown from memory.)
 PAGE_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
         "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -67,6 +87,7 @@ PAGE_HEADERS = {
 }
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+PRIVATE = {"Cache-Control": "no-store"}  # a user's history: never kept by a browser or proxy
 
 DESCRIPTION = """
 Practise job interviews over HTTP. Start a session, answer one question at a time,
@@ -74,8 +95,14 @@ and get a structured feedback report. Turn responses use the same fields as the
 terminal's `--json` events: `kind`, `text`, `persona`, `question_index` and, for
 `feedback`, the whole report as `report`.
 
+Send an optional `user_id` (an opaque id your client keeps) with `POST /start_session`
+to keep a practice history: `GET /history`, `GET /history/chart.png`, and
+`DELETE /history` to forget it all.
+
 When the server sets `API_TOKEN`, send `Authorization: Bearer <token>` with every
-request except `GET /`, `GET /healthz` and these docs.
+request except `GET /`, `GET /healthz` and these docs. Without it, anyone who knows a
+`user_id` can read its history: set it whenever the API is reachable beyond localhost.
+Request bodies are limited to 1 MB.
 """
 
 
@@ -101,11 +128,15 @@ class ApiError(Exception):
 # --------------------------------------------------------------------- the app
 
 
-def create_app(service: InterviewService, *, api_token: str | None = None) -> FastAPI:
-    app = FastAPI(title="Interview practice API", version="1.0.0", description=DESCRIPTION)
-    _install_error_handlers(app)
+def create_app(service: InterviewService, *, api_token: str | None = None,
+               max_request_bytes: int = MAX_REQUEST_BYTES) -> FastAPI:
+    app = FastAPI(title="Interview practice API", version="1.1.0", description=DESCRIPTION)
+    _install_error_handlers(app, max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=max_request_bytes)
+    guarded = [Depends(_token_guard(api_token))]
     app.include_router(_public_routes(service))
-    app.include_router(_api_routes(service), dependencies=[Depends(_token_guard(api_token))])
+    app.include_router(_api_routes(service), dependencies=guarded)
+    app.include_router(_history_routes(service), dependencies=guarded)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
@@ -125,9 +156,29 @@ async def run_api(service: InterviewService, settings: ApiSettings, *, host: str
     # streams get a few seconds to finish on shutdown rather than holding it up.
     config = uvicorn.Config(app, host=host, port=port, log_config=None,
                             log_level=settings.log_level.lower(), timeout_graceful_shutdown=5)
+    _keep_ids_out_of_access_logs()
     log.info("http.serving", url=f"http://{host}:{port}/", token_required=bool(secret),
              brain=service.brain.name)
     await uvicorn.Server(config).serve()
+
+
+# Session ids (in /sessions/{id}) and user ids (in ?user_id=) are secrets; uvicorn's
+# access log prints every path, so it gets them masked.
+_PRIVATE_IN_PATHS = re.compile(r"(/sessions/|user_id=)[^/?&#\s\"]+")
+
+
+class _PrivateIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_PRIVATE_IN_PATHS.sub(r"\1[hidden]", arg) if isinstance(arg, str)
+                                else arg for arg in record.args)
+        return True
+
+
+def _keep_ids_out_of_access_logs() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(existing, _PrivateIdFilter) for existing in access.filters):
+        access.addFilter(_PrivateIdFilter())
 
 
 # --------------------------------------------------------------------- auth
@@ -156,7 +207,7 @@ def _token_guard(api_token: str | None) -> Callable[..., Awaitable[None]]:
 # --------------------------------------------------------------------- errors
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def _install_error_handlers(app: FastAPI, max_request_bytes: int) -> None:
     """Map core's errors to status codes. Starlette picks the most specific class."""
 
     def handle(exc_type: type[Exception], to_error: Callable[[Any], ApiError]) -> None:
@@ -166,6 +217,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(exc_type, handler)
 
     handle(ApiError, lambda exc: exc)
+    handle(StarletteHTTPException, lambda exc: _http_error(exc, max_request_bytes))
     handle(RequestValidationError, lambda exc: _invalid(exc.errors()))
     handle(UnknownRoleError, lambda exc: ApiError(
         422, "unknown_role", exc.user_message.replace("**", ""),
@@ -179,11 +231,26 @@ def _install_error_handlers(app: FastAPI) -> None:
     handle(InterviewError, lambda exc: ApiError(400, "interview_error", exc.user_message))
 
 
+def _http_error(exc: StarletteHTTPException, max_request_bytes: int) -> ApiError:
+    """The framework's own errors (unknown path, unreadable or oversized body) in our format."""
+    if exc.status_code == 413:  # a chunked body passed the limit (see ``limits``)
+        return ApiError(413, "request_too_large", too_large_detail(max_request_bytes))
+    if exc.status_code == 400:  # FastAPI could not parse the body (e.g. it is not UTF-8)
+        return ApiError(422, "invalid_request",
+                        "Invalid request. The body could not be read: send JSON encoded as UTF-8.")
+    status = HTTPStatus(exc.status_code)
+    return ApiError(exc.status_code, status.phrase.lower().replace(" ", "_"), str(exc.detail),
+                    headers=exc.headers)
+
+
 def _invalid(errors: list[dict[str, Any]]) -> ApiError:
     """A 422 whose detail reads as a sentence, e.g. ``questions: must be at most 15``."""
     problems = []
     for error in errors:
-        field = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+        loc = error.get("loc", ())
+        # "body" / "query" says where the field was, which the field name already makes clear.
+        parts = loc[1:] if loc and loc[0] in ("body", "query", "path") else loc
+        field = ".".join(str(part) for part in parts)
         message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
         problems.append({"field": field, "message": message})
     detail = "; ".join(f"{p['field']}: {p['message']}" if p["field"] else p["message"]
@@ -245,13 +312,15 @@ def _api_routes(service: InterviewService) -> APIRouter:
     async def start_session(body: StartSessionRequest) -> StartSessionResponse:
         """Open an interview: the greeting and the first question, with a new session_id."""
         try:
-            options = InterviewOptions.model_validate(body.model_dump())
+            options = InterviewOptions.model_validate(body.model_dump(exclude={"user_id"}))
         except ValidationError as error:
             raise _invalid(error.errors()) from None
-        session_id = new_session_id()
-        reply = await service.start(*identities(session_id), options)
+        session_id = new_session_id(body.user_id)
+        who, where = identities(session_id)
+        reply = await service.start(who, where, options)
         log.info("http.session_started", session=fingerprint(session_id), role=options.role,
-                 questions=options.questions)
+                 questions=options.questions,
+                 user=fingerprint(who.user_id) if body.user_id else None)
         return StartSessionResponse.for_session(session_id, reply)
 
     @router.post("/chat", response_model=TurnResponse, tags=["interview"],
@@ -325,6 +394,56 @@ def _api_routes(service: InterviewService) -> APIRouter:
         return DeletedResponse(session_id=session_id)
 
     return router
+
+
+def _history_routes(service: InterviewService) -> APIRouter:
+    router = APIRouter(tags=["history"], responses=_errors(401, 422))
+
+    @router.get("/history", response_model=HistoryResponse)
+    async def history(who: Who = Depends(_practice_user),
+                      limit: int = Query(DEFAULT_HISTORY_LIMIT, ge=1, le=MAX_HISTORY_LIMIT,
+                                         description="How many interviews, newest first.")
+                      ) -> JSONResponse:
+        """The user's last finished interviews (date, role, scores) and the trend of each score."""
+        progress = await service.progress(who, limit)
+        log.info("http.history", user=fingerprint(who.user_id), interviews=len(progress.entries))
+        return JSONResponse(HistoryResponse.of(progress).model_dump(mode="json"), headers=PRIVATE)
+
+    @router.get("/history/chart.png", response_class=Response, responses={
+        200: {"content": {"image/png": {}}, "description": "Scores over time, oldest first."}})
+    async def history_chart(who: Who = Depends(_practice_user),
+                            limit: int = Query(DEFAULT_HISTORY_LIMIT, ge=1, le=MAX_HISTORY_LIMIT)
+                            ) -> Response:
+        """The history's scores as a line chart (PNG)."""
+        progress = await service.progress(who, limit)
+        # Drawing takes about 0.1 s of CPU: off the event loop, so other turns keep flowing.
+        png = await asyncio.to_thread(trend_chart_png, progress.entries)
+        return Response(png, media_type="image/png", headers=PRIVATE)
+
+    @router.delete("/history", response_model=ForgetResponse)
+    async def forget(who: Who = Depends(_practice_user)) -> ForgetResponse:
+        """Delete everything stored about the user: history, preferences and open interviews."""
+        result = await service.forget(who)
+        log.info("http.forgot_user", user=fingerprint(who.user_id), interviews=result.interviews,
+                 sessions=result.sessions)
+        return ForgetResponse(interviews=result.interviews, sessions=result.sessions)
+
+    return router
+
+
+async def _practice_user(
+    user_id: str | None = Query(None, description="The user_id sent with POST /start_session."),
+) -> Who:
+    """The practice identity a history request is about, or a readable 422."""
+    if user_id is None:
+        message = "user_id is required: the one your client sent with POST /start_session"
+    else:
+        try:
+            return practice_who(check_user_id(user_id))
+        except ValueError as error:
+            message = str(error)
+    raise ApiError(422, "invalid_request", f"Invalid request. user_id: {message}.",
+                   errors=[{"field": "user_id", "message": message}])
 
 
 # --------------------------------------------------------------------- server-sent events

@@ -25,6 +25,8 @@ from core.models import (
     RoleSummary,
     StatusInfo,
 )
+from adapters.http.sessions import MAX_USER_ID_CHARS, check_user_id
+from core.history import Dimension, HistorySummary, Progress, Trend
 from core.report import FeedbackReport
 from core.session import Session, SessionState, Speaker
 from core.text import clean_input
@@ -50,6 +52,27 @@ class StartSessionRequest(BaseModel):
     custom_questions: list[Annotated[str, Field(max_length=MAX_CUSTOM_QUESTION_INPUT_CHARS)]] = Field(
         default_factory=list, max_length=MAX_CUSTOM_QUESTIONS,
         description="Your own questions, asked first.")
+    # Checked by the validator below rather than with Field constraints, so that every
+    # 422 states the whole rule.
+    user_id: str | None = Field(
+        None, examples=["k3Jx9-practice_7Qa"],
+        description=f"Optional practice identity: an opaque id your client chooses and keeps "
+                    f"(1 to {MAX_USER_ID_CHARS} letters, digits, '-' and '_'). Finished "
+                    "interviews started with it add up to GET /history. Treat it as a secret.")
+
+    @field_validator("role")
+    @classmethod
+    def _visible_role(cls, value: str) -> str:
+        # Invisible characters are dropped so the unknown-role message shows what was typed.
+        cleaned = clean_input(value)
+        if not cleaned:
+            raise ValueError("the role is empty. Choose one of GET /roles, e.g. sales.")
+        return cleaned
+
+    @field_validator("user_id")
+    @classmethod
+    def _valid_user_id(cls, value: str | None) -> str | None:
+        return None if value is None else check_user_id(value)
 
 
 class SessionRef(BaseModel):
@@ -149,6 +172,46 @@ class SessionView(BaseModel):
         return cls(session_id=session_id, state=session.state.value, status=status,
                    question=session.question.text if active else None,
                    transcript=transcript, report=session.report)
+
+
+class HistoryScores(BaseModel):
+    communication: int | None = None
+    technical: int | None = None
+    structure: int | None = None
+
+
+class HistoryInterview(BaseModel):
+    """One finished interview in a user's history (scores are null when nothing was answered)."""
+
+    id: str
+    date: str = Field(description="Day it finished, YYYY-MM-DD (UTC).")
+    finished_at: float = Field(description="Unix time.")
+    role: str
+    difficulty: str
+    scores: HistoryScores
+
+    @classmethod
+    def of(cls, entry: HistorySummary) -> HistoryInterview:
+        scores = HistoryScores(**{dim.value: entry.score(dim) for dim in Dimension})
+        return cls(id=entry.id, date=entry.day, finished_at=entry.finished_at, role=entry.role,
+                   difficulty=entry.difficulty, scores=scores)
+
+
+class HistoryResponse(BaseModel):
+    interviews: list[HistoryInterview] = Field(description="Newest first.")
+    trends: dict[Dimension, Trend] = Field(
+        description="Per score: improving, flat or slipping (the mean of the last three "
+                    "against the three before, by half a point or more), or too_early.")
+
+    @classmethod
+    def of(cls, progress: Progress) -> HistoryResponse:
+        return cls(interviews=[HistoryInterview.of(entry) for entry in progress.entries],
+                   trends=progress.trends)
+
+
+class ForgetResponse(BaseModel):
+    interviews: int = Field(description="Finished interviews deleted from the history.")
+    sessions: int = Field(description="Open or recent sessions deleted.")
 
 
 class DeletedResponse(BaseModel):

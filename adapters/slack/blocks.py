@@ -25,6 +25,8 @@ FALLBACK_TEXT_LIMIT = 3000  # the notification text beside blocks
 
 ACTION_IDS = {Action.hint: "interview_hint", Action.skip: "interview_skip",
               Action.end: "interview_end"}
+# A report with a notice came from the fallback reviewer; core re-runs it on the next `end`.
+RERUN_HINT = "Run `/interview end` again in a little while for a fresh report."
 BUTTON_LABELS = {Action.hint: "Hint", Action.skip: "Skip", Action.end: "End & get feedback"}
 
 
@@ -130,7 +132,7 @@ def report_blocks(report: FeedbackReport, role_name: str = "") -> list[dict]:
     title = f"Interview feedback · {role_name or report.role} ({report.difficulty})"
     blocks: list[dict] = [header(title), *sections(mrkdwn(report.summary))]
     if report.notice:
-        blocks.append(context(mrkdwn(report.notice)))
+        blocks.append(context(f"{mrkdwn(report.notice)} {RERUN_HINT}"))
     if report.scores:
         blocks.append(_score_fields(report))
     blocks.append({"type": "divider"})

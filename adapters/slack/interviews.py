@@ -27,8 +27,16 @@ from adapters.slack.blocks import (
 from adapters.slack.dedupe import RecentIds
 from adapters.slack.files import FileReader
 from adapters.slack.outbox import Outbox
-from adapters.slack.parsing import USAGE, Command, CommandError, Verb, parse_command
-from adapters.slack.places import SlackPlace, slack_who
+from adapters.slack.parsing import (
+    RECORD_VERBS,
+    USAGE,
+    Command,
+    CommandError,
+    Verb,
+    parse_command,
+)
+from adapters.slack.places import SlackPlace, is_dm, slack_who
+from adapters.slack.practice import SlackPractice
 from adapters.slack.streaming import ReplyStream, StreamingSupport
 from core.errors import InterviewError, InvalidOptionError
 from core.models import InterviewOptions, Reply, Who
@@ -64,11 +72,16 @@ class SlackInterviews:
         # (team, channel, user) -> thread of that user's interview in a channel, so that
         # `/interview hint` typed in the channel finds it. Slash commands carry no thread.
         self.channel_threads: dict[tuple[str, str, str], str] = {}
+        # (team, channel, user) -> thread of that user's last finished interview there, so
+        # that `/interview end` can re-run a report the AI failed to write.
+        self.finished_threads: dict[tuple[str, str, str], str] = {}
         # (team, channel, user) -> resume / job description text waiting for the next start.
         self.pending_context: dict[tuple[str, str, str], str] = {}
         self._names: dict[str, str] = {}
         self.in_order = InOrder()
         self.presses = RecentIds()  # button presses already handled (double clicks)
+        self.practice = SlackPractice(service, outbox, guarded=self.guarded,
+                                      forget_local=self.forget_user_locally, presses=self.presses)
 
     # ------------------------------------------------------------------ errors
 
@@ -107,7 +120,10 @@ class SlackInterviews:
         team, channel = payload["team_id"], payload["channel_id"]
         who = slack_who(payload["user_id"], payload.get("user_name", ""))
         async with self.guarded(respond, verb=command.verb.value, surface="command"):
-            if channel.startswith("D"):  # a DM with the bot: no threads needed
+            if command.verb in RECORD_VERBS:  # private answers, wherever they were asked
+                await self.practice.run(command, who, team, channel,
+                                        send=lambda message: respond(**message.as_kwargs()))
+            elif is_dm(channel):  # a DM with the bot: no threads needed
                 place = SlackPlace(team, channel)
                 if command.verb is Verb.start:
                     await self.start(who, place, command)
@@ -117,6 +133,8 @@ class SlackInterviews:
                 await self.start_in_channel(who, team, channel, command, respond)
             else:
                 thread = self.channel_threads.get((team, channel, who.user_id))
+                if thread is None and command.verb is Verb.end:
+                    thread = self.finished_threads.get((team, channel, who.user_id))
                 if thread is None:
                     await respond(NO_CHANNEL_INTERVIEW)
                     return
@@ -211,7 +229,9 @@ class SlackInterviews:
     async def _take_text(self, who: Who, place: SlackPlace, text: str) -> None:
         verb = single_word_verb(text)
         if await self._active(who, place):
-            if verb is not None and verb is not Verb.start:
+            # Mid-interview, only the interview's own verbs are commands: a one-word
+            # answer such as "History" is an answer.
+            if verb is not None and verb is not Verb.start and verb not in RECORD_VERBS:
                 await self.run_verb(who, place, verb)
             else:
                 await self.answer(who, place, text)
@@ -222,6 +242,9 @@ class SlackInterviews:
         elif command.verb is Verb.start:
             who = slack_who(who.user_id, await self.display_name(who.user_id))
             await self.start(who, place, command)
+        elif command.verb in RECORD_VERBS:  # a DM is private already: answer in it
+            await self.practice.run(command, who, place.team_id, place.channel_id,
+                                    send=lambda message: self.outbox.post(place, message))
         else:
             await self.run_verb(who, place, command.verb)
 
@@ -300,6 +323,9 @@ class SlackInterviews:
                                                               self._role_name(reply.report.role)))
         if reply.interview_over:
             self._forget_thread(who, place)
+            if reply.report is not None and place.is_thread:
+                key = (place.team_id, place.channel_id, who.user_id)
+                self.finished_threads[key] = place.thread_ts
 
     def _role_name(self, role: str) -> str:
         try:
@@ -311,6 +337,13 @@ class SlackInterviews:
         key = (place.team_id, place.channel_id, who.user_id)
         if place.is_thread and self.channel_threads.get(key) == place.thread_ts:
             del self.channel_threads[key]
+
+    def forget_user_locally(self, user_id: str) -> None:
+        """Drop what the adapter itself remembers of a user (after ``/interview forget``)."""
+        for memory in (self.channel_threads, self.finished_threads, self.pending_context):
+            for key in [key for key in memory if key[2] == user_id]:
+                del memory[key]
+        self._names.pop(user_id, None)
 
     async def _active(self, who: Who, place: SlackPlace) -> bool:
         session = await self.service.session_for(who, place.where)

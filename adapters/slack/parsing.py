@@ -6,6 +6,7 @@ job description or resume that tailors the questions)::
     start role:sales difficulty:senior questions:5 focus:technical
     start sales senior 5
     end | hint | skip | status | roles | reset | help
+    history | stats | share on|off | forget
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ USAGE = (
     "(text or PDF) in a DM before you start, to tailor the questions.\n"
     "• `/interview hint`, `skip`, `status`, `end` (finish and get feedback), `reset` "
     "(discard), `roles`, `help`\n"
+    "• `/interview history`: your last interviews, scores and trend (with a chart in our DM)\n"
+    "• `/interview stats` in a channel: who practised what there; `/interview share on|off` "
+    "shows or hides your scores in it\n"
+    "• `/interview forget`: delete everything I keep about you (asks first)\n"
     "• In a DM with me, type `start sales` and then just answer. In a channel, the "
     "interview continues in a thread: only your replies there count."
 )
@@ -38,10 +43,21 @@ class Verb(StrEnum):
     roles = "roles"
     reset = "reset"
     help = "help"
+    history = "history"
+    stats = "stats"
+    share = "share"
+    forget = "forget"
 
+
+# Verbs about the user's records rather than one interview: they need no running interview.
+RECORD_VERBS = frozenset({Verb.history, Verb.stats, Verb.share, Verb.forget})
 
 ALIASES = {"stop": Verb.end, "finish": Verb.end, "feedback": Verb.end, "quit": Verb.end,
-           "restart": Verb.reset, "discard": Verb.reset, "?": Verb.help}
+           "restart": Verb.reset, "discard": Verb.reset, "?": Verb.help,
+           "progress": Verb.history}
+SHARE_WORDS = {"on": True, "yes": True, "off": False, "no": False}
+SHARE_USAGE = ("Say `/interview share on` to show your average scores in a channel's "
+               "`/interview stats`, or `/interview share off` to hide them again.")
 OPTION_KEYS = {"role", "difficulty", "level", "questions", "q", "focus"}
 
 
@@ -61,6 +77,7 @@ class Command:
     questions: int | None = None
     focus: Focus | None = None
     context: str = ""  # text pasted on the lines after the command
+    share: bool | None = None  # `share on` / `share off`
 
     def option_fields(self) -> dict[str, object]:
         """Only the options the user gave, so core's defaults apply to the rest."""
@@ -84,6 +101,8 @@ def parse_command(text: str) -> Command | None:
     verb = ALIASES.get(name) or (Verb(name) if name in Verb.__members__ else None)
     if verb is None:
         return None
+    if verb is Verb.share:
+        return Command(verb=verb, share=_share_choice(words[1:]))
     if verb is not Verb.start:
         return Command(verb=verb)
     command = Command(verb=Verb.start, context=rest.strip())
@@ -92,6 +111,13 @@ def parse_command(text: str) -> Command | None:
         raise CommandError("Which role would you like to practise? For example "
                            "`/interview start role:sales`. Try `/interview roles` for the list.")
     return command
+
+
+def _share_choice(words: list[str]) -> bool:
+    choice = SHARE_WORDS.get(words[0].lower()) if len(words) == 1 else None
+    if choice is None:
+        raise CommandError(SHARE_USAGE)
+    return choice
 
 
 def _read_start_options(command: Command, words: list[str]) -> None:

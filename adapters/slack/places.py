@@ -3,6 +3,7 @@
 A DM is ``{team}:{channel}``; a channel interview lives in a thread and is
 ``{team}:{channel}:{thread_ts}``. The mapping is reversible so that a button press
 (which carries only the conversation id) finds its way back to the right thread.
+A channel's practice stats gather every thread under ``{team}:{channel}:``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,20 @@ class SlackPlace:
     @property
     def is_thread(self) -> bool:
         return self.thread_ts is not None
+
+
+def channel_prefix(team_id: str, channel_id: str) -> str:
+    """The start of every interview thread's conversation id in one channel.
+
+    The trailing colon matters: without it, channel ``C1`` would also count the
+    threads of channel ``C12``.
+    """
+    return f"{team_id}:{channel_id}:"
+
+
+def is_dm(channel_id: str) -> bool:
+    """Slack's direct-message channel ids start with ``D``."""
+    return channel_id.startswith("D")
 
 
 def slack_who(user_id: str, display_name: str = "") -> Who:

@@ -10,9 +10,39 @@ from adapters.discord import build_discord_client
 from adapters.discord.bot import InterviewBot
 from core.brain.base import Brain
 from core.brain.offline import OfflineBrain
+from core.models import Where, Who
 from core.service import InterviewService
+from core.session import Session
 from core.store import InMemoryStore
 from tests.fakes.discord_fake import FakeDiscord
+
+
+def who_for(user) -> Who:
+    return Who(platform="discord", user_id=str(user.id), display_name=user.global_name)
+
+
+def where_for(fake: FakeDiscord, channel_id: int | str) -> Where:
+    """The conversation as core stores it: a thread is "<parent channel>:<thread>", a DM its id.
+
+    Built from the fake's own records, not from the adapter, so a test checks the adapter.
+    """
+    channel = fake.channels[int(channel_id)]
+    if channel["type"] in (11, 12):
+        return Where(platform="discord", conversation_id=f"{channel['parent_id']}:{channel['id']}")
+    return Where(platform="discord", conversation_id=str(channel_id))
+
+
+async def stored_session(fake: FakeDiscord, service: InterviewService, user, channel_id) -> Session | None:
+    return await service.session_for(who_for(user), where_for(fake, channel_id))
+
+
+async def start_in_channel(fake: FakeDiscord, chat: Chat, user, **options) -> tuple[dict, dict]:
+    """``/interview start`` in the practice channel; returns the interaction and the new thread."""
+    known = {t["id"] for t in fake.threads()}
+    interaction = await fake.slash(user, fake.channel_id, "start", {"role": "sales", **options})
+    await chat.finished(interaction)
+    [thread] = [t for t in fake.threads() if t["id"] not in known]
+    return interaction, thread
 
 
 def make_service(brain: Brain | None = None) -> InterviewService:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from adapters.discord.views import HINT_ID
-from core.models import Where, Who
-from tests.discord.helpers import Chat
+from tests.discord.helpers import Chat, stored_session
 from tests.fakes.discord_fake import EPHEMERAL, FakeDiscord
 
 RESUME = "Senior account executive, 8 years in SaaS sales, 140% of quota in 2024"
@@ -33,10 +32,6 @@ def tiny_pdf(text: str) -> bytes:
     return bytes(out)
 
 
-def session_of(service, user, channel_id):
-    who = Who(platform="discord", user_id=str(user.id), display_name=user.global_name)
-    return service.session_for(who, Where(platform="discord", conversation_id=str(channel_id)))
-
 
 async def test_a_text_resume_tailors_the_interview(fake: FakeDiscord, chat, bot) -> None:
     olga = fake.user("olga")
@@ -46,7 +41,7 @@ async def test_a_text_resume_tailors_the_interview(fake: FakeDiscord, chat, bot)
     )
     await chat.finished(interaction)
     [thread] = fake.threads()
-    session = await session_of(bot.service, olga, thread["id"])
+    session = await stored_session(fake, bot.service, olga, thread["id"])
     assert RESUME in session.options.context
     assert "Why are you leaving your job?" in [q.text for q in session.questions]
     assert "tailored" in fake.channel_messages(int(thread["id"]))[0]["content"]
@@ -60,7 +55,7 @@ async def test_a_pdf_resume_is_read(fake: FakeDiscord, chat, bot) -> None:
         attachment=("resume.pdf", tiny_pdf(RESUME), "application/pdf"),
     )
     await chat.finished(interaction)
-    context = (await session_of(bot.service, pia, dm)).options.context
+    context = (await stored_session(fake, bot.service, pia, dm)).options.context
     assert RESUME in context and "enterprise AE in fintech" in context
 
 
@@ -89,7 +84,7 @@ async def test_buttons_still_work_after_a_restart(fake: FakeDiscord, service, st
         [hint] = await Chat(fake, second).finished(interaction)
         assert fake.callback_for(interaction).body["type"] == 5
         assert hint["content"] and not hint["flags"] & EPHEMERAL
-    assert (await session_of(service, rae, dm)).here.hints == 1
+    assert (await stored_session(fake, service, rae, dm)).here.hints == 1
 
 
 async def test_start_typed_in_a_dm_can_carry_a_resume(fake: FakeDiscord, chat, bot) -> None:
@@ -98,7 +93,7 @@ async def test_start_typed_in_a_dm_can_carry_a_resume(fake: FakeDiscord, chat, b
     before = {m["id"] for m in fake.channel_messages(dm)}
     await fake.say(sam, dm, "start sales", attachment=("cv.md", RESUME.encode(), "text/markdown"))
     await fake.until(lambda: [m for m in fake.channel_messages(dm) if m["id"] not in before] and chat.idle())
-    assert RESUME in (await session_of(bot.service, sam, dm)).options.context
+    assert RESUME in (await stored_session(fake, bot.service, sam, dm)).options.context
 
 
 async def test_an_attachment_without_text_is_not_taken_as_an_answer(fake: FakeDiscord, chat, bot) -> None:
@@ -111,4 +106,4 @@ async def test_an_attachment_without_text_is_not_taken_as_an_answer(fake: FakeDi
         lambda: chat.idle() and [m for m in fake.channel_messages(dm) if m["id"] not in before]
     )
     assert "type your answer" in reply["content"]
-    assert (await session_of(bot.service, tom, dm)).transcript[-1].speaker == "interviewer"
+    assert (await stored_session(fake, bot.service, tom, dm)).transcript[-1].speaker == "interviewer"

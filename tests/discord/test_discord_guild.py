@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from adapters.discord.views import END_ID, HINT_ID, SKIP_ID
-from core.models import Where, Who
+from core.models import Where
+from tests.discord.helpers import Chat, start_in_channel, stored_session, who_for
 from tests.fakes.discord_fake import EPHEMERAL, FakeDiscord
 
 BUTTON_IDS = [HINT_ID, SKIP_ID, END_ID]
@@ -18,17 +19,6 @@ STRONG_ANSWER = (
 def custom_ids(message: dict) -> list[str]:
     return [button["custom_id"] for row in message["components"] for button in row["components"]]
 
-
-async def start_in_channel(fake: FakeDiscord, chat, user, **options) -> tuple[dict, dict]:
-    interaction = await fake.slash(user, fake.channel_id, "start", {"role": "sales", **options})
-    await chat.finished(interaction)
-    thread = next(t for t in fake.threads() if t["name"].startswith(user.global_name))
-    return interaction, thread
-
-
-def session_of(bot, user, channel_id):
-    who = Who(platform="discord", user_id=str(user.id), display_name=user.global_name)
-    return bot.service.session_for(who, Where(platform="discord", conversation_id=str(channel_id)))
 
 
 async def test_start_opens_a_thread_and_asks_the_first_question(fake: FakeDiscord, chat, bot) -> None:
@@ -49,7 +39,7 @@ async def test_start_opens_a_thread_and_asks_the_first_question(fake: FakeDiscor
     [notice] = fake.interaction_messages(interaction)
     assert notice["flags"] & EPHEMERAL
     assert f"<#{thread['id']}>" in notice["content"]
-    assert await session_of(bot, alice, thread["id"]) is not None
+    assert await stored_session(fake, bot.service, alice, thread["id"]) is not None
 
 
 async def test_answers_in_the_thread_move_the_interview_on(fake: FakeDiscord, chat, bot) -> None:
@@ -65,7 +55,7 @@ async def test_answers_in_the_thread_move_the_interview_on(fake: FakeDiscord, ch
             asked_second = True
             break
     assert asked_second
-    session = await session_of(bot, alice, thread_id)
+    session = await stored_session(fake, bot.service, alice, thread_id)
     assert session.current == 1
     assert STRONG_ANSWER in [entry.text for entry in session.transcript]
 
@@ -102,8 +92,8 @@ async def test_two_candidates_in_one_channel_and_bystanders_ignored(fake: FakeDi
 
     await chat.say(alice, int(alice_thread["id"]), STRONG_ANSWER)
     await chat.say(bob, int(bob_thread["id"]), "I once sold a CRM to a bakery.")
-    alice_session = await session_of(bot, alice, alice_thread["id"])
-    bob_session = await session_of(bot, bob, bob_thread["id"])
+    alice_session = await stored_session(fake, bot.service, alice, alice_thread["id"])
+    bob_session = await stored_session(fake, bot.service, bob, bob_thread["id"])
     assert STRONG_ANSWER in [e.text for e in alice_session.transcript]
     assert "I once sold a CRM to a bakery." in [e.text for e in bob_session.transcript]
     assert STRONG_ANSWER not in [e.text for e in bob_session.transcript]
@@ -115,9 +105,10 @@ async def test_two_candidates_in_one_channel_and_bystanders_ignored(fake: FakeDi
     await fake.say(bob, int(alice_thread["id"]), cheer)
     replies = await chat.say(alice, int(alice_thread["id"]), "We also renewed them a year later.")
     assert len(replies) == 1
-    alice_texts = [e.text for e in (await session_of(bot, alice, alice_thread["id"])).transcript]
+    alice_session = await stored_session(fake, bot.service, alice, alice_thread["id"])
+    alice_texts = [e.text for e in alice_session.transcript]
     assert "We also renewed them a year later." in alice_texts and cheer not in alice_texts
-    assert await session_of(bot, bob, alice_thread["id"]) is None
+    assert await stored_session(fake, bot.service, bob, alice_thread["id"]) is None
     typing = fake.calls("POST", rf"/channels/{alice_thread['id']}/typing")
     assert len(typing) == 3  # the greeting and Alice's two answers; none for Bob
 
@@ -135,7 +126,7 @@ async def test_non_candidate_pressing_a_button_is_told_privately(fake: FakeDisco
         assert callback.body["data"]["flags"] == EPHEMERAL
         assert "isn't your interview" in callback.body["data"]["content"]
 
-    session = await session_of(bot, alice, thread["id"])
+    session = await stored_session(fake, bot.service, alice, thread["id"])
     assert session.current == 0 and session.here.hints == 0 and session.report is None
 
 
@@ -144,7 +135,10 @@ async def test_guild_ids_sync_commands_to_those_guilds(fake: FakeDiscord, servic
         synced = fake.calls("PUT", rf"/applications/{fake.application_id}/guilds/{fake.guild_id}/commands")
         assert [command["name"] for command in synced[0].body] == ["interview"]
         subcommands = {option["name"] for option in synced[0].body[0]["options"]}
-        assert subcommands == {"start", "end", "hint", "skip", "status", "roles", "reset", "help"}
+        assert subcommands == {
+            "start", "end", "hint", "skip", "status", "roles", "reset", "help",
+            "history", "stats", "share", "forget",
+        }
 
 
 async def test_messages_in_the_channel_itself_are_not_answers(fake: FakeDiscord, chat, bot) -> None:
@@ -155,4 +149,40 @@ async def test_messages_in_the_channel_itself_are_not_answers(fake: FakeDiscord,
     assert "question 1 of 5" in replies[0]["content"]
     posted = [m for m in fake.channel_messages(fake.channel_id) if "_token" not in m]
     assert posted == []  # only the private "your thread is ready" note, nothing posted
-    assert await session_of(bot, alice, fake.channel_id) is None
+    assert await stored_session(fake, bot.service, alice, fake.channel_id) is None
+
+
+async def test_thread_conversations_carry_their_parent_channel(fake: FakeDiscord, chat, bot) -> None:
+    alice = fake.user("alice")
+    _, thread = await start_in_channel(fake, chat, alice)
+    thread_id = int(thread["id"])
+    in_thread = Where(platform="discord", conversation_id=f"{fake.channel_id}:{thread_id}")
+    session = await bot.service.session_for(who_for(alice), in_thread)
+    assert session is not None and session.where == in_thread
+    bare = Where(platform="discord", conversation_id=str(thread_id))
+    assert await bot.service.session_for(who_for(alice), bare) is None
+
+    # Slash commands and buttons inside the thread find the same interview.
+    await chat.finished(await fake.slash(alice, thread_id, "hint"))
+    assert (await bot.service.session_for(who_for(alice), in_thread)).here.hints == 1
+    question = fake.channel_messages(thread_id)[0]
+    await chat.finished(await fake.press(alice, question, SKIP_ID))
+    assert (await bot.service.session_for(who_for(alice), in_thread)).current == 1
+    [status] = await chat.finished(await fake.slash(alice, thread_id, "status"))
+    assert "question 2 of 5" in status["content"]
+
+
+async def test_a_thread_the_bot_has_not_seen_still_takes_answers(
+    fake: FakeDiscord, service, start_bot
+) -> None:
+    alice = fake.user("alice")
+    async with start_bot(service) as first:
+        _, thread = await start_in_channel(fake, Chat(fake, first), alice)
+    thread_id = int(thread["id"])
+    async with start_bot(service) as second:  # a restart: this client has not cached the thread
+        assert second.get_channel(thread_id) is None
+        replies = await Chat(fake, second).say(alice, thread_id, STRONG_ANSWER)
+        assert replies and custom_ids(replies[-1]) == BUTTON_IDS
+    assert fake.calls("GET", rf"/channels/{thread_id}")  # its parent channel was looked up
+    session = await stored_session(fake, service, alice, thread_id)
+    assert STRONG_ANSWER in [entry.text for entry in session.transcript]

@@ -20,7 +20,7 @@ async def test_invite_url_is_logged_and_the_token_never(fake: FakeDiscord, servi
     [ready] = [entry for entry in logs if entry["event"] == "discord.ready"]
     assert f"client_id={fake.application_id}" in ready["invite_url"]
     assert "scope=bot+applications.commands" in ready["invite_url"]
-    assert "permissions=377957207040" in ready["invite_url"]
+    assert "permissions=377957239808" in ready["invite_url"]
     assert TOKEN not in repr(logs)
 
 

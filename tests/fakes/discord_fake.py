@@ -35,6 +35,9 @@ EPHEMERAL = 64
 # Interaction callback types that create a message (Discord API); 8 is autocomplete choices.
 CALLBACK_MESSAGE = 4
 CALLBACK_DEFERRED_MESSAGE = 5
+# Callback types that answer a button press on the message that carries the button.
+CALLBACK_DEFERRED_UPDATE = 6
+CALLBACK_UPDATE_MESSAGE = 7
 
 
 def _now() -> str:
@@ -51,15 +54,26 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 
 @dataclass
+class UploadedFile:
+    """A file part of a multipart request (``files[n]``), as the bot sent it."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
 class Recorded:
     """One request the bot made, as the fake received it."""
 
     method: str
     path: str  # without the /api/v10 prefix
-    body: Any
+    body: Any  # the JSON body, or a multipart request's ``payload_json``
     at: float
     status: int = 200
     query: dict[str, str] = field(default_factory=dict)
+    files: list[UploadedFile] = field(default_factory=list)
 
     def matches(self, method: str, pattern: str) -> bool:
         return self.method == method and re.fullmatch(pattern, self.path) is not None
@@ -135,9 +149,12 @@ class FakeDiscord:
         self.attachments: dict[str, bytes] = {}
         self.identify: dict[str, Any] | None = None
         self.forbid_private_threads = False
+        self.app_permissions = ALL_PERMISSIONS  # what interactions say the bot may do in a channel
         self.close_on_identify: int | None = None  # e.g. 4014: a privileged intent is not enabled
         self._rate_limits: list[RateLimitRule] = []
-        self._interaction_tokens: dict[str, int] = {}  # token -> original response message id
+        # token -> the interaction's "@original" message: its response, or for a button press
+        # answered by updating (types 6 and 7), the message that carries the button
+        self._interaction_tokens: dict[str, int] = {}
         self._token_channels: dict[str, int] = {}  # token -> channel the interaction came from
         self._sequence = 0
         self._ws: web.WebSocketResponse | None = None
@@ -322,7 +339,7 @@ class FakeDiscord:
             "channel": channel,
             "data": data,
             "locale": "en-US",
-            "app_permissions": ALL_PERMISSIONS,
+            "app_permissions": self.app_permissions,
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
             "entitlements": [],
             "authorizing_integration_owners": {},
@@ -334,6 +351,7 @@ class FakeDiscord:
             interaction.update(user=user.payload, context=1)
         if message is not None:
             interaction["message"] = message
+            self._interaction_tokens[interaction["token"]] = int(message["id"])
         self._token_channels[interaction["token"]] = channel_id
         interaction["sent_at"] = time.monotonic()  # not Discord's: lets tests time the callback
         await self.dispatch("INTERACTION_CREATE", interaction)
@@ -448,9 +466,14 @@ class FakeDiscord:
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
-        body = await _read_body(request)
-        record = Recorded(request.method, path, body, time.monotonic(), query=dict(request.query))
+        body, files = await _read_body(request)
+        record = Recorded(
+            request.method, path, body, time.monotonic(), query=dict(request.query), files=files
+        )
         self.requests.append(record)
+        if files:  # as on Discord, uploaded files become the message's attachments
+            uploaded = [self._upload(f.filename, f.data, f.content_type) for f in files]
+            body = {**(body or {}), "attachments": uploaded}
         limited = self._take_rate_limit(record)
         if limited is not None:
             record.status = 429
@@ -547,6 +570,9 @@ class FakeDiscord:
             message["_token"] = token
             message["_deferred"] = kind == CALLBACK_DEFERRED_MESSAGE
             self._interaction_tokens[token] = int(message["id"])
+        elif kind == CALLBACK_UPDATE_MESSAGE:  # a button press edits the message it is on
+            message = self.messages[self._interaction_tokens[token]]
+            self._edit(int(message["id"]), data)
         response: dict[str, Any] = {
             "interaction": {
                 "id": interaction_id,
@@ -600,13 +626,13 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
             "embeds": body.get("embeds") or [],
             "components": body.get("components") or [],
             "pinned": False,
             "type": 0,
             "flags": int(body.get("flags") or 0),
             "allowed_mentions": body.get("allowed_mentions"),
+            "attachments": body.get("attachments") or [],
         }
         if channel.get("guild_id"):
             message["guild_id"] = channel["guild_id"]
@@ -619,7 +645,7 @@ class FakeDiscord:
 
     def _edit(self, message_id: int, body: dict[str, Any]) -> dict[str, Any]:
         message = self.messages[message_id]
-        for key in ("content", "embeds", "components", "allowed_mentions", "flags"):
+        for key in ("content", "embeds", "components", "allowed_mentions", "flags", "attachments"):
             if key in body:
                 message[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
         message["edited_timestamp"] = _now()
@@ -686,17 +712,21 @@ def _option_type(value: Any) -> int:
     return 3
 
 
-async def _read_body(request: web.Request) -> Any:
+async def _read_body(request: web.Request) -> tuple[Any, list[UploadedFile]]:
+    """The JSON body (a multipart request's ``payload_json``) and any uploaded files."""
     if not request.can_read_body:
-        return None
+        return None, []
     if request.content_type.startswith("multipart/"):
         reader = await request.multipart()
         payload: Any = None
+        files: list[UploadedFile] = []
         async for part in reader:
             if part.name == "payload_json":
                 payload = json.loads(await part.text())
             else:
-                await part.read()
-        return payload
+                content_type = part.headers.get("Content-Type", "application/octet-stream")
+                data = bytes(await part.read())
+                files.append(UploadedFile(part.name or "", part.filename or "", content_type, data))
+        return payload, files
     raw = await request.read()
-    return json.loads(raw) if raw else None
+    return (json.loads(raw) if raw else None), []

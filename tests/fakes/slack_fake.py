@@ -7,6 +7,10 @@ The real slack-sdk / slack-bolt talk to it over 127.0.0.1:
   uploaded files (only with the bot token), records ``response_url`` posts, and runs
   a Socket Mode websocket (``apps.connections.open`` hands out its URL): it says
   ``hello``, sends envelopes and records the app's acks by envelope id.
+* It takes files the way ``files_upload_v2`` sends them: ``files.getUploadURLExternal``
+  hands out an upload URL on the fake itself, the raw bytes are POSTed there, and
+  ``files.completeUploadExternal`` shares them into a channel (``uploads`` keeps all
+  three steps). ``conversations.open`` answers a user's DM channel with the bot.
 * ``SlackSender`` plays Slack's side of HTTP mode: it signs slash commands, events and
   interactive payloads the way Slack does (``v0=HMAC-SHA256(secret, v0:ts:body)``)
   and posts them to the app.
@@ -92,6 +96,25 @@ class Call:
 
 
 @dataclass
+class Upload:
+    """One file sent with the three-step external upload."""
+
+    file_id: str
+    filename: str
+    length: int
+    data: bytes | None = None  # what was POSTed to the upload URL
+    completion: dict[str, Any] | None = None  # the files.completeUploadExternal arguments
+
+    @property
+    def channel(self) -> str | None:
+        return (self.completion or {}).get("channel_id")
+
+    @property
+    def shared(self) -> bool:
+        return self.completion is not None
+
+
+@dataclass
 class Failure:
     status: int = 429
     error: str = "ratelimited"
@@ -109,6 +132,8 @@ class FakeSlack:
         self.file_requests: list[tuple[str, str | None]] = []  # (name, Authorization header)
         self.failures: dict[str, Failure] = {}
         self.socket_acks: dict[str, dict] = {}
+        self.uploads: dict[str, Upload] = {}
+        self.dm_channels: dict[str, str] = {}  # user id -> their DM with the bot (default D+id)
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
@@ -122,6 +147,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/files/{name}", self._file)
         app.router.add_post("/response/{hook}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -151,7 +177,10 @@ class FakeSlack:
 
     def fail(self, method: str, *, status: int = 429, error: str = "ratelimited",
              retry_after: int = 0, times: int = 1) -> None:
-        """Answer the next ``times`` calls to ``method`` with an HTTP ``status`` error."""
+        """Answer the next ``times`` calls to ``method`` with an HTTP ``status`` error.
+
+        ``method="upload"`` fails the raw upload to a URL from files.getUploadURLExternal.
+        """
         self.failures[method] = Failure(status, error, retry_after, times)
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -190,7 +219,34 @@ class FakeSlack:
                                          "profile": {"display_name": f"Person {user}"}}}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
+        if method == "conversations.open":
+            user = str(args.get("users", "")).split(",")[0]
+            return {"ok": True, "channel": {"id": self.dm_channels.get(user, f"D{user}")}}
+        if method == "files.getUploadURLExternal":
+            return self._upload_url(args)
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(args)
         return {"ok": True}
+
+    def _upload_url(self, args: dict) -> dict:
+        file_id = f"F{len(self.uploads) + 1:05d}"
+        self.uploads[file_id] = Upload(file_id, str(args.get("filename", "")),
+                                       int(args.get("length") or 0))
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+
+    def _complete_upload(self, args: dict) -> dict:
+        files = args.get("files") or "[]"
+        wanted = json.loads(files) if isinstance(files, str) else files
+        uploads = [self.uploads.get(item.get("id")) for item in wanted]
+        if not uploads or any(upload is None or upload.data is None for upload in uploads):
+            return {"ok": False, "error": "file_not_found"}  # never uploaded: Slack refuses
+        shared = []
+        for upload, item in zip(uploads, wanted, strict=True):
+            upload.completion = dict(args)
+            shared.append({"id": upload.file_id, "name": upload.filename,
+                           "title": item.get("title") or upload.filename,
+                           "size": len(upload.data or b"")})
+        return {"ok": True, "files": shared}
 
     def next_ts(self) -> str:
         n = next(self._ts)
@@ -251,6 +307,21 @@ class FakeSlack:
             return web.Response(status=404)
         data, mimetype = self.files[name]
         return web.Response(body=data, content_type=mimetype)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL: raw bytes in, ``OK - <size>`` out (as Slack's file host answers)."""
+        upload = self.uploads.get(request.match_info["file_id"])
+        failure = self.failures.get("upload")
+        if failure and failure.times > 0:
+            failure.times -= 1
+            return web.Response(status=failure.status, text=failure.error)
+        if upload is None:
+            return web.Response(status=404, text="unknown upload")
+        upload.data = await request.read()
+        return web.Response(text=f"OK - {len(upload.data)}")
+
+    def shared_files(self) -> list[Upload]:
+        return [upload for upload in self.uploads.values() if upload.shared]
 
     async def _response_url(self, request: web.Request) -> web.Response:
         self.response_url_posts.append(await request.json())
@@ -332,8 +403,12 @@ def message_event(text: str, *, user: str, channel: str, channel_type: str,
             "authorizations": [{"team_id": team, "user_id": BOT_USER_ID, "is_bot": True}]}
 
 
-def button_press(post: Call, action_id: str, *, user: str, team: str = TEAM_ID) -> dict:
-    """The block_actions payload for pressing ``action_id`` on a message the app posted."""
+def button_press(post: Call, action_id: str, *, user: str, team: str = TEAM_ID,
+                 response_url: str | None = None) -> dict:
+    """The block_actions payload for pressing ``action_id`` on a message the app posted.
+
+    Slack adds a ``response_url`` to every press; pass one to let the app answer through it.
+    """
     button = next(element for block in post.blocks if block.get("type") == "actions"
                   for element in block["elements"] if element["action_id"] == action_id)
     channel = post.args["channel"]
@@ -341,7 +416,8 @@ def button_press(post: Call, action_id: str, *, user: str, team: str = TEAM_ID) 
                "blocks": post.blocks}
     if post.args.get("thread_ts"):
         message["thread_ts"] = post.args["thread_ts"]
-    return {"type": "block_actions", "team": {"id": team, "domain": "test"},
+    extra = {"response_url": response_url} if response_url else {}
+    return {**extra, "type": "block_actions", "team": {"id": team, "domain": "test"},
             "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
             "api_app_id": "A0APP", "token": "legacy", "trigger_id": uuid.uuid4().hex,
             "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
@@ -349,6 +425,28 @@ def button_press(post: Call, action_id: str, *, user: str, team: str = TEAM_ID) 
             "actions": [{"type": "button", "action_id": action_id, "block_id": "interview_actions",
                          "value": button["value"], "text": button["text"],
                          "action_ts": f"{time.time():.6f}"}]}
+
+
+def response_button_press(message: dict, action_id: str, *, user: str, channel: str,
+                          response_url: str, team: str = TEAM_ID) -> dict:
+    """block_actions for a button on an ephemeral message the app sent via ``response_url``.
+
+    Ephemeral messages have no ``message`` in the payload, only a container marked
+    ``is_ephemeral``, and a fresh ``response_url`` to answer (or replace) through.
+    """
+    block, button = next((block, element) for block in message.get("blocks") or []
+                         if block.get("type") == "actions" for element in block["elements"]
+                         if element["action_id"] == action_id)
+    message_ts = f"{time.time():.6f}"
+    return {"type": "block_actions", "team": {"id": team, "domain": "test"},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
+            "api_app_id": "A0APP", "token": "legacy", "trigger_id": uuid.uuid4().hex,
+            "container": {"type": "message", "message_ts": message_ts, "channel_id": channel,
+                          "is_ephemeral": True},
+            "channel": {"id": channel, "name": "general"}, "response_url": response_url,
+            "actions": [{"type": "button", "action_id": action_id,
+                         "block_id": block.get("block_id", ""), "value": button["value"],
+                         "text": button["text"], "action_ts": message_ts}]}
 
 
 # ---------------------------------------------------------------------- HTTP mode sender

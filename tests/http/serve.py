@@ -1,7 +1,8 @@
 """Runs the real entry point, ``run_api``, for the live tests: ``python -m tests.http.serve PORT``.
 
-Settings come from the environment (``API_TOKEN``) as in production. The brain is
-the offline interviewer streaming word by word, so the page's SSE reader is exercised.
+Settings come from the environment (``API_TOKEN``) and logging is set up as in
+production (so uvicorn's access log is there to check). The brain is the offline
+interviewer streaming word by word, so the page's SSE reader is exercised.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import sys
 
 from adapters.http import run_api
+from bot.logging import configure_logging
 from bot.settings import Settings
 from core.service import InterviewService
 from core.store import InMemoryStore
@@ -18,6 +20,7 @@ from tests.http.brains import UnreliableBrain
 
 async def main(port: int) -> None:
     settings = Settings(_env_file=None)
+    configure_logging(settings.log_level, settings.log_format)
     service = InterviewService(brain=UnreliableBrain(), store=InMemoryStore())
     await run_api(service, settings, host="127.0.0.1", port=port)
 

@@ -38,10 +38,13 @@ def api_routes(app) -> list[tuple[str, str]]:
 
 async def test_every_api_route_refuses_a_request_without_the_token(guarded_app, anonymous):
     routes = api_routes(guarded_app)
-    assert len(routes) == 9  # roles, start, chat, stream, hint, skip, feedback, get, delete
+    # roles, start, chat, stream, hint, skip, feedback, get and delete a session;
+    # get, chart and delete the history.
+    assert len(routes) == 12
 
     for method, path in routes:
         response = await anonymous.request(method, path.replace("{session_id}", "x"),
+                                           params={"user_id": "someone"},
                                            json={"session_id": "x", "message": "hi"})
         assert response.status_code == 401, (method, path)
         assert response.headers["www-authenticate"] == "Bearer"

@@ -2,7 +2,8 @@
 
 A candidate opens the page, pastes the API token it asks for, picks a role and a
 short interview, asks for a hint, answers until the report appears, and reads the
-scores chart. Screenshots go to ``tests/output/`` for people to look at.
+scores chart; then opens their history and deletes their data. Screenshots go to
+``tests/output/`` for people to look at.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -85,6 +87,29 @@ def answer_until_the_report(page: Page) -> int:
         expect(page.locator(".msg.candidate")).to_have_count(turn + 1)
         expect(page.locator(".msg.pending")).to_have_count(0)  # the streamed reply is final
     raise AssertionError("no report after 8 answers")
+
+
+def enter_token_and_start(page: Page, server: LiveServer, questions: int) -> None:
+    page.goto(server.url)
+    expect(page.locator("#token-panel")).to_be_visible()
+    page.fill("#token-input", server.token)
+    page.click("#token-panel button[type=submit]")
+    expect(page.locator("#role option[value=sales]")).to_have_count(1)
+    page.select_option("#role", "sales")
+    page.fill("#questions", str(questions))
+    page.click("#start-button")
+    expect(page.locator(".msg.interviewer")).to_have_count(1)
+
+
+def practise_over_the_api(api: httpx.Client, user_id: str, role: str) -> None:
+    session_id = api.post("/start_session", json={"role": role, "questions": 1,
+                                                  "user_id": user_id}).json()["session_id"]
+    for turn in range(4):
+        reply = api.post("/chat", json={"session_id": session_id,
+                                        "message": GOOD_ANSWERS[turn % len(GOOD_ANSWERS)]}).json()
+        if reply["kind"] == "feedback":
+            return
+    raise AssertionError("the interview did not end")
 
 
 def test_a_short_interview_in_the_page_ends_with_the_report_and_its_chart(
@@ -168,3 +193,45 @@ def test_during_a_model_outage_the_page_keeps_the_answer_so_it_can_be_sent_again
     expect(page.locator(".msg.pending")).to_have_count(0)
     expect(page.locator("#alert")).to_be_hidden()
     expect(page.locator("#answer")).to_have_value("")
+
+
+def test_the_history_panel_shows_progress_and_deletes_my_data_after_a_confirm(
+        page: Page, live_server: LiveServer):
+    enter_token_and_start(page, live_server, questions=1)
+    answer_until_the_report(page)
+    user_id = page.evaluate("localStorage.getItem('interview.userId')")
+    assert user_id and len(user_id) == 32  # made once by the page, sent with start_session
+    auth = {"Authorization": f"Bearer {live_server.token}"}
+    with httpx.Client(base_url=live_server.url, headers=auth) as api:
+        practise_over_the_api(api, user_id, role="pm")  # the same identity from another client
+
+    page.click("#progress-button")
+
+    expect(page.locator("#history")).to_be_visible()
+    expect(page.locator("#history-table tbody tr")).to_have_count(2)
+    expect(page.locator("#history-table tbody tr").nth(0).locator("td").nth(1)).to_have_text(
+        "Product Manager")
+    expect(page.locator("#history-table tbody tr").nth(1).locator("td").nth(1)).to_have_text("Sales")
+    expect(page.locator("#history-trends li")).to_have_count(3)
+    expect(page.locator("#history-trends li").first).to_contain_text("Communication:")
+    # The chart is fetched with the token and shown from a blob: URL (allowed by the CSP).
+    page.wait_for_function("document.getElementById('history-chart').naturalWidth > 0")
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.locator("#history").screenshot(path=str(OUTPUT / "history.png"))
+
+    page.once("dialog", lambda dialog: dialog.dismiss())  # "Cancel": nothing is deleted
+    page.click("#forget-button")
+    expect(page.locator("#history-table tbody tr")).to_have_count(2)
+    stored = httpx.get(f"{live_server.url}/history", params={"user_id": user_id}, headers=auth)
+    assert len(stored.json()["interviews"]) == 2
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#forget-button")
+
+    expect(page.locator("#history-status")).to_have_text(
+        "Deleted 2 finished interviews and 2 sessions.")
+    expect(page.locator("#history-empty")).to_be_visible()
+    expect(page.locator("#setup")).to_be_visible()  # the deleted interview is gone from view
+    gone = httpx.get(f"{live_server.url}/history", params={"user_id": user_id}, headers=auth)
+    assert gone.json()["interviews"] == []
+    assert page.evaluate("localStorage.getItem('interview.userId')") is None  # a fresh id next time

@@ -93,6 +93,18 @@ async def test_a_missing_session_id_is_422(client: httpx.AsyncClient):
 # ------------------------------------------------------------------ 404: unknown session
 
 
+@pytest.mark.parametrize(("method", "path", "status", "error"), [
+    ("GET", "/no-such-endpoint", 404, "not_found"),
+    ("PUT", "/chat", 405, "method_not_allowed"),
+])
+async def test_unknown_paths_and_methods_answer_in_the_same_error_format(
+        client: httpx.AsyncClient, method, path, status, error):
+    response = await client.request(method, path)
+
+    assert response.status_code == status
+    assert response.json()["error"] == error and response.json()["detail"]
+
+
 @pytest.mark.parametrize(("method", "path", "body"), [
     ("POST", "/chat", {"message": "hello"}),
     ("POST", "/chat/stream", {"message": "hello"}),

@@ -9,7 +9,7 @@ from adapters.slack.listeners.commands import COMMAND
 
 MANIFEST = Path(__file__).resolve().parents[2] / "slack" / "manifest.yml"
 SCOPES = {"commands", "chat:write", "im:history", "im:read", "im:write", "channels:history",
-          "groups:history", "files:read", "users:read"}
+          "groups:history", "files:read", "files:write", "users:read"}
 EVENTS = {"message.im", "message.channels", "message.groups"}
 
 

@@ -16,7 +16,9 @@ from adapters.slack.blocks import (
 from adapters.slack.dedupe import RecentIds
 from adapters.slack.interviews import single_word_verb
 from adapters.slack.parsing import CommandError, Verb, parse_command
-from adapters.slack.places import SlackPlace
+from adapters.slack.places import SlackPlace, channel_prefix
+from adapters.slack.practice_blocks import history_messages, stats_messages
+from core.history import HistorySummary, Progress, channel_stats_of
 from core.models import Action, Difficulty, Focus, Reply, ReplyKind
 from core.report import (
     EvidencedPoint,
@@ -50,7 +52,9 @@ def test_start_with_bare_words_and_pasted_context():
 @pytest.mark.parametrize("text,verb", [("end", Verb.end), ("STOP", Verb.end), ("hint", Verb.hint),
                                        ("skip", Verb.skip), ("status", Verb.status),
                                        ("roles", Verb.roles), ("reset", Verb.reset),
-                                       ("help", Verb.help), ("/hint", Verb.hint)])
+                                       ("help", Verb.help), ("/hint", Verb.hint),
+                                       ("history", Verb.history), ("progress", Verb.history),
+                                       ("stats", Verb.stats), ("forget", Verb.forget)])
 def test_verbs(text, verb):
     assert parse_command(text).verb is verb
 
@@ -70,6 +74,20 @@ def test_bad_options_explain_themselves(text, fragment):
     assert fragment in caught.value.user_message
 
 
+@pytest.mark.parametrize("text,share", [("share on", True), ("share ON", True),
+                                        ("share off", False), ("share no", False)])
+def test_share_on_and_off(text, share):
+    command = parse_command(text)
+    assert (command.verb, command.share) == (Verb.share, share)
+
+
+@pytest.mark.parametrize("text", ["share", "share maybe", "share on off"])
+def test_share_without_on_or_off_explains_itself(text):
+    with pytest.raises(CommandError) as caught:
+        parse_command(text)
+    assert "share on" in caught.value.user_message and "share off" in caught.value.user_message
+
+
 def test_only_a_lone_word_is_a_verb_inside_an_interview():
     assert single_word_verb(" skip ") is Verb.skip
     assert single_word_verb("Skip the details: I led the team and we won.") is None
@@ -85,6 +103,13 @@ def test_places_round_trip_through_conversation_ids():
     assert thread.where.conversation_id == "T1:C1:1700000000.000100"
     assert SlackPlace.from_conversation_id(thread.conversation_id) == thread
     assert SlackPlace.from_conversation_id(dm.conversation_id) == dm and not dm.is_thread
+
+
+def test_a_channel_prefix_covers_its_threads_only():
+    prefix = channel_prefix("T1", "C1")
+    assert SlackPlace("T1", "C1", "1.0").conversation_id.startswith(prefix)
+    assert not SlackPlace("T1", "C12", "1.0").conversation_id.startswith(prefix)
+    assert not SlackPlace("T1", "C1").conversation_id.startswith(prefix)  # not a DM's id
 
 
 # ---------------------------------------------------------------------- Block Kit
@@ -136,6 +161,34 @@ def test_a_big_report_stays_within_block_kit_limits():
             assert len(field["text"]) <= 2000
     assert len([b for b in blocks if "Q15." in b.get("text", {}).get("text", "")]) == 1
     assert all(len(message.text) <= 3000 for message in messages)
+
+
+def summary(n: int, user: str = "U1", score: int | None = 3) -> HistorySummary:
+    return HistorySummary(id=f"s{n}", platform="slack", user_id=user, conversation_id="T1:C1:1.0",
+                          role="sales", difficulty="mid", finished_at=1_700_000_000 + n * 86_400,
+                          communication=score, technical=score, structure=None)
+
+
+def test_history_blocks_list_every_interview_within_limits():
+    progress = Progress.of([summary(n, score=1 + n % 5) for n in range(200)])
+    messages = history_messages(progress, role_name=lambda role: role.title())
+    blocks = [block for message in messages for block in message.blocks]
+    assert all(len(message.blocks) <= BLOCKS_PER_MESSAGE for message in messages)
+    assert all(len(b["text"]["text"]) <= SECTION_LIMIT for b in blocks if "text" in b
+               and b["type"] == "section")
+    shown = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b)
+    assert shown.count("• *") == 200 and "Structure –" in shown  # unscored shows a dash
+
+
+def test_stats_blocks_show_averages_only_for_members_who_share():
+    entries = [summary(1, "U1", 4), summary(2, "U1", 2), summary(3, "U2", 5)]
+    stats = channel_stats_of("slack", "T1:C1:", entries, sharing={"U2"})
+    text = "\n".join(b["text"]["text"] for m in stats_messages(stats, str.title)
+                     for b in m.blocks if b["type"] == "section")
+    lines = {user: next(line for line in text.splitlines() if f"<@{user}>" in line)
+             for user in ("U1", "U2")}
+    assert "2 interview(s) (Sales)" in lines["U1"] and "average" not in lines["U1"]
+    assert "average communication 5.0, technical 5.0" in lines["U2"]
 
 
 # ---------------------------------------------------------------------- event ids

@@ -3,12 +3,15 @@
  * Plain JavaScript, no build step and nothing loaded from elsewhere. It talks to
  * the same API as any other client (see docs/http.md): start a session, stream
  * each answer's reply from POST /chat/stream, and draw the report's scores as SVG.
+ * A random practice id, kept in localStorage, ties this browser's interviews into
+ * a history (GET /history) that the user can delete (DELETE /history).
  * Text from the server is always inserted as text (never as HTML).
  */
 "use strict";
 
 const TOKEN_KEY = "interview.apiToken";
 const SESSION_KEY = "interview.sessionId";
+const USER_KEY = "interview.userId";
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 const KIND_LABELS = {
@@ -22,6 +25,9 @@ const PERSONA_LABELS = {
   off_topic: "read as off topic", abusive: "read as inappropriate",
 };
 const SCORE_LABELS = { communication: "Communication", technical: "Technical", structure: "Structure" };
+const TREND_LABELS = {
+  improving: "↑ improving", flat: "→ flat", slipping: "↓ slipping", too_early: "not enough interviews yet",
+};
 const STAR_LABELS = {
   situation: "Situation", task: "Task", action: "Action", result: "Result",
   quantified_result: "Numbers in the result",
@@ -42,7 +48,30 @@ const state = {
   over: false,
   report: null,
   retry: null, // what to do once a token is saved
+  chartUrl: null, // the history chart's object URL, released when replaced
 };
+
+/* ------------------------------------------------------------------ practice identity */
+
+/* A random id, made once and kept in localStorage: the key to this browser's history.
+ * Without localStorage (some private modes) interviews are anonymous and there is no history. */
+function practiceUserId() {
+  try {
+    let id = localStorage.getItem(USER_KEY);
+    if (!id) {
+      const bytes = crypto.getRandomValues(new Uint8Array(16)); // works on plain http too
+      id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      localStorage.setItem(USER_KEY, id);
+    }
+    return id;
+  } catch {
+    return null;
+  }
+}
+
+function dropPracticeUserId() {
+  try { localStorage.removeItem(USER_KEY); } catch { /* nothing stored */ }
+}
 
 /* ------------------------------------------------------------------ API */
 
@@ -69,7 +98,7 @@ function headers(withBody) {
   return result;
 }
 
-async function send(method, path, body) {
+async function request(method, path, body) {
   let response;
   try {
     response = await fetch(path, {
@@ -80,8 +109,14 @@ async function send(method, path, body) {
     throw new ApiError(0, "network", "Can't reach the server. Check that it is running and try again.");
   }
   if (!response.ok) throw await ApiError.from(response);
-  return response.json();
+  return response;
 }
+
+async function send(method, path, body) {
+  return (await request(method, path, body)).json();
+}
+
+const withUser = (path, userId) => `${path}?user_id=${encodeURIComponent(userId)}`;
 
 const api = {
   roles: () => send("GET", "/roles"),
@@ -90,6 +125,10 @@ const api = {
   skip: (sessionId) => send("POST", "/skip", { session_id: sessionId }),
   feedback: (sessionId) => send("POST", "/feedback", { session_id: sessionId }),
   session: (sessionId) => send("GET", `/sessions/${encodeURIComponent(sessionId)}`),
+  history: (userId) => send("GET", withUser("/history", userId)),
+  forget: (userId) => send("DELETE", withUser("/history", userId)),
+  // Fetched (not an <img src>) so that the API token goes with it.
+  historyChart: async (userId) => (await request("GET", withUser("/history/chart.png", userId))).blob(),
 
   /* POST /chat/stream: `delta` events carry text as it is written; `reply` is the final turn. */
   async chatStream(sessionId, message, onDelta) {
@@ -177,6 +216,7 @@ function clearAlert() {
 function setBusy(busy) {
   state.busy = busy;
   $("log").setAttribute("aria-busy", String(busy));
+  $("forget-button").disabled = busy;
   for (const id of ["send-button", "hint-button", "skip-button", "end-button", "start-button"]) {
     $(id).disabled = busy || (state.over && id !== "end-button" && id !== "start-button");
   }
@@ -250,7 +290,7 @@ function describeRole() {
 function readOptions() {
   const form = $("setup-form");
   const customQuestions = $("custom-questions").value.split("\n").map((q) => q.trim()).filter(Boolean);
-  return {
+  const options = {
     role: $("role").value,
     difficulty: form.elements.difficulty.value,
     questions: Number($("questions").value),
@@ -258,6 +298,9 @@ function readOptions() {
     context: $("context").value,
     custom_questions: customQuestions,
   };
+  const userId = practiceUserId();
+  if (userId) options.user_id = userId;
+  return options;
 }
 
 async function startInterview(event) {
@@ -599,6 +642,82 @@ function practiseAgain() {
   $("role").focus();
 }
 
+/* ------------------------------------------------------------------ history */
+
+async function showHistory() {
+  const userId = practiceUserId();
+  if (!userId) return;
+  $("history-status").hidden = true;
+  await attempt(async () => {
+    const data = await api.history(userId);
+    renderHistory(data);
+    if (data.interviews.length) setChart(URL.createObjectURL(await api.historyChart(userId)));
+    $("history").hidden = false;
+    $("history").scrollIntoView({ block: "start" });
+    $("history").focus({ preventScroll: true });
+  });
+}
+
+function renderHistory(data) {
+  const count = data.interviews.length;
+  $("history-empty").hidden = count > 0;
+  $("history-body").hidden = count === 0;
+  const trends = Object.entries(SCORE_LABELS).map(([key, label]) => {
+    const trend = data.trends[key] || "too_early";
+    return { trend, text: `${label}: ${TREND_LABELS[trend] || trend}` };
+  });
+  $("history-trends").replaceChildren(...trends.map(({ trend, text }) => el("li", { class: `trend ${trend}` }, text)));
+  $("history-table").tBodies[0].replaceChildren(...data.interviews.map((interview) => el("tr", {},
+    el("td", {}, interview.date),
+    el("td", {}, roleName(interview.role)),
+    el("td", {}, interview.difficulty),
+    ...Object.keys(SCORE_LABELS).map((key) => el("td", { class: "score" }, scoreText(interview.scores[key]))),
+  )));
+  $("history-chart").alt = `Line chart of your scores over your last ${count} interview(s). `
+    + `${trends.map(({ text }) => text).join("; ")}.`;
+}
+
+function roleName(id) {
+  const role = state.roles.find((r) => r.id === id);
+  return role ? role.name : id;
+}
+
+function scoreText(score) {
+  return score ? `${score}/5` : "–";
+}
+
+function setChart(url) {
+  if (state.chartUrl) URL.revokeObjectURL(state.chartUrl);
+  state.chartUrl = url;
+  $("history-chart").src = url || "";
+}
+
+function hideHistory() {
+  $("history").hidden = true;
+  $("history-status").hidden = true;
+}
+
+async function forgetMe() {
+  const userId = practiceUserId();
+  const question = "Delete your interview history and any interview in progress from this server? "
+    + "This cannot be undone.";
+  if (!userId || !window.confirm(question)) return;
+  await attempt(async () => {
+    const result = await api.forget(userId);
+    dropPracticeUserId(); // a fresh id from now on: nothing links the old data to this browser
+    setChart(null);
+    if (state.sessionId) backToSetup(); // the interview in progress was deleted too
+    renderHistory({ interviews: [], trends: {} });
+    $("history-status").textContent = `Deleted ${plural(result.interviews, "finished interview")} `
+      + `and ${plural(result.sessions, "session")}.`;
+    $("history-status").hidden = false;
+  });
+}
+
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 /* ------------------------------------------------------------------ wiring */
 
 function init() {
@@ -611,6 +730,11 @@ function init() {
   $("end-button").addEventListener("click", endInterview);
   $("again-button").addEventListener("click", practiseAgain);
   $("download-button").addEventListener("click", downloadReport);
+  $("history-button").addEventListener("click", showHistory);
+  $("progress-button").addEventListener("click", showHistory);
+  $("history-close").addEventListener("click", hideHistory);
+  $("forget-button").addEventListener("click", forgetMe);
+  $("history-button").hidden = $("progress-button").hidden = !practiceUserId();
   $("token-form").addEventListener("submit", saveToken);
   $("token-button").addEventListener("click", () => askForToken(loadRoles));
   $("token-clear").addEventListener("click", () => {

@@ -1,0 +1,97 @@
+"""A bound on request bodies, so that a 20 MB paste is a friendly 413, never a memory spike.
+
+The largest real request (a 50,000-character resume and fifteen custom questions,
+every character escaped as ``\\uXXXX``) is well under 1 MB. A body that declares a
+larger ``Content-Length`` is refused without being parsed; a chunked body is
+counted as it arrives and refused as soon as it passes the limit. Either way, what
+the client is still sending is read and thrown away before the 413 goes out: a
+server that answers and closes while the client is uploading makes the client see a
+reset connection instead of the answer.
+
+(FastAPI's own ``max_body_size`` answers the first case with a plain-text body
+that no handler can change, hence this small middleware.)
+"""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.http.schemas import ErrorResponse
+
+MAX_REQUEST_BYTES = 1_000_000
+DISCARD_BYTES = 64_000_000  # beyond this, stop reading: the client gets a closed connection
+
+
+def too_large_detail(limit: int) -> str:
+    return (f"The request is too large: the limit is {limit // 1000:,} KB. A job description or "
+            "resume is read up to its first 12,000 characters, so paste only the relevant part.")
+
+
+class BodySizeLimit:
+    """Pure ASGI middleware: nothing is buffered here, and responses stream through untouched."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_REQUEST_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_bytes:
+            await _discard_rest(receive)
+            await self._refuse(send)
+            return
+        await self.app(scope, self._counting(receive), send)
+
+    def _counting(self, receive: Receive) -> Receive:
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    if message.get("more_body", False):
+                        await _discard_rest(receive)
+                    # FastAPI passes an HTTPException from body reading on unchanged, and
+                    # the app's handler renders it like the 413 below.
+                    raise HTTPException(413, too_large_detail(self.max_bytes))
+            return message
+
+        return counted
+
+    async def _refuse(self, send: Send) -> None:
+        body = ErrorResponse(detail=too_large_detail(self.max_bytes), error="request_too_large")
+        payload = body.model_dump_json(exclude_none=True).encode()
+        await send({"type": "http.response.start", "status": 413, "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(payload)).encode()),
+            (b"connection", b"close"),  # the unread body must not be taken for the next request
+        ]})
+        await send({"type": "http.response.body", "body": payload})
+
+
+async def _discard_rest(receive: Receive) -> None:
+    """Read the rest of the body without keeping any of it (memory stays flat)."""
+    budget = DISCARD_BYTES
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
