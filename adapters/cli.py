@@ -134,10 +134,8 @@ def render_report(report: FeedbackReport, bold=lambda s: s) -> str:
             score = f"{review.score}/5" if review.score else "n/a"
             lines.append(f"  Q{number} [{score}] {review.question}")
             lines.append(f"     You said: {review.answer_excerpt}")
-            if review.star != "not_applicable":
-                found = review.star.found()
-                lines.append(f"     STAR found: {', '.join(found) if found else 'none'}"
-                             f" | specificity {review.specificity} | ownership {review.ownership}")
+            if review.score is not None:
+                lines.append(f"     {review.findings()}")
             lines.append(f"     {review.note}")
             if review.stronger_answer:
                 lines.append(f"     Stronger: {review.stronger_answer}")

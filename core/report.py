@@ -70,6 +70,15 @@ class QuestionReview(BaseModel):
     )
     skipped: bool = False
 
+    def findings(self) -> str:
+        """One neutral line of what was found in the answer, for any surface to show."""
+        if self.star == "not_applicable":
+            star = "STAR: not applicable"
+        else:
+            star = "STAR found: " + (", ".join(self.star.found()) or "none")
+        ownership = self.ownership.value.replace("_", " ")
+        return f"{star} · specificity {self.specificity.value} · ownership {ownership}"
+
 
 class FeedbackReport(BaseModel):
     role: str

@@ -164,6 +164,8 @@ def _review_body(review) -> str:
     parts = [f"*{excerpt(review.question, 200)}*"]
     if review.answer_excerpt:
         parts.append(f"You said: “{excerpt(review.answer_excerpt, 200)}”")
+    if review.score is not None:
+        parts.append(review.findings())
     if review.note:
         parts.append(review.note)
     if review.stronger_answer:

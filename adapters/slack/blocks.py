@@ -105,7 +105,8 @@ def reply_messages(reply: Reply, candidate_id: str, place: SlackPlace) -> list[S
             progress += f" · only <@{candidate_id}>'s replies in this thread count"
         blocks.append(context(progress))
         blocks.append(action_buttons(reply.actions, candidate_id, place.conversation_id))
-    return paginate(blocks, fallback=reply.text)
+    # The fallback `text` is read for mentions too: escape the echoed candidate words.
+    return paginate(blocks, fallback=mrkdwn(reply.text))
 
 
 def text_messages(text: str) -> list[SlackMessage]:
@@ -124,7 +125,7 @@ def paginate(blocks: list[dict], fallback: str) -> list[SlackMessage]:
 
 def report_messages(report: FeedbackReport, role_name: str = "") -> list[SlackMessage]:
     blocks = report_blocks(report, role_name)
-    fallback = f"Interview feedback: {report.summary}"
+    fallback = f"Interview feedback: {mrkdwn(report.summary)}"
     return paginate(blocks, fallback=fallback)
 
 

@@ -34,6 +34,7 @@ from adapters.slack.parsing import (
     CommandError,
     Verb,
     parse_command,
+    plain_text,
 )
 from adapters.slack.places import SlackPlace, is_dm, slack_who
 from adapters.slack.practice import SlackPractice
@@ -224,7 +225,7 @@ class SlackInterviews:
             if event.get("files"):
                 await self._take_files(who, place, event)
             else:
-                await self._take_text(who, place, event.get("text") or "")
+                await self._take_text(who, place, plain_text(event.get("text") or ""))
 
     async def _take_text(self, who: Who, place: SlackPlace, text: str) -> None:
         verb = single_word_verb(text)
@@ -254,7 +255,7 @@ class SlackInterviews:
         texts = [await self.files.read_text(file) for file in event["files"]]
         self.pending_context[key] = "\n\n".join(texts)
         active = await self._active(who, place)
-        command = None if active else parse_command(event.get("text") or "")
+        command = None if active else parse_command(plain_text(event.get("text") or ""))
         if command is not None and command.verb is Verb.start:
             who = slack_who(who.user_id, await self.display_name(who.user_id))
             await self.start(who, place, command)

@@ -91,6 +91,15 @@ class Command:
         return fields
 
 
+def plain_text(text: str) -> str:
+    """Undo Slack's three escapes in what a user typed ("R&amp;D" -> "R&D").
+
+    Core must read, score and quote the candidate's own characters; renderers escape
+    again on the way out. ``&amp;`` goes last so "&amp;lt;" stays a literal "&lt;".
+    """
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def parse_command(text: str) -> Command | None:
     """The command in ``text``, or None when it is not a command at all (show usage)."""
     first, _, rest = (text or "").strip().partition("\n")

@@ -63,7 +63,8 @@ def _numbered(question: Question, index: int, total: int) -> str:
 def _second_person(action: str) -> str:
     """'I rebuilt our onboarding' -> 'you rebuilt your onboarding' (for echoing back)."""
     swaps = {"i": "you", "my": "your", "me": "you", "myself": "yourself", "i'm": "you're"}
-    words = action.rstrip(" ,;:").split()
+    # A clause can stop inside markup ("paged <!here>" stops at "!"): drop what dangles.
+    words = action.rstrip(" ,;:<([{‹@#").split()
     return " ".join(swaps.get(word.lower(), word) for word in words)
 
 

@@ -108,9 +108,6 @@ def test_discord_draws_the_report_scores_and_questions(played):
     _shows_the_report(last.rendered, last.report, ["Communication", "Technical depth", "Structure"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "adapters/discord/render.py _review_body omits the per-question STAR elements that "
-    "the terminal report and the Slack report show ('STAR found: S A R')"))
 def test_discord_shows_each_questions_star_elements(played):
     last = played["discord"][-1]
     assert "STAR" in last.rendered

@@ -83,12 +83,7 @@ def last_interviewer_kind(session) -> ReplyKind:
     return next(e.kind for e in reversed(session.transcript) if e.speaker is Speaker.interviewer)
 
 
-ECHO_BUG = pytest.mark.xfail(strict=True, reason=(
-    "adapters/slack/blocks.py paginate() puts reply.text unescaped in the message's `text` "
-    "(the notification fallback); the offline interviewer echoes the candidate "
-    "('You said you escalated to <@U0123ABCD>…'), so the mentioned user is notified"))
-CASES = [pytest.param(odd, id=odd.name, marks=[ECHO_BUG] if odd.name == "echoed_mention" else [])
-         for odd in CORPUS]
+CASES = [pytest.param(odd, id=odd.name) for odd in CORPUS]
 
 
 @pytest.mark.parametrize("odd", CASES)
@@ -130,10 +125,6 @@ async def test_an_echoed_user_mention_is_escaped_in_blocks(harness) -> None:
     assert "U0123ABCD" in report and not PING.search(report)  # quoted as evidence, escaped
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "adapters/slack/interviews.py hands event text to core without undoing Slack's escaping: "
-    "a candidate who typed 'R&D' and '<2' is stored, scored and quoted as 'R&amp;D' and "
-    "'&lt;2', and mrkdwn() escapes it again, so Slack shows them 'R&amp;D'"))
 async def test_slacks_escaping_is_undone_before_the_interviewer_reads_it(harness) -> None:
     await say(harness, "start sales")
     # What Slack sends when the candidate types: I led R&D for <2 years and cut costs 30%.

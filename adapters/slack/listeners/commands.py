@@ -7,7 +7,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from adapters.slack.background import Background
 from adapters.slack.blocks import mrkdwn
 from adapters.slack.interviews import SlackInterviews
-from adapters.slack.parsing import USAGE, CommandError, Verb, parse_command
+from adapters.slack.parsing import USAGE, CommandError, Verb, parse_command, plain_text
 from core.errors import InterviewError
 
 COMMAND = "/interview"
@@ -17,7 +17,7 @@ def register(app: AsyncApp, interviews: SlackInterviews, background: Background)
     @app.command(COMMAND)
     async def interview_command(ack: AsyncAck, command: dict, respond: AsyncRespond) -> None:
         try:
-            parsed = parse_command(command.get("text", ""))
+            parsed = parse_command(plain_text(command.get("text", "")))
             if parsed is not None and parsed.verb is Verb.start:
                 # Cheap and local: a wrong role is answered in the ack itself.
                 interviews.service.resolve_role(parsed.role)
