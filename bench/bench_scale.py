@@ -16,7 +16,6 @@ import psutil
 from bench.support import SCRIPTED_ANSWERS, InstantBrain, percentile, summary
 from bot.logging import configure_logging
 from core import InterviewOptions, InterviewService, Where, Who
-from core.session import Speaker
 from core.store import InMemoryStore
 
 SESSIONS = 10_000

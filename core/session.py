@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from core.models import InterviewOptions, Persona, ReplyKind, TokenUsage, Where, Who
 from core.report import FeedbackReport

@@ -11,14 +11,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import discord
 
 from adapters.discord.render import Outgoing, render_reply
+from core.locks import KeyedLocks
 from core.models import Reply, Where, Who
 
 PLATFORM = "discord"
@@ -57,29 +55,17 @@ def stats_prefix_of(channel: discord.abc.Snowflake | None) -> str | None:
 
 
 class TurnQueue:
-    """FIFO per (user, conversation).
+    """FIFO per (user, conversation), on core's ``KeyedLocks``.
 
     Entering takes the lock without yielding when it is free, so turns start in the
-    order their events were dispatched; asyncio locks wake waiters in order.
+    order their events were dispatched.
     """
 
     def __init__(self) -> None:
-        self._locks: dict[tuple[int, int], asyncio.Lock] = {}
-        self._users: dict[tuple[int, int], int] = {}
+        self._locks = KeyedLocks()
 
-    @asynccontextmanager
-    async def turn(self, user_id: int, channel_id: int) -> AsyncIterator[None]:
-        key = (user_id, channel_id)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[key] -= 1
-            if not self._users[key]:  # nobody queued: forget the lock, keep memory flat
-                del self._users[key]
-                del self._locks[key]
+    def turn(self, user_id: int, channel_id: int):
+        return self._locks.hold((user_id, channel_id))
 
     def __len__(self) -> int:
         return len(self._locks)

@@ -9,8 +9,7 @@ for in-flight turns on shutdown.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine, Hashable
-from contextlib import asynccontextmanager
+from collections.abc import Coroutine
 from typing import Any
 
 import structlog
@@ -49,30 +48,3 @@ class Background:
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
 
-
-class InOrder:
-    """One person's messages in one conversation are handled one at a time, in arrival order.
-
-    Without it, an answer sent right after ``start sales`` could be read before the
-    interview exists. ``asyncio.Lock`` wakes waiters first-come first-served, and a
-    key's lock is dropped once nobody holds or waits for it.
-    """
-
-    def __init__(self) -> None:
-        self._locks: dict[Hashable, asyncio.Lock] = {}
-        self._holders: dict[Hashable, int] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: Hashable) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._holders[key] = self._holders.get(key, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._holders[key] -= 1
-            if not self._holders[key]:
-                del self._holders[key], self._locks[key]
-
-    def __len__(self) -> int:
-        return len(self._locks)

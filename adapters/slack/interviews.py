@@ -15,7 +15,6 @@ import structlog
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.background import InOrder
 from adapters.slack.blocks import (
     mrkdwn,
     read_button_value,
@@ -40,6 +39,7 @@ from adapters.slack.places import SlackPlace, is_dm, slack_who
 from adapters.slack.practice import SlackPractice
 from adapters.slack.streaming import ReplyStream, StreamingSupport
 from core.errors import InterviewError, InvalidOptionError
+from core.locks import KeyedLocks
 from core.models import InterviewOptions, Reply, Who
 from core.service import InterviewService
 from core.session import SessionState
@@ -79,7 +79,9 @@ class SlackInterviews:
         # (team, channel, user) -> resume / job description text waiting for the next start.
         self.pending_context: dict[tuple[str, str, str], str] = {}
         self._names: dict[str, str] = {}
-        self.in_order = InOrder()
+        # One person's messages in one conversation run one at a time, in arrival order:
+        # an answer sent right after `start sales` must not be read before the interview.
+        self.in_order = KeyedLocks()
         self.presses = RecentIds()  # button presses already handled (double clicks)
         self.practice = SlackPractice(service, outbox, guarded=self.guarded,
                                       forget_local=self.forget_user_locally, presses=self.presses)
