@@ -14,7 +14,6 @@ from core.brain.base import Move, TurnRequest
 from core.models import TextDelta
 from core.store import InMemoryStore
 from tests.fakes.gemini_fake import (
-    FakeGemini,
     blocked,
     cut,
     error,
