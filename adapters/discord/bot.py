@@ -23,7 +23,7 @@ from core.service import InterviewService
 
 log = structlog.get_logger(__name__)
 
-# What the bot needs in a server, and nothing more (see docs/discord.md).
+# What the bot needs in a server, and nothing more (see the README's Discord section).
 INVITE_PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,

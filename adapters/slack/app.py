@@ -120,11 +120,11 @@ async def run_slack(service: InterviewService, settings, *, http: bool = False,
     app_token = _secret(settings.slack_app_token)
     signing_secret = _secret(settings.slack_signing_secret)
     if not token:
-        raise ValueError("SLACK_BOT_TOKEN is not set: see docs/slack.md")
+        raise ValueError("SLACK_BOT_TOKEN is not set: see the Slack section of README.md")
     use_http = http or not app_token
     if use_http and not signing_secret:
         raise ValueError("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for "
-                         "Socket Mode): see docs/slack.md")
+                         "Socket Mode): see the Slack section of README.md")
     bot = build_slack_bot(service, token=token, signing_secret=signing_secret, base_url=base_url)
     if use_http:
         runner = await serve_http(bot.app, host, port)

@@ -51,7 +51,7 @@ from core.text import excerpt
 
 log = structlog.get_logger(__name__)
 
-# A current GA Flash model (see docs/gemini.md for the evidence and how to change it).
+# A current GA Flash model (see the README's Gemini section for the evidence and how to change it).
 DEFAULT_MODEL = "gemini-3.8-flash"
 DEFAULT_TIMEOUT_SECONDS = 30.0
 RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504]

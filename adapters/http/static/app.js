@@ -1,7 +1,7 @@
 /* Interview practice: the web chat page.
  *
  * Plain JavaScript, no build step and nothing loaded from elsewhere. It talks to
- * the same API as any other client (see docs/http.md): start a session, stream
+ * the same API as any other client (see the README's HTTP API section): start a session, stream
  * each answer's reply from POST /chat/stream, and draw the report's scores as SVG.
  * A random practice id, kept in localStorage, ties this browser's interviews into
  * a history (GET /history) that the user can delete (DELETE /history).
