@@ -71,6 +71,17 @@ class TurnQueue:
         return len(self._locks)
 
 
+async def edit_message(message: discord.Message, outgoing: Outgoing,
+                       view: discord.ui.View) -> discord.Message:
+    """Replace a sent message's content; the same for channel posts and follow-ups."""
+    return await message.edit(
+        content=outgoing.content,
+        embeds=outgoing.embeds,
+        view=view if outgoing.buttons else None,
+        allowed_mentions=NO_PINGS,
+    )
+
+
 class ChannelDelivery:
     """Messages posted in a channel, DM or thread."""
 
@@ -87,12 +98,7 @@ class ChannelDelivery:
         )
 
     async def edit(self, message: discord.Message, outgoing: Outgoing) -> discord.Message:
-        return await message.edit(
-            content=outgoing.content,
-            embeds=outgoing.embeds,
-            view=self.view if outgoing.buttons else None,
-            allowed_mentions=NO_PINGS,
-        )
+        return await edit_message(message, outgoing, self.view)
 
 
 class FollowupDelivery:
@@ -116,12 +122,7 @@ class FollowupDelivery:
         return await self.interaction.followup.send(**options)
 
     async def edit(self, message: discord.Message, outgoing: Outgoing) -> discord.Message:
-        return await message.edit(
-            content=outgoing.content,
-            embeds=outgoing.embeds,
-            view=self.view if outgoing.buttons else None,
-            allowed_mentions=NO_PINGS,
-        )
+        return await edit_message(message, outgoing, self.view)
 
 
 async def deliver(delivery: ChannelDelivery | FollowupDelivery, reply: Reply) -> list[discord.Message]:
