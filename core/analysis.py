@@ -58,7 +58,9 @@ _OUTCOME = re.compile(
     r"increas\w*|decreas\w*|reduc\w*|improv\w*|grew|grow\w*|cut\b|sav\w*|launch\w*|shipped|"
     r"closed|won|renew\w*|retain\w*|converted|hit (?:our|the|my) (?:target|goal|quota)|"
     r"exceeded|achiev\w*|deliver\w*|resolved|fixed|recovered|doubled|tripled|halved|"
-    r"dropped|rose|lifted|boost\w*|succeed\w*|success\w*|learn(?:ed|t)|lesson)\b",
+    r"dropped|rose|lifted|boost\w*|succeed\w*|success\w*|learn(?:ed|t)|lesson|fell|"
+    r"went (?:up|down|from)|climbed|jumped|shrank|doubl\w*|tripl\w*|halv\w*|"
+    r"(?:up|down) (?:by )?\d[\d.,]*\s?%|from \$?\d[\d.,]*\s?%? to \$?\d)",
     re.IGNORECASE,
 )
 _WHEN = (r"last (?:year|quarter|month|week|spring|summer|autumn|fall|winter|sprint|season)|"

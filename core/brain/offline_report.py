@@ -387,7 +387,7 @@ def _adaptation(personas: Counter, warnings: int) -> str:
     if warnings:
         bits.append(f"received {warnings} conduct warning(s)")
     if not bits:
-        return "Steady: answers were on topic, and follow-ups drew out more detail."
+        return "No clarifications or redirections were needed."
     return "You " + ", ".join(bits) + "."
 
 
