@@ -19,7 +19,10 @@ from core.history import retention_loop
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="interview-bot", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="interview-bot",
+        description="A mock-interview partner. With no surface named, runs what is configured "
+                    "(Discord, Slack) or else a terminal interview.")
     surfaces = parser.add_subparsers(dest="surface")
     cli.add_arguments(surfaces.add_parser("cli", help="interview in the terminal"))
     surfaces.add_parser("history", help="show your practice history and trends (terminal)")
