@@ -38,15 +38,20 @@ _NUMBER = re.compile(
     r"months?\b|years?\b|minutes?\b|seconds?\b|ms\b|users?\b|customers?\b|people\b|"
     r"accounts?\b|deals?\b|tickets?\b|engineers?\b|stars?\b))"
     r"|(?:\b(?:doubled|tripled|halved)\b)"
-    r"|(?:\b\d[\d,.]*\b)",
+    r"|(?:\b\d[\d,.]*\b(?!\s?/\s?\d))",
     re.IGNORECASE,
 )
+_RATING = re.compile(r"\b\d+\s?/\s?\d+\b")
 
 _FIRST_PERSON_ACTION = re.compile(
-    r"\bI(?:\s+(?:then|also|quickly|personally|first|finally|eventually|immediately|just))?"
+    r"\bI(?:\s+(?:then|also|quickly|personally|first|finally|eventually|immediately|just|"
+    r"once|was the one who))?"
+    # Verbs of feeling, knowing and having are not actions: "I learned a lot" owns nothing.
     r"\s+(?!was\b|am\b|think\b|thought\b|guess\b|feel\b|felt\b|believe\b|would\b|usually\b|"
-    r"always\b|generally\b|normally\b|tend\b|like\b|love\b|mean\b|don't\b|do\b|did not\b|"
-    r"didn't\b|can\b|could\b|might\b|may\b|should\b|will\b|have to\b|'m\b|’m\b)"
+    r"always\b|generally\b|normally\b|tend\b|like\b|liked\b|love\b|loved\b|enjoyed\b|"
+    r"mean\b|meant\b|don't\b|do\b|did not\b|didn't\b|can\b|could\b|might\b|may\b|"
+    r"should\b|will\b|have\b|had\b|has\b|have to\b|'m\b|’m\b|learned\b|learnt\b|"
+    r"remember\b|found it\b|wanted\b|hoped\b|never\b|honestly\b|really\b|kind of\b)"
     r"([a-z]+(?:ed|t|ght|ew|ote|ave|ook|ame|ent|ilt|ad|old|id|an|ran|ound|ade)\b"
     r"[^.!?\n]{0,80}?(?=[,;:.!?\n]|$))",
 )
@@ -122,8 +127,15 @@ _CONFUSED = re.compile(
     r"get (?:it|the question|what))|\bnot sure what you(?:'re| are)? (?:asking|mean|looking for)|"
     r"\bcan you (?:rephrase|explain|clarify|repeat)|\bcould you (?:rephrase|explain|clarify|"
     r"repeat)|\b(?:i'?m|i am)(?: \w+){0,2} (?:lost|confused)|\bconfus(?:ed|ing)\b|\bwhat(?:'s| is) the question\b|"
-    r"\bi don'?t know\b|\bno idea\b|\bno clue\b|\bhuh\b|\bsorry,? what\b|\bmeaning\?|"
+    r"\bi (?:\w+ ){0,2}don'?t know\b|\bno idea\b|\bno clue\b|\bhuh\b|\bsorry,? what\b|\bmeaning\?|"
     r"\bwhat exactly\b|\bclarify\b|\bnever (?:done|heard of) (?:that|this|it))",
+    re.IGNORECASE,
+)
+_CLARIFYING = re.compile(
+    r"^\s*(?:(?:sorry,?\s*)?(?:do you mean|did you mean|is this|is it|are we talking|should i "
+    r"assume|can i assume|before i answer|just to (?:check|clarify|confirm)|quick question|"
+    r"does (?:this|that|it) mean|are you asking|is that|would you like me to|for (?:a|an|the) "
+    r"\w+ or))",
     re.IGNORECASE,
 )
 _MOVE_ON = re.compile(
@@ -142,7 +154,10 @@ _INJECTION = re.compile(
     r"^\s*(?:\[?(?:system|assistant|developer|admin)\]?\s*:)|"
     r"\b(?:give|score|rate) me (?:a |an )?(?:5|five|perfect|full marks|10)\b|"
     r"\byou(?:'re| are) (?:a|an) (?:pirate|cat|chef|poet|comedian)\b|"
-    r"\bstop being (?:an |the )?interviewer\b|\bchange (?:your|the) role\b)",
+    r"\bstop being (?:an |the )?interviewer\b|\bchange (?:your|the) role\b|"
+    r"\b(?:note|message|instructions?) (?:to|for) (?:the )?(?:grader|evaluator|reviewer|scorer|"
+    r"assessor|ai|model|llm)\b|\bmark (?:every|all|this|my|each) answers?\b|"
+    r"\bscore (?:it|this|me|them) (?:accordingly|highly|as)\b|\bpre-?approved\b)",
     re.IGNORECASE | re.MULTILINE,
 )
 _OFF_TOPIC_REQUEST = re.compile(
@@ -212,6 +227,8 @@ class AnswerAnalysis:
     tangents: int
     structure_markers: int
     confused: bool
+    asks_clarification: bool  # "Do you mean B2B or B2C?": a fair question, not an answer
+    non_english: bool  # the practice runs in English; answers in other languages are not read
     asks_to_move_on: bool
     injection: bool
     off_topic_request: bool
@@ -316,6 +333,9 @@ def analyse(text: str, question: Question, role: Role | None = None) -> AnswerAn
         tangents=len(_TANGENT.findall(text)),
         structure_markers=len(_STRUCTURE.findall(text)),
         confused=bool(_CONFUSED.search(text)),
+        asks_clarification=word_count <= 40 and not _MOVE_ON.search(text) and (
+            bool(_CLARIFYING.search(text)) or text.rstrip().endswith("?")),
+        non_english=_looks_non_english(text, words),
         asks_to_move_on=bool(_MOVE_ON.search(text)),
         injection=bool(_INJECTION.search(text)),
         off_topic_request=bool(_OFF_TOPIC_REQUEST.search(text)),
@@ -326,6 +346,27 @@ def analyse(text: str, question: Question, role: Role | None = None) -> AnswerAn
     analysis.persona = classify(analysis, question)
     analysis.weaknesses = weaknesses(analysis, question)
     return analysis
+
+
+_ENGLISH_MARKERS = frozenset(
+    "the a an and or of to in on for with is are was were i we you it that this my our".split())
+
+
+def _looks_non_english(text: str, words: list[str]) -> bool:
+    """Mostly words outside English's commonest ones, or mostly non-Latin letters."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) >= 20 and sum(ch.isascii() for ch in letters) / len(letters) < 0.5:
+        return True
+    if len(words) < 8:
+        return False
+    english = sum(1 for word in words if word.lower() in _ENGLISH_MARKERS)
+    return english / len(words) < 0.05
+
+
+def strip_instructions(text: str) -> str:
+    """Drop sentences addressed to a grader or model, so they cannot move a score."""
+    sentences = re.split(r"(?<=[.!?)])\s+|\n+", text)
+    return " ".join(s for s in sentences if not _INJECTION.search(s) and not _RATING.search(s))
 
 
 def is_complete(analysis: AnswerAnalysis, question: Question) -> bool:
@@ -345,13 +386,14 @@ def classify(analysis: AnswerAnalysis, question: Question) -> Persona:
         return Persona.off_topic
     if analysis.off_topic_request and analysis.relevance < 0.4:
         return Persona.off_topic
+    if analysis.non_english:
+        return Persona.off_topic
     if analysis.confused and words <= 60:
         return Persona.confused
-    if words <= 3 and not analysis.has_numbers and analysis.relevance == 0:
-        # "ok", "hmm", "yes": not an answer; treat as unsure rather than complete.
-        return Persona.confused if not analysis.asks_to_move_on else Persona.efficient
     if analysis.asks_to_move_on and words <= 12:
         return Persona.efficient
+    if analysis.asks_clarification and not analysis.actions:
+        return Persona.confused  # answered by clarifying the question, not by moving on
     if words >= 180:
         rambling = analysis.tangents >= 2 or analysis.filler_ratio > 0.04
         if analysis.relevance < 0.3 or rambling or words >= 450 and analysis.relevance < 0.6:
@@ -378,7 +420,8 @@ def weaknesses(analysis: AnswerAnalysis, question: Question) -> list[str]:
             found.append(SHALLOW)
         if not question.star and question.category is not Category.technical:
             return found  # motivation questions: depth is the only thing to probe
-        if analysis.generic and not (analysis.has_example or analysis.has_situation):
+        if analysis.generic and not (analysis.has_example or analysis.has_situation) \
+                and not analysis.key_points_covered:
             found.append(NO_EXAMPLE)  # "have you actually done this?"
         return found
     if analysis.generic and not analysis.has_example or not analysis.concrete:
@@ -387,8 +430,8 @@ def weaknesses(analysis: AnswerAnalysis, question: Question) -> list[str]:
         found.append(NO_PERSONAL_ACTION)
     if not analysis.has_outcome:
         found.append(NO_OUTCOME)
-    elif not analysis.has_numbers:
-        found.append(NO_NUMBERS)
+    elif not analysis.has_numbers and NO_EXAMPLE not in found:
+        found.append(NO_NUMBERS)  # numbers only make sense once there is a real example
     if not found and not re.search(r"\b(?:learn|lesson|differently|next time|in hindsight|"
                                    r"looking back|would change)\w*", analysis.text, re.IGNORECASE):
         found.append(NO_REFLECTION)

@@ -245,7 +245,10 @@ class InterviewService:
         # Gaps are judged on everything said about this question, not only the last message.
         earlier = session.answers_to(session.current)
         gaps = analyse("\n".join([*earlier, text]), session.question, role) if earlier else analysis
-        probe = next((gap for gap in gaps.weaknesses if gap not in here.probed), None)
+        # Probe the most important gap; if it was asked about and is still open, move on
+        # rather than badger the candidate with a lesser one.
+        top = gaps.weaknesses[0] if gaps.weaknesses else None
+        probe = top if top is not None and top not in here.probed else None
         if persona is Persona.confused:
             move = Move.clarify if here.clarifications < MAX_CLARIFICATIONS else advance
         elif persona is Persona.chatty:

@@ -19,6 +19,7 @@ from core.analysis import (
     NO_REFLECTION,
     SHALLOW,
     AnswerAnalysis,
+    content_terms,
     is_story,
 )
 from core.brain.base import Brain, Move, ReportRequest, TurnPlan, TurnRequest
@@ -31,7 +32,8 @@ from core.session import Session, Speaker
 MOVE_ON = ["Thanks, let's move on.", "Okay, next one.", "Thanks. Let's switch gears.",
            "Understood. Moving on."]
 MOVE_ON_SHORT = ["Thanks.", "Got it.", "Clear."]
-ACKNOWLEDGE = ["Thanks, that helps.", "Okay, I follow.", "Got it.", "Understood."]
+# Neutral on purpose: a follow-up comes after an answer with a gap, so no praise, no verdict.
+ACKNOWLEDGE = ["Okay.", "I see.", "Okay, I follow.", "Right.", "Understood."]
 
 
 class OfflineBrain(Brain):
@@ -85,8 +87,13 @@ def _asked_before(session: Session, text: str) -> bool:
 
 
 def _unused_follow_up(request: TurnRequest) -> str | None:
+    """A bank follow-up not asked yet and not already answered by what was said."""
+    said = content_terms(" ".join([*request.session.answers_to(request.session.current),
+                                   request.answer or ""]))
     for follow_up in request.question.follow_ups:
-        if not _asked_before(request.session, follow_up):
+        terms = content_terms(follow_up)
+        answered = terms and len(terms & said) / len(terms) >= 0.6
+        if not _asked_before(request.session, follow_up) and not answered:
             return follow_up
     return None
 
@@ -150,8 +157,10 @@ def _follow_up(request: TurnRequest) -> str:
         return (f"{ack} Can you anchor that in one specific time: where you were, what was at "
                 "stake, and what happened?")
     if probe == NO_PERSONAL_ACTION:
-        return (f"{ack} I heard a lot about what the team did. What did *you* personally do? "
-                "Which decisions or actions were yours?")
+        if analysis is not None and analysis.we_count > analysis.i_count:
+            return (f"{ack} I heard a lot about what the team did. What did *you* personally "
+                    "do? Which decisions or actions were yours?")
+        return f"{ack} Walk me through the specific steps you took yourself, one by one."
     if probe == NO_OUTCOME:
         echo = _echo(analysis)
         return f"{echo or ack} What was the result, and how did you know it worked?"
@@ -173,12 +182,17 @@ def _follow_up(request: TurnRequest) -> str:
 
 
 def _clarify(request: TurnRequest) -> str:
-    question, here = request.question, request.session.here
+    question, here, analysis = request.question, request.session.here, request.analysis
+    if analysis is not None and analysis.asks_clarification:
+        # A fair question about the question: answer it the way interviewers do.
+        return ("Good question. There's no trick: assume the most common case for this role, "
+                "say your assumption out loud, and go from there. Interviewers like hearing "
+                f"it. The question again: {question.text}")
     if here.clarifications == 0:
         simple = question.clarify or f"In other words: {question.text}"
         example = re.sub(r"^(?:for (?:instance|example),?\s*)", "", question.example.strip(),
                          flags=re.IGNORECASE).rstrip(".")
-        pointer = f" For example: {example}." if example else ""
+        pointer = f" For example: {example.rstrip('.?!')}." if example else ""
         return f"Sure, let me put it more simply. {simple}{pointer}"
     if is_story(question):
         way_in = ("Pick any real situation, even a small one from school, a side project or a "
@@ -193,6 +207,10 @@ def _clarify(request: TurnRequest) -> str:
 def _steer(request: TurnRequest) -> str:
     analysis, question = request.analysis, request.question
     if analysis is not None and analysis.persona is Persona.off_topic:
+        if analysis.non_english:
+            return ("This practice interview runs in English, so I can only read and assess "
+                    "answers in English. Could you give that answer in English? The question: "
+                    f"{question.text}")
         if analysis.injection:
             lead = ("I'll stay your interviewer for this practice session; I can't change "
                     "roles or the rules of the interview.")
