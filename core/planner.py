@@ -10,8 +10,9 @@ from core.models import Focus, InterviewOptions
 from core.roles import Category, Question, Role
 
 _STAR_PROMPT = re.compile(
-    r"\b(?:tell me about a time|describe a (?:time|situation)|give (?:me )?an example|"
-    r"when have you|walk me through a time|share a time|a time (?:when|you))\b",
+    r"\b(?:tell me about (?:a|an|the|your|one)\b|describe a (?:time|situation|project|deal)|"
+    r"give (?:me )?an example|when have you|walk me through (?:a|an|the|your)\b|share a time|"
+    r"a time (?:when|you)|have you ever)",
     re.IGNORECASE,
 )
 
@@ -30,7 +31,8 @@ def custom_question(index: int, text: str) -> Question:
         category=Category.custom,
         levels=["junior", "mid", "senior"],
         star=star,
-        text=text if text.endswith(("?", ".")) else text + "?",
+        text=text if text.endswith(("?", ".", "!")) else text + (
+            "." if re.match(r"(?i)(?:tell|describe|walk|give|share|talk)\b", text) else "?"),
         keywords=sorted(content_terms(text))[:10],
         hint=(
             "Pick one real example: set the scene briefly, say what you did, and how it turned out."

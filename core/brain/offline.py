@@ -174,6 +174,8 @@ def _follow_up(request: TurnRequest) -> str:
             return f"{ack} {follow_up}"
         if point:
             return f"{ack} Can you go one level deeper on {point}?"
+        return (f"{ack} Can you go into more detail: what exactly would you do first, and "
+                "why that?")
     if probe == NO_REFLECTION:
         follow_up = _unused_follow_up(request)
         return f"{ack} {follow_up or 'Looking back, what would you do differently next time?'}"

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from core.analysis import AnswerAnalysis, analyse, is_story
+from core.analysis import AnswerAnalysis, analyse, is_story, strip_instructions
 from core.models import Persona
 from core.report import (
     EvidencedPoint,
@@ -24,7 +24,7 @@ from core.report import (
     Specificity,
     StarElements,
 )
-from core.roles import Category, Question, Role
+from core.roles import Question, Role
 from core.session import Session
 from core.text import excerpt, tail
 
@@ -55,7 +55,7 @@ def _quote(text: str) -> str:
     return f"“{excerpt(text, QUOTE_CHARS)}”"
 
 
-def question_score(a: AnswerAnalysis, q: Question) -> int:
+def question_score(a: AnswerAnalysis, q: Question, redirected: bool = False) -> int:
     """Anchored 1-5 (see core.report.SCORE_ANCHORS): substance earns points, excess costs."""
     if a.words < 25 and a.relevance < 0.1 and not a.vocabulary:
         return 1
@@ -66,6 +66,13 @@ def question_score(a: AnswerAnalysis, q: Question) -> int:
         points += 1.0 if a.has_outcome else 0.0
         points += 0.5 if a.quantified_outcome else 0.0
         points += 0.5 if a.relevance >= 0.3 or a.key_points_covered else 0.0
+    elif not q.key_points:
+        # A question of the user's own: no key points to check, so judge the substance.
+        points += 1.0 if a.relevance >= 0.3 else 0.5 if a.relevance >= 0.15 else 0.0
+        points += 0.5 if 25 <= a.words <= 250 else 0.0
+        points += 0.5 if a.numbers or a.has_example or a.has_situation else 0.0
+        points += min(1.0, 0.35 * len(a.vocabulary))
+        points += 0.5 if a.structure_markers else 0.0
     else:
         points += min(2.5, 1.0 * len(a.key_points_covered))
         points += min(1.0, 0.35 * len(a.vocabulary))
@@ -75,12 +82,18 @@ def question_score(a: AnswerAnalysis, q: Question) -> int:
         points -= 0.5
     if a.tangents >= 2 or a.filler_ratio > 0.05:
         points -= 0.5
-    if a.generic and not a.has_example:
-        points -= 0.5
+    if a.generic and not a.has_example and is_story(q):
+        points -= 0.5  # "I would..." is right for a plan; only a story should be a real one
+    if redirected:
+        points -= 0.5  # the answer needed bringing back to the question
     score = _clamp(1 + points)
     # Anchors: a 4 needs an outcome (stories) or at least two key points (technical).
-    incomplete = (not a.has_outcome) if is_story(q) else (
-        len(a.key_points_covered) < 2 and (bool(q.key_points) or len(a.vocabulary) < 3))
+    if is_story(q):
+        incomplete = not a.has_outcome
+    elif q.key_points:
+        incomplete = len(a.key_points_covered) < 2
+    else:
+        incomplete = a.relevance < 0.3 and len(a.vocabulary) < 3
     if incomplete:
         score = min(score, 3)
     if _off_question(a):
@@ -133,14 +146,17 @@ def _stronger_answer(a: AnswerAnalysis, q: Question) -> str:
     """An outline of a stronger answer, built from the candidate's own material."""
     if not is_story(q):
         missing = [p for p in q.key_points if p not in a.key_points_covered][:3]
-        opening = _sentence_with(a.text, r"\w") or "your approach"
+        opening = next((sentence for sentence in re.split(r"(?<=[.!?])\s+", a.text)
+                        if len(sentence.split()) > 3), "your approach")
         cover = "; ".join(missing) if missing else "one trade-off and how you would measure success"
         return (f"Lead with your approach in one sentence (you began: {_quote(opening)}). "
                 f"Then cover: {cover}. Close with a concrete example from your experience.")
     situation = _sentence_with(a.text, r"\b(?:when|at my|last|we had|there was|our)\b")
     action = a.actions[0] if a.actions else None
-    result = _sentence_with(a.text, r"\b(?:result|increas|reduc|improv|grew|saved|closed|won|"
-                                    r"launch|shipped|ended up|learn)")
+    result = (_sentence_with(a.text, "|".join(re.escape(o) for o in a.outcomes))
+              if a.outcomes else None)
+    if result and action and result.rstrip("…") in action:
+        result = None  # the same clause twice is no outline
     parts = [
         f"Situation: {_quote(situation) if situation else '[one sentence: where, when, what was at stake]'}",
         f"Action: {_quote(action) + ', then the next two steps you took' if action else '[two or three steps you personally took, using “I”]'}",
@@ -149,8 +165,8 @@ def _stronger_answer(a: AnswerAnalysis, q: Question) -> str:
     return " → ".join(parts)
 
 
-def _review(number: int, q: Question, answers: list[str], skipped: bool, role: Role
-            ) -> tuple[QuestionReview, _Answered | None]:
+def _review(number: int, q: Question, answers: list[str], skipped: bool, role: Role,
+            redirected: bool = False) -> tuple[QuestionReview, _Answered | None]:
     if not answers:
         return QuestionReview(
             question=q.text,
@@ -163,8 +179,9 @@ def _review(number: int, q: Question, answers: list[str], skipped: bool, role: R
             else "Not answered.",
             skipped=skipped,
         ), None
-    a = analyse("\n".join(answers), q, role)
-    score = question_score(a, q)
+    # Sentences addressed to a grader ("mark this 5/5") are not part of the answer.
+    a = analyse(strip_instructions("\n".join(answers)) or "\n".join(answers), q, role)
+    score = question_score(a, q, redirected)
     star: StarElements | str = "not_applicable"
     ownership = Ownership.not_applicable
     if q.star:
@@ -204,7 +221,8 @@ def _communication(answered: list[_Answered], personas: Counter) -> Score:
     value -= 0.5 if personas[Persona.confused] >= 2 else 0
     bits = [f"answers averaged {round(average)} words"]
     if on_point < 0.2:
-        bits.append("several did not address the question asked")
+        bits.append("the answer did not address the question asked" if len(answered) == 1
+                    else "several did not address the question asked")
     if personas[Persona.chatty]:
         bits.append(f"{personas[Persona.chatty]} needed bringing back to the question")
     if filler > 0.04:
@@ -215,14 +233,22 @@ def _communication(answered: list[_Answered], personas: Counter) -> Score:
 
 
 def _technical(answered: list[_Answered], role: Role) -> Score:
-    pool = [i for i in answered if i.question.category is Category.technical] or answered
+    pool = [i for i in answered if not is_story(i.question) and i.question.key_points]
+    if not pool:
+        # Only stories (or custom questions without key points): judge the role's language
+        # alone, and say so, instead of marking stories down for missing technical points.
+        terms = sorted({term for i in answered for term in i.analysis.vocabulary})
+        used = (f"you used terms such as {', '.join(terms[:4])}" if terms
+                else "few role-specific terms came up")
+        return Score(score=_clamp(2 + min(len(terms), 6) / 2),
+                     reason=f"No role-technical questions in this interview; {used}.")
     points = sum(len(i.question.key_points) for i in pool) or 1
     covered = sum(len(i.analysis.key_points_covered) for i in pool)
     terms = sorted({term for i in pool for term in i.analysis.vocabulary})
     ratio = covered / points
     value = 1 + 4 * min(1.0, ratio * 0.8 + min(len(terms), 6) / 6 * 0.4)
     used = f"; used terms such as {', '.join(terms[:4])}" if terms else "; few role-specific terms"
-    scope = "technical questions" if pool is not answered else "answers"
+    scope = "role-technical and situational questions"
     return Score(score=_clamp(value),
                  reason=f"Covered {covered} of {points} key points across {scope}{used}.")
 
@@ -240,7 +266,7 @@ def _structure(answered: list[_Answered]) -> Score:
         fractions.append(sum(elements) / 3 + (0.15 if a.quantified_outcome else 0))
     average = sum(fractions) / len(fractions)
     complete = sum(1 for f in fractions if f >= 1)
-    return Score(score=_clamp(1 + 4 * min(1.0, average)),
+    return Score(score=min(_clamp(1 + 4 * min(1.0, average)), 2 + complete),
                  reason=f"{complete} of {len(star_items)} story answers had situation, action "
                         "and result.")
 
@@ -248,8 +274,15 @@ def _structure(answered: list[_Answered]) -> Score:
 # --------------------------------------------------------------------------- evidence
 
 
+def _quoted(point: EvidencedPoint) -> str:
+    """The quoted words of an evidence line (between “ and ”), without an ellipsis."""
+    match = re.search(r"“(.+?)…?”", point.evidence)
+    return match.group(1) if match else ""
+
+
 def _strengths(answered: list[_Answered]) -> list[EvidencedPoint]:
     found: list[EvidencedPoint] = []
+    answered = [item for item in answered if item.score >= 3]  # strengths come from good answers
     quantified = [i for i in answered if i.analysis.quantified_outcome]
     if quantified:
         item = quantified[0]
@@ -273,7 +306,8 @@ def _strengths(answered: list[_Answered]) -> list[EvidencedPoint]:
         quote = _sentence_with(item.analysis.text, re.escape(terms[0].split()[0]))
         found.append(EvidencedPoint(point=f"Role depth: you used {', '.join(terms)} precisely.",
                                     evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
-    tight = [i for i in answered if i.score >= 4 and i.analysis.words <= 200]
+    tight = [i for i in answered if i.score >= 4 and i.analysis.words <= 200
+             and (i.analysis.owned or not is_story(i.question))]
     if tight:
         item = tight[0]
         found.append(EvidencedPoint(point="Concise and complete when you are on form.",
@@ -311,14 +345,15 @@ def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[Evidenced
         found.append(EvidencedPoint(point="Answers run long and drift from the question.",
                                     evidence=f"Q{item.number} ran to {item.analysis.words} words, "
                                              f"starting {_quote(item.analysis.text)}"))
-    generic = [i for i in answered if i.analysis.generic and not i.analysis.has_example]
+    generic = [i for i in answered if is_story(i.question) and i.analysis.generic
+               and not i.analysis.has_example]
     if generic:
         item = generic[0]
         quote = _sentence_with(item.analysis.text, r"\b(?:usually|always|generally|would|"
                                                    r"should|depends|typically)\b")
         found.append(EvidencedPoint(point="General statements instead of a real example.",
                                     evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
-    shallow = [i for i in answered if not is_story(i.question)
+    shallow = [i for i in answered if not is_story(i.question) and i.question.key_points
                and len(i.analysis.key_points_covered) < 2]
     if shallow:
         item = shallow[0]
@@ -349,7 +384,8 @@ _STEP_FOR = {
 }
 
 
-def _next_steps(weak: list[EvidencedPoint], role: Role, questions: list[QuestionReview]) -> list[str]:
+def _next_steps(weak: list[EvidencedPoint], role: Role, questions: list[QuestionReview],
+                average: float = 0.0) -> list[str]:
     steps: list[str] = []
     for point in weak:
         for prefix, step in _STEP_FOR.items():
@@ -362,8 +398,11 @@ def _next_steps(weak: list[EvidencedPoint], role: Role, questions: list[Question
     if low and len(steps) < 3:
         steps.append(f"Re-answer “{excerpt(low[0].question, 90)}” using the stronger-answer "
                      "outline in this report.")
+    stretch = (f"Practise another {role.name} interview at the next difficulty level to stretch "
+               "yourself." if average >= 4 else
+               f"Practise another {role.name} interview at this level and compare the reports.")
     fillers = [
-        f"Practise another {role.name} interview at the next difficulty level to stretch yourself.",
+        stretch,
         f"Prepare a story for each focus area: {', '.join(a.lower() for a in role.focus_areas[:3])}.",
         "Record yourself answering one question and listen back for filler and pace.",
     ]
@@ -379,7 +418,7 @@ def _adaptation(personas: Counter, warnings: int) -> str:
     if personas[Persona.confused]:
         bits.append(f"needed {personas[Persona.confused]} clarification(s)")
     if personas[Persona.chatty]:
-        bits.append(f"was brought back to the question {personas[Persona.chatty]} time(s)")
+        bits.append(f"were brought back to the question {personas[Persona.chatty]} time(s)")
     if personas[Persona.off_topic]:
         bits.append(f"went off topic {personas[Persona.off_topic]} time(s)")
     if personas[Persona.efficient]:
@@ -388,18 +427,24 @@ def _adaptation(personas: Counter, warnings: int) -> str:
         bits.append(f"received {warnings} conduct warning(s)")
     if not bits:
         return "No clarifications or redirections were needed."
-    return "You " + ", ".join(bits) + "."
+    return "During the interview you " + "; ".join(bits) + "."
 
 
 def build_report(role: Role, session: Session) -> FeedbackReport:
-    personas = Counter(session.personas())
+    # "Next" is a request, not a concise answer: only counted answers read as efficient.
+    personas = Counter(entry.persona for entry in session.transcript
+                       if entry.persona is not None
+                       and (entry.counts or entry.persona is not Persona.efficient))
+    redirected = {entry.question_index for entry in session.transcript
+                  if entry.persona is Persona.chatty}
     reviews: list[QuestionReview] = []
     answered: list[_Answered] = []
     skipped: list[str] = []
     reached = session.current + 1
     for index, question in enumerate(session.questions[:reached]):
         progress = session.progress[index]
-        review, item = _review(index + 1, question, session.answers_to(index), progress.skipped, role)
+        review, item = _review(index + 1, question, session.answers_to(index), progress.skipped,
+                               role, redirected=index in redirected)
         reviews.append(review)
         if item:
             answered.append(item)
@@ -419,10 +464,14 @@ def build_report(role: Role, session: Session) -> FeedbackReport:
     scores = Scores(communication=_communication(answered, personas),
                     technical=_technical(answered, role),
                     structure=_structure(answered))
-    strengths = _strengths(answered)
     weaknesses = _weaknesses(answered, skipped)
+    # A sentence quoted as a weakness is never also quoted as a strength.
+    strengths = [point for point in _strengths(answered)
+                 if not any(_quoted(point) and _quoted(point) in weak.evidence
+                            for weak in weaknesses)]
     average = sum(i.score for i in answered) / len(answered)
-    lead = strengths[0].point.rstrip(".").lower() if strengths else "you engaged with every question"
+    lead = (strengths[0].point.rstrip(".").lower() if strengths
+            else "no single strength stood out yet")
     work_on = weaknesses[0].point.rstrip(".").lower() if weaknesses else "keep the same standard"
     summary = (f"You answered {len(answered)} of {len(session.questions)} questions in a "
                f"{session.options.difficulty.value}-level {role.name} interview, averaging "
@@ -430,4 +479,4 @@ def build_report(role: Role, session: Session) -> FeedbackReport:
     return FeedbackReport(**base, summary=summary, answered=len(answered), strengths=strengths,
                           weaknesses=weaknesses, scores=scores,
                           adaptation=_adaptation(personas, session.warnings),
-                          next_steps=_next_steps(weaknesses, role, reviews))
+                          next_steps=_next_steps(weaknesses, role, reviews, average))
