@@ -11,6 +11,8 @@ import asyncio
 import os
 import sys
 
+from pydantic import ValidationError
+
 from adapters import cli
 from bot.logging import configure_logging
 from bot.settings import Settings
@@ -57,13 +59,19 @@ TERMINAL_COMMANDS = {"cli": cli.run_cli, "history": cli.show_history, "forget": 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     surfaces = configured_surfaces(settings, args.surface)
-    service = build_service(settings)
+    try:
+        service = build_service(settings)
+    except ValueError as error:  # e.g. an unknown STORE_URL scheme
+        print(f"interview-bot: {error}", file=sys.stderr)
+        return 2
     label = {"cli": "terminal", "api": "http", "history": "terminal", "forget": "terminal"}
     print(f"interview-bot: surfaces={','.join(label.get(s, s) for s in surfaces)} "
           f"brain={describe_brain(service.brain)} store={describe_store(service.store)}",
           file=sys.stderr, flush=True)
     try:
         if surfaces[0] in TERMINAL_COMMANDS:
+            # No background job in a short terminal run: apply retention once instead.
+            await service.history.purge_older_than(settings.retention_days)
             return await TERMINAL_COMMANDS[surfaces[0]](service, args)
         await service.store.get("startup-check")  # opens and migrates the store: fail fast
         retention = asyncio.create_task(
@@ -105,7 +113,13 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:  # a setting with the wrong type or out of range
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                             for e in error.errors())
+        print(f"interview-bot: invalid settings: {problems}", file=sys.stderr)
+        return 2
     quiet_terminal = configured_surfaces(settings, args.surface)[0] in TERMINAL_COMMANDS and \
         "LOG_LEVEL" not in os.environ
     # A terminal interview shows the conversation; routine logs would only clutter it.

@@ -36,6 +36,8 @@ class _RedactingFilter(logging.Filter):
     """Library loggers (discord, slack_bolt, google_genai) are scrubbed too."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, dict):  # a structlog event: _scrub has cleaned it already
+            return True
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
@@ -47,7 +49,9 @@ def configure_logging(level: str = "INFO", fmt: str = "console", stream=None) ->
     renderer = (structlog.processors.JSONRenderer() if fmt == "json"
                 else structlog.dev.ConsoleRenderer(colors=False))
     shared = [structlog.contextvars.merge_contextvars, structlog.processors.add_log_level,
-              structlog.processors.TimeStamper(fmt="iso"), _scrub]
+              structlog.processors.TimeStamper(fmt="iso"),
+              structlog.processors.format_exc_info,  # tracebacks as text, so _scrub sees them
+              _scrub]
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),

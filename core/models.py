@@ -105,7 +105,8 @@ class InterviewOptions(BaseModel):
     def _bound_context(cls, value: str) -> str:
         from core.text import clean_input
 
-        return clean_input(value)[:MAX_CONTEXT_CHARS]
+        # Cut before cleaning: a 5 MB resume must not cost a per-character pass.
+        return clean_input(value[: MAX_CONTEXT_CHARS * 2])[:MAX_CONTEXT_CHARS]
 
     @field_validator("custom_questions")
     @classmethod

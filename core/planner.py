@@ -85,7 +85,9 @@ def plan_questions(role: Role, options: InterviewOptions, seed: str) -> list[Que
         return sorted(questions, key=lambda q: -_relevance_to_context(q, context_terms))
 
     groups = [[q for q in ranked(at_level) if q.category is c] for c in categories]
-    bank = _interleave(groups) + ranked(others)  # other levels only if the level runs short
+    # Other levels only if the level runs short, then other categories if the focus does.
+    rest = [q for q in role.questions if q not in pool]
+    bank = _interleave(groups) + ranked(others) + ranked(rest)
     for question in bank:
         if len(chosen) >= wanted:
             break

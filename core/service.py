@@ -179,7 +179,7 @@ class InterviewService:
                                   allowed=[Move.greet], next_question=session.questions[0])
             plan = await self._plan(request)
             session.say(ReplyKind.greeting, plan.message)
-            await self._save(session)
+            await self._save(session, new=True)
         log.info("interview.started", session=session.id, platform=who.platform, role=role.id,
                  difficulty=options.difficulty.value, questions=len(session.questions))
         return self._reply(session, ReplyKind.greeting, plan.message)
@@ -273,7 +273,8 @@ class InterviewService:
                      notice: str) -> Reply:
         analysis: AnswerAnalysis = request.analysis  # type: ignore[assignment]
         persona = analysis.persona if analysis.persona in SAFETY_PERSONAS else plan.read
-        counts = persona in COUNTING_PERSONAS and not analysis.bare_move_on
+        # Whether an answer counts is core's reading, whatever label the brain gave it.
+        counts = analysis.persona in COUNTING_PERSONAS and not analysis.bare_move_on
         session.hear(request.answer or "", persona, counts=counts)
         here = session.here
         if analysis.bare_move_on and not session.answers_to(session.current):
@@ -371,7 +372,16 @@ class InterviewService:
                 )
             yield session.working_copy()
 
-    async def _save(self, session: Session) -> None:
+    async def _save(self, session: Session, *, new: bool = False) -> None:
+        if not new:
+            # The user may have asked to be forgotten while this turn waited on the model:
+            # a turn must never bring a deleted interview back.
+            stored = await self.store.get(session.key)
+            if stored is None or stored.id != session.id:
+                log.info("interview.turn_discarded", session=session.id)
+                raise NoActiveInterviewError(
+                    "This interview was deleted, so that answer was not kept. Start a new "
+                    "one whenever you like.")
         session.touch()
         await self.store.put(session)
         if session.state is SessionState.finished:

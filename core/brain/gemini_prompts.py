@@ -186,7 +186,7 @@ def summarise_older(session: Session, recent: int = RECENT_ENTRIES) -> str:
     lines = []
     for index, entries in sorted(by_question.items()):
         question = session.questions[index].text if index < len(session.questions) else ""
-        said = " / ".join(e.text for e in entries if e.speaker is Speaker.candidate)
+        said = " / ".join(neutralise(e.text) for e in entries if e.speaker is Speaker.candidate)
         follow_ups = sum(1 for e in entries if e.speaker is Speaker.interviewer
                          and e.kind is not None and e.kind.value == "follow_up")
         note = f" [{follow_ups} follow-up{'s' if follow_ups > 1 else ''}]" if follow_ups else ""

@@ -146,3 +146,11 @@ def test_history_lists_finished_interviews_and_forget_deletes_them(tmp_path):
     gone = run_cli(["forget"], "forget\n", env=env)
     assert "Deleted 2 finished interview(s)" in gone.stdout
     assert "No finished interviews yet" in run_cli(["history"], "", env=env).stdout
+
+
+def test_bad_settings_end_with_one_readable_line_and_status_2():
+    unknown_store = run_cli(["history"], "", env={"STORE_URL": "postgres://db/x"})
+    assert unknown_store.returncode == 2 and "Traceback" not in unknown_store.stderr
+    assert "STORE_URL scheme 'postgres' is not supported" in unknown_store.stderr
+    bad_ttl = run_cli(["history"], "", env={"SESSION_TTL_HOURS": "0"})
+    assert bad_ttl.returncode == 2 and "SESSION_TTL_HOURS" in bad_ttl.stderr

@@ -306,3 +306,13 @@ async def test_two_messages_from_one_user_are_handled_in_order(who, where):
     session = await service.session_for(who, where)
     answers = [e.text for e in session.transcript if e.speaker == "candidate"]
     assert answers == ["first", "second"] and all(r.text for r in replies)
+
+
+@pytest.mark.parametrize("focus", ["behavioural", "technical", "mixed"])
+async def test_the_full_question_budget_is_honoured_for_every_focus(service, who, where, focus):
+    reply = await service.start(who, where, options("marketing", questions=15, focus=focus))
+    session = await service.session_for(who, where)
+    assert reply.question_total == 15 and len({q.id for q in session.questions}) == 15
+    wanted = {"behavioural": "behavioural", "technical": "technical"}.get(focus)
+    if wanted:  # the focus comes first; other categories only top the budget up
+        assert session.questions[0].category.value in (wanted, "situational")

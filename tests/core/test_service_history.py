@@ -1,6 +1,10 @@
 """History through the service: finished interviews are kept, shown, forgotten, re-run."""
 
-from core import BrainError, ReplyKind, Where, Who
+import asyncio
+
+import pytest
+
+from core import BrainError, NoActiveInterviewError, ReplyKind, Where, Who
 from core.brain.offline import OfflineBrain
 from core.service import InterviewService
 from core.store import InMemoryStore
@@ -67,3 +71,38 @@ async def test_a_fallback_report_can_be_re_run_when_the_model_is_back(who, where
     assert again.report.generated_by == "flaky-model" and again.report.notice is None
     entries = (await service.progress(who)).entries
     assert len(entries) == 1  # the re-run replaced the entry rather than adding one
+
+
+class SlowBrain(OfflineBrain):
+    async def plan_turn(self, request):
+        await asyncio.sleep(0.1)
+        return await super().plan_turn(request)
+
+
+async def test_forget_during_a_turn_is_not_undone_by_that_turn(who, where):
+    service = InterviewService(brain=OfflineBrain(), store=InMemoryStore())
+    await service.start(who, where, options(questions=1))
+    service.brain = SlowBrain()
+    turn = asyncio.create_task(service.answer(who, where, STORY))
+    await asyncio.sleep(0.02)  # the turn is now waiting on the model
+    await service.forget(who)
+    with pytest.raises(NoActiveInterviewError):
+        await turn
+    assert await service.session_for(who, where) is None
+    assert (await service.progress(who)).entries == []
+
+
+class MislabellingBrain(OfflineBrain):
+    """A model that calls every answer confused but still moves on."""
+
+    async def plan_turn(self, request):
+        plan = await super().plan_turn(request)
+        return plan.model_copy(update={"read": "confused"})
+
+
+async def test_whether_an_answer_counts_is_cores_reading_not_the_models(who, where):
+    service = InterviewService(brain=MislabellingBrain(), store=InMemoryStore())
+    await service.start(who, where, options(questions=1))
+    await service.answer(who, where, STORY)
+    report = (await service.feedback(who, where)).report
+    assert report.answered == 1 and report.scores is not None
