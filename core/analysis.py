@@ -373,8 +373,9 @@ def is_complete(analysis: AnswerAnalysis, question: Question) -> bool:
     """An answer an interviewer could move on from without a follow-up."""
     if not is_story(question):
         depth = len(analysis.key_points_covered) + min(len(analysis.vocabulary), 3)
-        return depth >= 3 and analysis.relevance >= 0.3 and not analysis.generic
-    return analysis.concrete and analysis.owned and analysis.has_outcome and analysis.relevance >= 0.25
+        return depth >= 3 and analysis.relevance >= 0.3  # "I would..." is right for a plan
+    return (analysis.concrete and analysis.owned and analysis.has_outcome
+            and (analysis.relevance >= 0.25 or bool(analysis.key_points_covered)))
 
 
 def classify(analysis: AnswerAnalysis, question: Question) -> Persona:
