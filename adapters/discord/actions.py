@@ -15,6 +15,7 @@ import discord
 import structlog
 from pydantic import ValidationError
 
+from adapters.discord.buttons import LiveButtons
 from adapters.discord.conversation import (
     NO_PINGS,
     ChannelDelivery,
@@ -24,7 +25,7 @@ from adapters.discord.conversation import (
     where_of,
     who_of,
 )
-from adapters.discord.errors import user_message
+from adapters.discord.errors import tell, user_message, withdraw
 from adapters.discord.files import read_context_file
 from adapters.discord.streaming import StreamingReply
 from adapters.discord.views import InterviewView
@@ -57,6 +58,7 @@ class InterviewActions:
         self.service = service
         self.turns = TurnQueue()
         self.view = InterviewView(self)  # persistent: one instance serves every message
+        self.buttons = LiveButtons(self.view)  # and where it is live in each conversation
 
     def verb(self, name: str, who: Who, where: Where) -> Awaitable[Reply]:
         """The service call for a small verb (hint, skip, end, status, reset)."""
@@ -71,14 +73,39 @@ class InterviewActions:
 
     # ----------------------------------------------------------------- interactions
 
+    async def press(self, interaction: discord.Interaction, name: str) -> None:
+        """A button under a question: acts once, and only under the latest question."""
+        message = interaction.message
+        assert message is not None  # a button press always comes with its message
+        channel_id, message_id = interaction.channel_id or 0, message.id
+        refusal = self.buttons.claim(channel_id, message)
+        if refusal is not None:
+            log.info("discord.stale_press", message=message_id, verb=name)
+            await tell(interaction, refusal)
+            return
+        try:
+            await self.verb_from_interaction(interaction, name, pressed=message_id)
+        finally:
+            self.buttons.release(message_id)
+
     async def verb_from_interaction(
-        self, interaction: discord.Interaction, name: str, *, ephemeral: bool = False
+        self,
+        interaction: discord.Interaction,
+        name: str,
+        *,
+        ephemeral: bool = False,
+        pressed: int | None = None,  # the message whose button was pressed
     ) -> None:
         await interaction.response.defer(thinking=True, ephemeral=ephemeral)
         who, where = who_of(interaction.user), where_of(interaction.channel)
-        async with self.turns.turn(interaction.user.id, interaction.channel_id or 0):
+        channel_id = interaction.channel_id or 0
+        async with self.turns.turn(interaction.user.id, channel_id):
+            # A typed answer handled while this press waited may have moved the question on.
+            if pressed is not None and (refusal := self.buttons.refusal(channel_id, pressed)):
+                await withdraw(interaction, refusal)
+                return
             reply = await self.verb(name, who, where)
-            await deliver(FollowupDelivery(interaction, self.view, ephemeral=ephemeral), reply)
+            await deliver(FollowupDelivery(interaction, self.buttons, ephemeral=ephemeral), reply)
 
     async def start_from_interaction(self, interaction: discord.Interaction, request: StartRequest) -> None:
         # Resolve the role before acknowledging: an unknown role gets an instant private answer.
@@ -90,7 +117,7 @@ class InterviewActions:
         if not opens_thread:  # a DM, or a thread or channel that cannot hold threads: stay here
             async with self.turns.turn(interaction.user.id, interaction.channel_id or 0):
                 reply = await self.service.start(who, where_of(interaction.channel), options)
-                await deliver(FollowupDelivery(interaction, self.view), reply)
+                await deliver(FollowupDelivery(interaction, self.buttons), reply)
             return
         channel: discord.TextChannel = interaction.channel  # type: ignore[assignment]
         thread = await self._open_thread(channel, interaction.user, role.name, request.private)
@@ -171,21 +198,24 @@ class InterviewActions:
             if isinstance(channel, discord.Thread):
                 await channel.send(user_message(error), allowed_mentions=NO_PINGS)
             raise
-        await deliver(ChannelDelivery(channel, self.view), reply)
+        await deliver(ChannelDelivery(channel, self.buttons), reply)
 
     async def verb_in_channel(self, channel: discord.abc.Messageable, who: Who, name: str) -> Reply:
         async with channel.typing():
             reply = await self.verb(name, who, where_of(channel))  # type: ignore[arg-type]
-        await deliver(ChannelDelivery(channel, self.view), reply)
+        await deliver(ChannelDelivery(channel, self.buttons), reply)
         return reply
 
     async def answer_in_channel(self, channel: discord.abc.Messageable, who: Who, text: str) -> Reply:
         """The candidate's answer: the reply streams into the conversation as it is written."""
-        streamer = StreamingReply(ChannelDelivery(channel, self.view))
+        delivery = ChannelDelivery(channel, self.buttons)
+        streamer = StreamingReply(delivery)
         where = where_of(channel)  # type: ignore[arg-type]
         async with channel.typing():
             try:
-                return await streamer.run(self.service.answer_stream(who, where, text))
+                reply = await streamer.run(self.service.answer_stream(who, where, text))
             except BaseException:
                 await streamer.discard()
                 raise
+        await delivery.settle(reply)
+        return reply

@@ -6,7 +6,9 @@
   channel's practice stats find every interview held in its threads by prefix.
 - ``TurnQueue`` runs one person's turns in one conversation strictly in arrival order:
   a second message sent while the first is being answered waits behind it.
-- ``ChannelDelivery`` and ``FollowupDelivery`` send rendered messages with no pings.
+- ``ChannelDelivery`` and ``FollowupDelivery`` send rendered messages with no pings,
+  and keep the interview buttons under the conversation's latest question only
+  (``LiveButtons``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 import discord
 
+from adapters.discord.buttons import LiveButtons
 from adapters.discord.render import Outgoing, render_reply
 from core.locks import KeyedLocks
 from core.models import Reply, Where, Who
@@ -72,43 +75,73 @@ class TurnQueue:
 
 
 async def edit_message(message: discord.Message, outgoing: Outgoing,
-                       view: discord.ui.View) -> discord.Message:
+                       view: discord.ui.View | None) -> discord.Message:
     """Replace a sent message's content; the same for channel posts and follow-ups."""
     return await message.edit(
         content=outgoing.content,
         embeds=outgoing.embeds,
-        view=view if outgoing.buttons else None,
+        view=view,
         allowed_mentions=NO_PINGS,
     )
 
 
-class ChannelDelivery:
-    """Messages posted in a channel, DM or thread."""
+class BaseDelivery:
+    """What both deliveries share: where the buttons go, and keeping only the latest live."""
 
-    def __init__(self, channel: discord.abc.Messageable, view: discord.ui.View) -> None:
-        self.channel = channel
-        self.view = view
+    buttons: LiveButtons
+    channel_id: int
+    ephemeral: bool = False
 
     async def send(self, outgoing: Outgoing) -> discord.Message:
-        return await self.channel.send(
-            content=outgoing.content,
-            embeds=outgoing.embeds,
-            view=self.view if outgoing.buttons else None,
-            allowed_mentions=NO_PINGS,
-        )
+        raise NotImplementedError
+
+    def view_for(self, outgoing: Outgoing) -> discord.ui.View | None:
+        # Private (ephemeral) messages never carry the buttons: they belong under the
+        # question the conversation sees, and an ephemeral message can't be edited later.
+        return self.buttons.view if outgoing.buttons and not self.ephemeral else None
 
     async def edit(self, message: discord.Message, outgoing: Outgoing) -> discord.Message:
-        return await edit_message(message, outgoing, self.view)
+        return await self.shown(outgoing, await edit_message(message, outgoing, self.view_for(outgoing)))
+
+    async def shown(self, outgoing: Outgoing, message: discord.Message) -> discord.Message:
+        """Once a message with the buttons is out, the conversation's older one loses them."""
+        if self.view_for(outgoing) is not None:
+            await self.buttons.moved_to(self.channel_id, message)
+        return message
+
+    async def settle(self, reply: Reply) -> None:
+        """After a whole reply is shown: an interview that is over keeps no live buttons."""
+        if not reply.actions:
+            await self.buttons.ended(self.channel_id)
 
 
-class FollowupDelivery:
+class ChannelDelivery(BaseDelivery):
+    """Messages posted in a channel, DM or thread."""
+
+    def __init__(self, channel: discord.abc.Messageable, buttons: LiveButtons) -> None:
+        self.channel = channel
+        self.buttons = buttons
+        self.channel_id = channel.id  # type: ignore[attr-defined]
+
+    async def send(self, outgoing: Outgoing) -> discord.Message:
+        message = await self.channel.send(
+            content=outgoing.content,
+            embeds=outgoing.embeds,
+            view=self.view_for(outgoing),
+            allowed_mentions=NO_PINGS,
+        )
+        return await self.shown(outgoing, message)
+
+
+class FollowupDelivery(BaseDelivery):
     """Messages sent as an interaction's follow-ups (after it was deferred)."""
 
     def __init__(
-        self, interaction: discord.Interaction, view: discord.ui.View, *, ephemeral: bool = False
+        self, interaction: discord.Interaction, buttons: LiveButtons, *, ephemeral: bool = False
     ) -> None:
         self.interaction = interaction
-        self.view = view
+        self.buttons = buttons
+        self.channel_id = interaction.channel_id or 0
         self.ephemeral = ephemeral
 
     async def send(self, outgoing: Outgoing) -> discord.Message:
@@ -117,14 +150,13 @@ class FollowupDelivery:
             options["content"] = outgoing.content
         if outgoing.embeds:
             options["embeds"] = outgoing.embeds
-        if outgoing.buttons:
-            options["view"] = self.view
-        return await self.interaction.followup.send(**options)
-
-    async def edit(self, message: discord.Message, outgoing: Outgoing) -> discord.Message:
-        return await edit_message(message, outgoing, self.view)
+        if (view := self.view_for(outgoing)) is not None:
+            options["view"] = view
+        return await self.shown(outgoing, await self.interaction.followup.send(**options))
 
 
-async def deliver(delivery: ChannelDelivery | FollowupDelivery, reply: Reply) -> list[discord.Message]:
+async def deliver(delivery: BaseDelivery, reply: Reply) -> list[discord.Message]:
     """Send a whole reply: its text in chunks (buttons under the last) and report embeds."""
-    return [await delivery.send(outgoing) for outgoing in render_reply(reply)]
+    messages = [await delivery.send(outgoing) for outgoing in render_reply(reply)]
+    await delivery.settle(reply)
+    return messages

@@ -77,6 +77,19 @@ async def tell(interaction: discord.Interaction, text: str) -> None:
         log.warning("discord.error_reply_failed", status=error.status)
 
 
+async def withdraw(interaction: discord.Interaction, text: str) -> None:
+    """After a public "thinking…" defer, take it back and answer ``text`` privately instead.
+
+    The first follow-up would fill the thinking message and keep it public; with that
+    message deleted, the follow-up is a message of its own and can be ephemeral.
+    """
+    try:
+        await interaction.delete_original_response()
+    except discord.HTTPException as error:
+        log.warning("discord.withdraw_failed", status=error.status)
+    await tell(interaction, text)
+
+
 async def on_interaction_error(interaction: discord.Interaction, error: BaseException) -> None:
     """The handler for the command tree and for every view."""
     command = interaction.command.qualified_name if interaction.command else None

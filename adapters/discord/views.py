@@ -1,9 +1,12 @@
 """The buttons under each question: Hint, Skip, End & get feedback.
 
 A persistent view: no timeout and stable custom ids, registered once at start-up
-(``Client.add_view``), so buttons on old messages still work after a restart. The
-view holds no per-interview state; whoever presses is checked against the session
-of that conversation, and only its candidate gets past ``interaction_check``.
+(``Client.add_view``), so the buttons still work after a restart. The view holds no
+per-interview state; whoever presses is checked against the session of that
+conversation, and only its candidate gets past ``interaction_check``. Since the ids
+do not say which question a button sat under, ``InterviewActions.press`` lets a
+press act only on the conversation's latest question, and only once
+(``adapters.discord.buttons``).
 """
 
 from __future__ import annotations
@@ -43,12 +46,12 @@ class InterviewView(discord.ui.View):
 
     @discord.ui.button(label="Hint", emoji="💡", style=discord.ButtonStyle.secondary, custom_id=HINT_ID)
     async def hint(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self.actions.verb_from_interaction(interaction, "hint")
+        await self.actions.press(interaction, "hint")
 
     @discord.ui.button(label="Skip", emoji="⏭️", style=discord.ButtonStyle.secondary, custom_id=SKIP_ID)
     async def skip(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self.actions.verb_from_interaction(interaction, "skip")
+        await self.actions.press(interaction, "skip")
 
     @discord.ui.button(label="End & get feedback", style=discord.ButtonStyle.primary, custom_id=END_ID)
     async def end(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self.actions.verb_from_interaction(interaction, "end")
+        await self.actions.press(interaction, "end")

@@ -102,7 +102,9 @@ async def test_slash_start_in_a_dm_and_every_button(fake: FakeDiscord, chat, bot
     assert (await session_of(bot, erin, dm)).here.hints == 1
     assert hint_reply["content"] and custom_ids(hint_reply) == [HINT_ID, SKIP_ID, END_ID]
 
-    skip = await fake.press(erin, greeting, SKIP_ID)  # an old message's buttons still act
+    assert custom_ids(fake.messages[int(greeting["id"])]) == []  # the buttons moved down
+
+    skip = await fake.press(erin, hint_reply, SKIP_ID)
     [next_question] = await chat.finished(skip)
     assert "Question 2 of 2" in next_question["content"]
 
@@ -110,10 +112,11 @@ async def test_slash_start_in_a_dm_and_every_button(fake: FakeDiscord, chat, bot
     replies = await chat.finished(end)
     assert any(m["embeds"] and "feedback" in m["embeds"][0]["title"].lower() for m in replies)
     assert (await session_of(bot, erin, dm)).report is not None
+    assert custom_ids(fake.messages[int(next_question["id"])]) == []  # no buttons once it is over
 
-    late = await fake.press(erin, next_question, HINT_ID)  # the view's error handler answers
+    late = await fake.press(erin, next_question, HINT_ID)  # pressed before the buttons vanished
     [over] = await chat.finished(late)
-    assert "interview is over" in over["content"]
+    assert "interview is over" in over["content"] and over["flags"] & EPHEMERAL
 
 
 async def test_slash_verbs_status_roles_help_and_errors(fake: FakeDiscord, chat) -> None:
