@@ -36,16 +36,24 @@ class SlackMessage:
 
     text: str
     blocks: list[dict] = field(default_factory=list)
+    metadata: dict | None = None  # Slack message metadata (event_type, event_payload)
 
     def as_kwargs(self) -> dict:
         # An empty blocks list is refused by Slack; without it, the text is shown.
-        return {"text": self.text, "blocks": self.blocks} if self.blocks else {"text": self.text}
+        kwargs = {"text": self.text, "blocks": self.blocks} if self.blocks else {"text": self.text}
+        if self.metadata is not None:
+            kwargs["metadata"] = self.metadata
+        return kwargs
+
+
+def escape(text: str) -> str:
+    """Slack's three escapes, so that text such as ``<!channel>`` is shown, never acted on."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def mrkdwn(text: str) -> str:
     """Core's plain text (with **bold**) as Slack mrkdwn, with Slack's three escapes."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"\*\*(.+?)\*\*", r"*\1*", escaped)
+    return re.sub(r"\*\*(.+?)\*\*", r"*\1*", escape(text))
 
 
 def section(text: str) -> dict:

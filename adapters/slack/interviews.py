@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 import structlog
 from pydantic import ValidationError
@@ -25,6 +26,7 @@ from adapters.slack.blocks import (
 )
 from adapters.slack.dedupe import RecentIds
 from adapters.slack.files import FileReader
+from adapters.slack.openings import opening_metadata, opening_threads
 from adapters.slack.outbox import Outbox
 from adapters.slack.parsing import (
     RECORD_VERBS,
@@ -72,6 +74,7 @@ class SlackInterviews:
         self.stream_interval = stream_interval
         # (team, channel, user) -> thread of that user's interview in a channel, so that
         # `/interview hint` typed in the channel finds it. Slash commands carry no thread.
+        # Only a shortcut: after a restart, ``channel_thread`` asks Slack (see openings.py).
         self.channel_threads: dict[tuple[str, str, str], str] = {}
         # (team, channel, user) -> thread of that user's last finished interview there, so
         # that `/interview end` can re-run a report the AI failed to write.
@@ -135,9 +138,9 @@ class SlackInterviews:
             elif command.verb is Verb.start:
                 await self.start_in_channel(who, team, channel, command, respond)
             else:
-                thread = self.channel_threads.get((team, channel, who.user_id))
-                if thread is None and command.verb is Verb.end:
-                    thread = self.finished_threads.get((team, channel, who.user_id))
+                # `end` also reaches a finished interview, to re-run a fallback report.
+                thread = await self.channel_thread(who, team, channel,
+                                                   finished_too=command.verb is Verb.end)
                 if thread is None:
                     await respond(NO_CHANNEL_INTERVIEW)
                     return
@@ -147,8 +150,7 @@ class SlackInterviews:
                                respond: Notify) -> None:
         """Post an opening message in the channel; the interview lives in its thread."""
         key = (team, channel, who.user_id)
-        running = self.channel_threads.get(key)
-        if running and await self._active(who, SlackPlace(team, channel, running)):
+        if await self.channel_thread(who, team, channel, finished_too=False):
             await respond(ALREADY_IN_CHANNEL)
             return
         options = self.options(command, key)
@@ -156,13 +158,39 @@ class SlackInterviews:
         opening = (f":studio_microphone: <@{who.user_id}> is practising a *{role.name}* interview "
                    f"({options.difficulty.value}, {options.questions} questions). Only their "
                    f"replies in this thread count as answers; teammates are welcome to read along.")
-        ts = await self.outbox.post(SlackPlace(team, channel), text_messages(opening)[0])
+        # The metadata lets any replica, or this one after a restart, find the thread again.
+        message = replace(text_messages(opening)[0], metadata=opening_metadata(who.user_id))
+        ts = await self.outbox.post(SlackPlace(team, channel), message)
         place = SlackPlace(team, channel, ts)
         async with self.guarded(self.poster(place), verb="start", surface="thread"):
             reply = await self.service.start(who, place.where, options)
             self.channel_threads[key] = ts
             self.pending_context.pop(key, None)
             await self.show(who, place, reply)
+
+    async def channel_thread(self, who: Who, team: str, channel: str, *,
+                             finished_too: bool) -> str | None:
+        """Where the user's interview in a channel lives: a thread, or None.
+
+        A running interview wins; with ``finished_too``, the latest finished one will do.
+        Memory answers first; otherwise the opening messages in the channel's recent
+        history are checked against the session store, newest first.
+        """
+        key = (team, channel, who.user_id)
+        remembered = self.channel_threads.get(key)
+        if remembered and await self._active(who, SlackPlace(team, channel, remembered)):
+            return remembered
+        finished: str | None = None
+        for thread in await opening_threads(self.outbox.client, channel, who.user_id):
+            session = await self.service.session_for(who, SlackPlace(team, channel, thread).where)
+            if session is not None and session.state is SessionState.active:
+                self.channel_threads[key] = thread
+                return thread
+            if session is not None and finished is None:
+                finished = thread
+        if not finished_too:
+            return None
+        return finished or self.finished_threads.get(key)
 
     async def start(self, who: Who, place: SlackPlace, command: Command) -> None:
         key = (place.team_id, place.channel_id, who.user_id)

@@ -9,7 +9,9 @@ When the reply takes longer than ``grace`` seconds, the candidate sees it grow:
   edited with ``chat.update`` no faster than once per ``interval``.
 
 Core's final ``Reply`` is authoritative: whatever was previewed is replaced by it,
-and its buttons are attached to the finished message.
+and its buttons are attached to the finished message. Streamed words get the same
+escapes as every other message (``blocks.escape``): a candidate's ``<!channel>``
+echoed by the model is shown as text, never turned into a live mention.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import structlog
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_chat_stream import AsyncChatStream
 
-from adapters.slack.blocks import SlackMessage, mrkdwn, sections
+from adapters.slack.blocks import SlackMessage, escape, mrkdwn, sections
 from adapters.slack.outbox import Outbox
 from adapters.slack.places import SlackPlace
 from core.models import Reply, TextDelta
@@ -132,10 +134,10 @@ class ReplyStream:
         self._last_push = asyncio.get_running_loop().time()
 
     async def _append(self, text: str) -> None:
-        """Add text to the stream in pieces Slack accepts (12,000 characters a call)."""
+        """Add text to the stream, escaped, in pieces Slack accepts (12,000 characters a call)."""
         assert self._stream is not None
-        for start in range(0, len(text), STREAM_TEXT_LIMIT):
-            await self._stream.append(markdown_text=text[start:start + STREAM_TEXT_LIMIT])
+        for piece in escaped_pieces(text, STREAM_TEXT_LIMIT):
+            await self._stream.append(markdown_text=piece)
 
     async def _push(self) -> None:
         if self._stream is not None:
@@ -167,9 +169,10 @@ class ReplyStream:
     async def _finish_stream(self, reply: Reply, messages: list[SlackMessage]) -> None:
         assert self._stream is not None
         # The last words go with chat.stopStream, unless they are too many for one call.
-        tail = self._pending if len(self._pending) <= STREAM_TEXT_LIMIT else ""
-        if not tail:
+        tail = escape(self._pending)
+        if len(tail) > STREAM_TEXT_LIMIT:
             await self._append(self._pending)
+            tail = ""
         exact = self._text.strip() == reply.text.strip() and len(messages) == 1
         if exact:
             # The streamed words are the reply: just add the trailing blocks (progress, buttons).
@@ -196,3 +199,24 @@ class ReplyStream:
                     await self.outbox.delete(self.place, self._preview_ts)
             except SlackClientError as error:  # e.g. the stream was already stopped
                 log.warning("slack.preview_cleanup_failed", error=type(error).__name__)
+
+
+def escaped_pieces(text: str, limit: int) -> list[str]:
+    """``text`` escaped, cut into pieces of at most ``limit`` characters.
+
+    Cutting after escaping could split an ``&amp;`` in two, so the text is cut first,
+    character by character, counting what each character becomes.
+    """
+    pieces: list[str] = []
+    piece: list[str] = []
+    size = 0
+    for char in text:
+        shown = escape(char)
+        if size + len(shown) > limit:
+            pieces.append("".join(piece))
+            piece, size = [], 0
+        piece.append(shown)
+        size += len(shown)
+    if piece:
+        pieces.append("".join(piece))
+    return pieces

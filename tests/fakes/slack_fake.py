@@ -11,6 +11,8 @@ The real slack-sdk / slack-bolt talk to it over 127.0.0.1:
   hands out an upload URL on the fake itself, the raw bytes are POSTed there, and
   ``files.completeUploadExternal`` shares them into a channel (``uploads`` keeps all
   three steps). ``conversations.open`` answers a user's DM channel with the bot.
+* ``conversations.history`` lists the top-level messages the app posted in a channel,
+  newest first, with their message metadata when asked (``include_all_metadata``).
 * ``SlackSender`` plays Slack's side of HTTP mode: it signs slash commands, events and
   interactive payloads the way Slack does (``v0=HMAC-SHA256(secret, v0:ts:body)``)
   and posts them to the app.
@@ -222,11 +224,33 @@ class FakeSlack:
         if method == "conversations.open":
             user = str(args.get("users", "")).split(",")[0]
             return {"ok": True, "channel": {"id": self.dm_channels.get(user, f"D{user}")}}
+        if method == "conversations.history":
+            return self._history(args)
         if method == "files.getUploadURLExternal":
             return self._upload_url(args)
         if method == "files.completeUploadExternal":
             return self._complete_upload(args)
         return {"ok": True}
+
+    def _history(self, args: dict) -> dict:
+        """The channel's top-level messages (not thread replies), newest first."""
+        channel = args.get("channel", "")
+        deleted = {call.args.get("ts") for call in self.calls_to("chat.delete")
+                   if call.args.get("channel") == channel}
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = []
+        for post in reversed(self.posts(channel)):
+            if post.args.get("thread_ts") or post.ts in deleted:
+                continue
+            message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": post.ts,
+                       "text": post.args.get("text", "")}
+            if with_metadata and post.args.get("metadata"):
+                metadata = post.args["metadata"]
+                message["metadata"] = json.loads(metadata) if isinstance(metadata, str) \
+                    else metadata
+            messages.append(message)
+        limit = int(args.get("limit") or 100)
+        return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
 
     def _upload_url(self, args: dict) -> dict:
         file_id = f"F{len(self.uploads) + 1:05d}"

@@ -10,7 +10,7 @@ from adapters.slack.app import SlackBot, build_slack_bot, serve_http
 from core.brain.base import Brain
 from core.brain.offline import OfflineBrain
 from core.service import InterviewService
-from core.store import InMemoryStore
+from core.store import InMemoryStore, SessionStore
 from tests.fakes.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackSender
 
 
@@ -37,8 +37,10 @@ async def make_harness(fake: FakeSlack) -> AsyncIterator[Callable[..., object]]:
     runners = []
     bots: list[SlackBot] = []
 
-    async def make(brain: Brain | None = None, **options) -> Harness:
-        service = InterviewService(brain=brain or OfflineBrain(), store=InMemoryStore())
+    async def make(brain: Brain | None = None, store: SessionStore | None = None,
+                   **options) -> Harness:
+        """A new app; pass the ``store`` of an earlier one to play a restart or a replica."""
+        service = InterviewService(brain=brain or OfflineBrain(), store=store or InMemoryStore())
         bot = build_slack_bot(service, token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
                               base_url=fake.base_url, **options)
         runner = await serve_http(bot.app, "127.0.0.1", 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from adapters.slack.blocks import mrkdwn
 from core.models import Where, Who
 from tests.fakes.slack_fake import BOT_TOKEN, Call, message_event
 
@@ -45,10 +46,15 @@ async def test_dm_interview_runs_to_a_block_kit_report(harness):
     assert report.blocks[0]["text"]["text"].startswith("Interview feedback")
     assert len(report.blocks) <= 50
     assert "Communication" in report.text and "Next steps" in report.text
-    assert "Strengths" in report.text and "Evidence:" in report.text
     alice = Who(platform="slack", user_id=ALICE)
     session = await harness.service.session_for(
         alice, Where(platform="slack", conversation_id=f"T0TEAM:{DM}"))
     assert session.report is not None and session.report.answered == 2
+    # Every strength and weakness is shown with its evidence. (Which ones there are depends
+    # on the questions drawn: a territory story earns no strength on "Why sales?".)
+    points = [*session.report.strengths, *session.report.weaknesses]
+    assert points and all(mrkdwn(point.point) in report.text for point in points)
+    assert report.text.count("Evidence:") == len(points)
+    assert ("Strengths" in report.text) == bool(session.report.strengths)
     closing = fake.posts(DM)[fake.posts(DM).index(report) - 1]
     assert closing.action_ids == []  # no buttons once the interview is over

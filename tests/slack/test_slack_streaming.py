@@ -8,8 +8,11 @@ chat.postMessage + chat.update in DMs, with their timings.
 from __future__ import annotations
 
 import asyncio
+import html
 from collections.abc import AsyncIterator
 
+from adapters.slack.blocks import escape
+from adapters.slack.streaming import escaped_pieces
 from core.brain.base import Move, TurnPlan, TurnRequest
 from core.brain.offline import OfflineBrain
 from core.errors import BrainError
@@ -163,3 +166,38 @@ async def test_a_long_streamed_reply_is_sent_in_pieces_slack_accepts(make_harnes
     assert all(len(call.streamed_text) <= 12_000 for call in calls)
     assert max(len(call.streamed_text) for call in calls) == 12_000  # a 15,000 piece was split
     assert "".join(call.streamed_text for call in calls) == "Tell me more about that. " * 1200
+
+
+class EchoingBrain(TypingBrain):
+    """Quotes the candidate back, the way a model might: Slack's special characters included."""
+
+    ECHO = "You wrote <!channel> & <@U0BOB> > everyone else. Tell me more."
+
+    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
+        plan = await super().plan_turn(request)
+        if request.move is Move.greet:
+            return plan
+        return plan.model_copy(update={"message": self.ECHO})
+
+
+async def test_streamed_words_are_escaped_like_every_other_message(make_harness):
+    h = await make_harness(brain=EchoingBrain(pieces=3, pause=0.3), stream_grace=0.3,
+                           stream_interval=0.1)
+    thread = await start_thread(h)
+    await h.sender.event(message_event("<!channel> & <@U0BOB> > everyone else", user=ALICE,
+                                       channel=CHANNEL, channel_type="channel", thread_ts=thread))
+    await h.fake.wait_for(lambda: h.fake.calls_to("chat.stopStream"), what="stopStream")
+    calls = h.fake.calls_to("chat.startStream", "chat.appendStream", "chat.stopStream")
+    streamed = "".join(call.streamed_text for call in calls)
+    assert streamed == ("You wrote &lt;!channel&gt; &amp; &lt;@U0BOB&gt; &gt; everyone else. "
+                        "Tell me more.")
+    assert "<!channel>" not in streamed and "<@" not in streamed  # no live mention anywhere
+
+
+def test_escaped_pieces_never_split_an_escape_or_pass_the_limit():
+    text = "a&<b>" * 50
+    pieces = escaped_pieces(text, 7)
+    assert "".join(pieces) == escape(text)
+    assert all(0 < len(piece) <= 7 for piece in pieces)
+    # Every piece is whole escapes: unescaping piece by piece gives the text back.
+    assert "".join(html.unescape(piece) for piece in pieces) == text
