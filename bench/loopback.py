@@ -323,15 +323,22 @@ class ObservedDiscord(FakeDiscord):
         super().__init__()
         self.signals = Signals()
         self.by_channel: dict[int, list[int]] = defaultdict(list)
+        # The bot takes the buttons off a question once the next one arrives, so "this
+        # message carried buttons at some point" is what marks a finished turn.
+        self.finished: set[int] = set()
 
     def _message(self, channel_id: int, author: FakeUser, body: dict[str, Any]) -> dict[str, Any]:
         message = super()._message(channel_id, author, body)
         self.by_channel[channel_id].append(int(message["id"]))
+        if message.get("components"):
+            self.finished.add(int(message["id"]))
         self.signals.poke(channel_id)
         return message
 
     def _edit(self, message_id: int, body: dict[str, Any]) -> dict[str, Any]:
         edited = super()._edit(message_id, body)
+        if edited.get("components"):
+            self.finished.add(int(message_id))
         self.signals.poke(int(edited["channel_id"]))
         return edited
 
@@ -343,7 +350,7 @@ class ObservedDiscord(FakeDiscord):
 
     def shown(self, channel_id: int) -> list[Shown]:
         found = (self.messages.get(i) for i in self.by_channel[channel_id])
-        return [Shown(_discord_text(m), bool(m.get("components"))) for m in found
+        return [Shown(_discord_text(m), int(m["id"]) in self.finished) for m in found
                 if m is not None and int(m["author"]["id"]) == self.bot_user.id]
 
 
