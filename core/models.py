@@ -99,6 +99,11 @@ class InterviewOptions(BaseModel):
         description="Optional job description or resume text used to tailor questions.",
     )
     custom_questions: list[str] = Field(default_factory=list)
+    question_ids: list[str] = Field(
+        default_factory=list,
+        description="Bank question ids to ask first, in order (e.g. to practise one question).",
+        max_length=MAX_QUESTIONS,
+    )
 
     @field_validator("context")
     @classmethod

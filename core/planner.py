@@ -6,6 +6,7 @@ import random
 import re
 
 from core.analysis import content_terms
+from core.errors import InvalidOptionError
 from core.models import Focus, InterviewOptions
 from core.roles import Category, Question, Role
 
@@ -69,6 +70,13 @@ def plan_questions(role: Role, options: InterviewOptions, seed: str) -> list[Que
     """
     rng = random.Random(seed)
     chosen = [custom_question(i, text) for i, text in enumerate(options.custom_questions)]
+    by_id = {question.id: question for question in role.questions}
+    unknown = [qid for qid in options.question_ids if qid not in by_id]
+    if unknown:
+        raise InvalidOptionError(
+            f"{role.name} has no question “{unknown[0]}”. Question ids look like "
+            f"“{role.questions[0].id}”.")
+    chosen += [by_id[qid] for qid in dict.fromkeys(options.question_ids)]
     wanted = options.questions
     if len(chosen) >= wanted:
         return chosen[:wanted]
@@ -91,5 +99,6 @@ def plan_questions(role: Role, options: InterviewOptions, seed: str) -> list[Que
     for question in bank:
         if len(chosen) >= wanted:
             break
-        chosen.append(question)
+        if question not in chosen:
+            chosen.append(question)
     return chosen

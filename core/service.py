@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 import structlog
 
 from core.analysis import MAX_ANALYSED_CHARS, AnswerAnalysis, analyse
+from core.grading import grade
 from core.brain.base import MOVE_KIND, Brain, Move, ReportRequest, TurnPlan, TurnRequest
 from core.errors import (
     BrainError,
@@ -232,32 +233,35 @@ class InterviewService:
         analysis = analyse(text, session.question, role)
         here = session.here
         advance = Move.wrap_up if session.is_last_question else Move.ask
-        can_follow_up = here.follow_ups < MAX_FOLLOW_UPS
-        probe = None
         persona = analysis.persona
-        if persona is Persona.abusive:
-            move = Move.end if session.warnings >= 1 else Move.warning
+
+        def only(move: Move) -> TurnRequest:
             return TurnRequest(role=role, session=session, move=move, allowed=[move],
-                               answer=text, analysis=analysis)
-        if persona is Persona.off_topic:
-            return TurnRequest(role=role, session=session, move=Move.steer, allowed=[Move.steer],
-                               answer=text, analysis=analysis)
+                               answer=text, analysis=analysis,
+                               next_question=session.next_question)
+
+        if persona is Persona.abusive:
+            return only(Move.end if session.warnings >= 1 else Move.warning)
+        if persona is Persona.off_topic or analysis.non_english:
+            return only(Move.steer)
+        if persona is Persona.confused or analysis.asks_clarification:
+            return only(Move.clarify)  # answered every time: a question back never skips
+        if analysis.bare_move_on:
+            return only(advance)
         # Gaps are judged on everything said about this question, not only the last message.
         earlier = session.answers_to(session.current)
-        gaps = analyse("\n".join([*earlier, text]), session.question, role) if earlier else analysis
-        # Probe the most important gap; if it was asked about and is still open, move on
-        # rather than badger the candidate with a lesser one.
-        top = gaps.weaknesses[0] if gaps.weaknesses else None
-        probe = top if top is not None and top not in here.probed else None
-        if persona is Persona.confused:
-            move = Move.clarify if here.clarifications < MAX_CLARIFICATIONS else advance
-        elif persona is Persona.chatty:
-            move = Move.steer if here.steers < 1 else (
-                Move.follow_up if can_follow_up and probe else advance)
-        elif persona is Persona.efficient:
+        whole = analyse("\n".join([*earlier, text]), session.question, role) if earlier else analysis
+        graded = grade(whole, session.question)
+        if persona is Persona.chatty and here.steers < 1 and whole.reading.relevant_share < 0.5:
+            return only(Move.steer)
+        if not whole.on_question and here.steers < 1:
+            return only(Move.steer)  # another question answered: name it, bring them back
+        probe = next((gap for gap in whole.weaknesses if gap not in here.probed), None)
+        can_follow_up = here.follow_ups < MAX_FOLLOW_UPS
+        if persona is Persona.efficient or graded.complete or not can_follow_up or probe is None:
             move = advance
         else:
-            move = Move.follow_up if can_follow_up and probe else advance
+            move = Move.follow_up
         allowed = {move, advance}
         if can_follow_up:
             allowed.add(Move.follow_up)
@@ -266,15 +270,16 @@ class InterviewService:
         if here.steers < MAX_STEERS:
             allowed.add(Move.steer)
         return TurnRequest(role=role, session=session, move=move, allowed=sorted(allowed),
-                           answer=text, analysis=analysis, probe=probe,
-                           next_question=session.next_question)
+                           answer=text, analysis=analysis, probe=probe if move is Move.follow_up
+                           else None, next_question=session.next_question)
 
     async def _apply(self, role: Role, session: Session, request: TurnRequest, plan: TurnPlan,
                      notice: str) -> Reply:
         analysis: AnswerAnalysis = request.analysis  # type: ignore[assignment]
         persona = analysis.persona if analysis.persona in SAFETY_PERSONAS else plan.read
         # Whether an answer counts is core's reading, whatever label the brain gave it.
-        counts = analysis.persona in COUNTING_PERSONAS and not analysis.bare_move_on
+        counts = (analysis.persona in COUNTING_PERSONAS and not analysis.bare_move_on
+                  and not analysis.non_english and not analysis.asks_clarification)
         session.hear(request.answer or "", persona, counts=counts)
         here = session.here
         if analysis.bare_move_on and not session.answers_to(session.current):

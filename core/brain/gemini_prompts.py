@@ -19,14 +19,7 @@ from __future__ import annotations
 
 import re
 
-from core.analysis import (
-    NO_EXAMPLE,
-    NO_NUMBERS,
-    NO_OUTCOME,
-    NO_PERSONAL_ACTION,
-    NO_REFLECTION,
-    SHALLOW,
-)
+from core.analysis import Gap
 from core.brain.base import Move, ReportRequest, TurnRequest
 from core.models import Focus
 from core.report import SCORE_ANCHORS
@@ -128,12 +121,15 @@ Reply with JSON only, matching the schema:
 # --------------------------------------------------------------------------- turn prompt
 
 PROBES = {
-    NO_EXAMPLE: "the answer stays general: ask for one specific, real example",
-    NO_PERSONAL_ACTION: "it is unclear what the candidate did personally (vs the team): ask",
-    NO_OUTCOME: "no result or outcome was given: ask what happened and how they knew it worked",
-    NO_NUMBERS: "the outcome is not quantified: ask for a number (how much, how many, how fast)",
-    SHALLOW: "the answer lacks depth: ask them to go one level deeper on one key point",
-    NO_REFLECTION: "no reflection: ask what they learned or would do differently",
+    Gap.misconception: "a claim in the answer looks wrong or risky (see the rubric note): "
+                       "challenge it by asking them to walk through their reasoning",
+    Gap.terse: "the answer is a few words: name the brevity and ask for their reasoning",
+    Gap.no_example: "the answer stays general: ask for one specific, real example",
+    Gap.no_personal_action: "it is unclear what the candidate did personally (vs the team): ask",
+    Gap.no_outcome: "no result or outcome was given: ask what happened and how they knew it worked",
+    Gap.no_numbers: "the outcome is not quantified: ask for a number (how much, how many, how fast)",
+    Gap.shallow: "the answer lacks depth: ask them to go one level deeper on one key point",
+    Gap.no_reflection: "no reflection: ask what they learned or would do differently",
 }
 
 MOVES = {
@@ -213,6 +209,11 @@ def _engine_block(request: TurnRequest) -> str:
     if request.move is Move.follow_up or Move.follow_up in request.allowed:
         if request.probe:
             lines.append(f"Gap to probe: {PROBES.get(request.probe, request.probe)}")
+        if request.probe == Gap.misconception and request.analysis is not None:
+            for claim, sentence in request.analysis.misconceptions[:1]:
+                lines.append(f"Rubric note: the candidate said “{neutralise(_clip(sentence, 200))}”, which matches "
+                             f"a known misconception ({claim.why}). Suggested challenge: "
+                             f"{claim.challenge}")
         if request.question.follow_ups:
             lines.append("Follow-up ideas from the question bank: "
                          + " | ".join(request.question.follow_ups))

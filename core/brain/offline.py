@@ -11,17 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-from core.analysis import (
-    NO_EXAMPLE,
-    NO_NUMBERS,
-    NO_OUTCOME,
-    NO_PERSONAL_ACTION,
-    NO_REFLECTION,
-    SHALLOW,
-    AnswerAnalysis,
-    content_terms,
-    is_story,
-)
+from core import semantics, signals
+from core.analysis import AnswerAnalysis, Gap, content_terms, is_story
+from core.intent import AskBack
 from core.brain.base import Brain, Move, ReportRequest, TurnPlan, TurnRequest
 from core.brain.offline_report import build_report
 from core.models import Focus, Persona
@@ -86,16 +78,43 @@ def _asked_before(session: Session, text: str) -> bool:
                for entry in session.transcript)
 
 
+_NEGATED = re.compile(r"\b(?:not|never|no|wouldn'?t|didn'?t|don'?t|won'?t|couldn'?t|"
+                      r"isn'?t|wasn'?t|avoid\w*|instead of|rather than)\b", re.IGNORECASE)
+
+
+def _said(request: TurnRequest) -> list[str]:
+    earlier = request.session.answers_to(request.session.current)
+    return signals.sentences(" ".join([*earlier, request.answer or ""]))
+
+
+def _fits(follow_up: str, said: list[str]) -> bool:
+    """Not already answered, and not built on something the candidate said they would not do."""
+    if not said:
+        return True
+    sims = semantics.similarity(semantics.bank_matrix((follow_up,)), semantics.embed(said))[0]
+    if float(sims.max()) >= 0.62:
+        return False  # they have said this already
+    terms = content_terms(follow_up)
+    for sentence in said:
+        if _NEGATED.search(sentence) and len(terms & content_terms(sentence)) >= 2:
+            return False  # "what if you talked to them?" after "I wouldn't talk to them"
+    return True
+
+
 def _unused_follow_up(request: TurnRequest) -> str | None:
-    """A bank follow-up not asked yet and not already answered by what was said."""
-    said = content_terms(" ".join([*request.session.answers_to(request.session.current),
-                                   request.answer or ""]))
-    for follow_up in request.question.follow_ups:
-        terms = content_terms(follow_up)
-        answered = terms and len(terms & said) / len(terms) >= 0.6
-        if not _asked_before(request.session, follow_up) and not answered:
-            return follow_up
-    return None
+    """The bank follow-up that best fits what is missing, not asked yet and not answered."""
+    said = _said(request)
+    options = [f for f in request.question.follow_ups
+               if not _asked_before(request.session, f) and _fits(f, said)]
+    if len(options) <= 1:
+        return options[0] if options else None
+    missing = [p for p in request.question.key_points
+               if request.analysis is None or p not in request.analysis.reading.key_points]
+    if not missing:
+        return options[0]
+    sims = semantics.similarity(semantics.bank_matrix(tuple(options)),
+                                semantics.bank_matrix(tuple(missing)))
+    return options[int(sims.max(axis=1).argmax())]
 
 
 def _missing_point(request: TurnRequest) -> str | None:
@@ -146,29 +165,48 @@ def _skip(request: TurnRequest) -> str:
             + _numbered(question, index, len(session.questions)))
 
 
+def _quote_back(sentence: str, limit: int = 14) -> str:
+    words = sentence.strip().rstrip(".!?").split()
+    clipped = " ".join(words[:limit]) + ("…" if len(words) > limit else "")
+    return f"“{_second_person(clipped)}”"
+
+
 def _follow_up(request: TurnRequest) -> str:
+    """One probe for the most important gap, built on what the candidate actually said."""
     analysis, session = request.analysis, request.session
     ack = _choose(ACKNOWLEDGE, session, "ack")
     probe = request.probe
-    if probe == NO_EXAMPLE:
+    if probe == Gap.misconception and analysis is not None and analysis.misconceptions:
+        claim, sentence = analysis.misconceptions[0]
+        return f"You said {_quote_back(sentence, 20)}. {claim.challenge}"
+    if probe == Gap.terse:
+        follow_up = _unused_follow_up(request)
+        ask = follow_up or "Walk me through your reasoning: what would you do first, and why?"
+        return f"That's quite brief, and in an interview the reasoning is what gets heard. {ask}"
+    if probe == Gap.no_example:
         if analysis is not None and analysis.generic:
             return (f"{ack} That's the general approach. Can you walk me through one specific "
                     "time you did this: where you were, what was at stake, and what happened?")
         return (f"{ack} Can you anchor that in one specific time: where you were, what was at "
                 "stake, and what happened?")
-    if probe == NO_PERSONAL_ACTION:
-        if analysis is not None and analysis.we_count > analysis.i_count:
+    if probe == Gap.no_personal_action:
+        if analysis is not None and analysis.we_count > max(analysis.i_count, 1):
             return (f"{ack} I heard a lot about what the team did. What did *you* personally "
                     "do? Which decisions or actions were yours?")
+        if analysis is not None and analysis.passive >= 2:
+            return (f"{ack} Much of that is told in the passive, so I can't tell who did what. "
+                    "Which of those steps did you take yourself?")
         return f"{ack} Walk me through the specific steps you took yourself, one by one."
-    if probe == NO_OUTCOME:
+    if probe == Gap.no_outcome:
         echo = _echo(analysis)
         return f"{echo or ack} What was the result, and how did you know it worked?"
-    if probe == NO_NUMBERS:
-        return (f"{ack} Can you put a number on the impact: how much, how many, or how fast, "
+    if probe == Gap.no_numbers:
+        said = (f"You said {_quote_back(analysis.result_sentence)}. "
+                if analysis is not None and analysis.result_sentence else f"{ack} ")
+        return (f"{said}Can you put a number on that: how much, how many, or how fast, "
                 "compared with before?")
-    if probe == SHALLOW:
-        follow_up = _unused_follow_up(request)
+    follow_up = _unused_follow_up(request)
+    if probe == Gap.shallow:
         point = _missing_point(request)
         if follow_up:
             return f"{ack} {follow_up}"
@@ -176,16 +214,42 @@ def _follow_up(request: TurnRequest) -> str:
             return f"{ack} Can you go one level deeper on {point}?"
         return (f"{ack} Can you go into more detail: what exactly would you do first, and "
                 "why that?")
-    if probe == NO_REFLECTION:
-        follow_up = _unused_follow_up(request)
-        return f"{ack} {follow_up or 'Looking back, what would you do differently next time?'}"
-    follow_up = _unused_follow_up(request)
-    return f"{ack} {follow_up or 'What would you do differently if you faced it again?'}"
+    return f"{ack} {follow_up or 'Looking back, what would you do differently next time?'}"
+
+
+_ASK_BACK_ANSWERS = {
+    AskBack.example_ok: ("Yes, absolutely: an example from university, a side project, volunteering "
+                         "or a previous job all count, as long as it's real and you can say what "
+                         "you did yourself and how it turned out."),
+    AskBack.logistics: ("Fair thing to ask in a real interview, usually near the end or to the "
+                        "recruiter. This is a practice session, so there's no real role, salary or "
+                        "location behind it; let's use the time to practise the answer."),
+}
+
+
+def _shape(question: Question) -> str:
+    """The shape of a strong answer, without the content: the offline interviewer cannot
+    write a model answer it could vouch for."""
+    if is_story(question):
+        return ("one real situation in a sentence or two, what you did yourself (say “I”), the "
+                "result, ideally with a number, and what you'd keep or change")
+    if question.category is Category.situational:
+        return ("what you would do first and why, who you'd involve, the trade-off you'd weigh, "
+                "and how you'd know it had worked")
+    return ("your approach in one sentence, then the two or three things you'd check or do, in "
+            "order and with the reason for each, and how you'd confirm it worked")
 
 
 def _clarify(request: TurnRequest) -> str:
     question, here, analysis = request.question, request.session.here, request.analysis
-    if analysis is not None and analysis.asks_clarification:
+    asked = analysis.intent.asks_back if analysis is not None else None
+    if asked in _ASK_BACK_ANSWERS:
+        return f"{_ASK_BACK_ANSWERS[asked]} The question again: {question.text}"
+    if asked is AskBack.model_answer:
+        return ("I won't hand you a model answer: this is your practice, and your own words are "
+                f"what an interviewer hears. The shape that works here: {_shape(question)}. "
+                "Give it a try; a rough answer is fine and we can build on it.")
+    if asked is AskBack.clarify and not (analysis is not None and analysis.confused):
         # A fair question about the question: answer it the way interviewers do.
         return ("Good question. There's no trick: assume the most common case for this role, "
                 "say your assumption out loud, and go from there. Interviewers like hearing "
@@ -196,29 +260,38 @@ def _clarify(request: TurnRequest) -> str:
                          flags=re.IGNORECASE).rstrip(".")
         pointer = f" For example: {example.rstrip('.?!')}." if example else ""
         return f"Sure, let me put it more simply. {simple}{pointer}"
-    if is_story(question):
-        way_in = ("Pick any real situation, even a small one from school, a side project or a "
-                  "previous job. Tell me what was going on, what you did, and how it turned out.")
-    else:
-        way_in = ("There's no single right answer. Start with what you would look at first, and "
-                  "why; then we can build from there.")
-    hint = f" {question.hint}" if question.hint else ""
-    return f"No problem, here's a way in.{hint} {way_in}"
+    if here.clarifications == 1:
+        if is_story(question):
+            way_in = ("Pick any real situation, even a small one from school, a side project or "
+                      "a previous job. Tell me what was going on, what you did, and how it "
+                      "turned out.")
+        else:
+            way_in = ("There's no single right answer. Start with what you would look at first, "
+                      "and why; then we can build from there.")
+        hint = f" {question.hint}" if question.hint else ""
+        return f"No problem, here's a way in.{hint} {way_in}"
+    return ("No problem. If this one isn't clicking, you can ask for a hint or skip it, or just "
+            f"try it in your own words: a rough answer is still useful practice. {question.text}")
 
 
 def _steer(request: TurnRequest) -> str:
-    analysis, question = request.analysis, request.question
+    analysis, question, role = request.analysis, request.question, request.role
+    if analysis is not None and analysis.non_english:
+        return ("This practice interview runs in English, so I can only read and assess "
+                "answers in English. Could you give that answer in English? The question: "
+                f"{question.text}")
     if analysis is not None and analysis.persona is Persona.off_topic:
-        if analysis.non_english:
-            return ("This practice interview runs in English, so I can only read and assess "
-                    "answers in English. Could you give that answer in English? The question: "
-                    f"{question.text}")
         if analysis.injection:
             lead = ("I'll stay your interviewer for this practice session; I can't change "
                     "roles or the rules of the interview.")
         else:
             lead = "That's outside what I can help with here: I'm your interviewer for this session."
         return f"{lead} Let's get back to the question: {question.text}"
+    if analysis is not None and not analysis.on_question and analysis.persona is not Persona.chatty:
+        other = next((q for q in role.questions if q.id == analysis.reading.closest_other), None)
+        fits = f" (it would fit “{other.text}”)" if other is not None else ""
+        return ("That sounds like a real example, but it answers a different question"
+                f"{fits}. This one asks: {question.text} Do you have an example that fits it?")
     return ("Thanks, there's a lot there. To keep us on track, let's come back to the question: "
             f"{question.text} In two or three sentences: what is the one example that best "
             "answers it, what did you do, and how did it turn out?")

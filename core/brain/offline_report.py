@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from core.analysis import AnswerAnalysis, analyse, is_story, strip_instructions
+from core.grading import LONG_ANSWER_WORDS, grade
 from core.models import Persona
 from core.report import (
     EvidencedPoint,
@@ -28,7 +29,6 @@ from core.roles import Question, Role
 from core.session import Session
 from core.text import excerpt, tail
 
-LONG_ANSWER_WORDS = 350
 QUOTE_CHARS = 140
 
 
@@ -56,55 +56,12 @@ def _quote(text: str) -> str:
 
 
 def question_score(a: AnswerAnalysis, q: Question, redirected: bool = False) -> int:
-    """Anchored 1-5 (see core.report.SCORE_ANCHORS): substance earns points, excess costs."""
-    if a.words < 25 and a.relevance < 0.1 and not a.vocabulary:
-        return 1
-    points = 0.0
-    if is_story(q):
-        points += 1.0 if a.concrete else 0.0
-        points += 1.0 if a.owned else 0.0
-        points += 1.0 if a.has_outcome else 0.0
-        points += 0.5 if a.quantified_outcome else 0.0
-        points += 0.5 if a.relevance >= 0.3 or a.key_points_covered else 0.0
-    elif not q.key_points:
-        # A question of the user's own: no key points to check, so judge the substance.
-        points += 1.0 if a.relevance >= 0.3 else 0.5 if a.relevance >= 0.15 else 0.0
-        points += 0.5 if 25 <= a.words <= 250 else 0.0
-        points += 0.5 if a.numbers or a.has_example or a.has_situation else 0.0
-        points += min(1.0, 0.35 * len(a.vocabulary))
-        points += 0.5 if a.structure_markers else 0.0
-    else:
-        points += min(2.5, 1.0 * len(a.key_points_covered))
-        points += min(1.0, 0.35 * len(a.vocabulary))
-        points += 0.5 if (a.has_example or a.has_situation) else 0.0
-        points += 0.5 if a.relevance >= 0.3 else 0.0
-    if a.words > LONG_ANSWER_WORDS:
-        points -= 0.5
-    if a.tangents >= 2 or a.filler_ratio > 0.05:
-        points -= 0.5
-    if a.generic and not a.has_example and is_story(q):
-        points -= 0.5  # "I would..." is right for a plan; only a story should be a real one
-    if redirected:
-        points -= 0.5  # the answer needed bringing back to the question
-    score = _clamp(1 + points)
-    # Anchors: a 4 needs an outcome (stories) or at least two key points (technical).
-    if is_story(q):
-        incomplete = not a.has_outcome
-    elif q.key_points:
-        incomplete = len(a.key_points_covered) < 2
-    else:
-        incomplete = a.relevance < 0.3 and len(a.vocabulary) < 3
-    if incomplete:
-        score = min(score, 3)
-    if _off_question(a):
-        score = min(score, 3)  # a fine story that answers another question is still a miss
-    elif score == 5 and a.relevance < 0.3 and not a.key_points_covered:
-        score = 4  # full marks need a clear link to this question, not only a good story
-    return score
+    """Anchored 1-5 (see core.grading): substance earns points, flagged claims cap them."""
+    return grade(a, q, redirected).score
 
 
 def _off_question(a: AnswerAnalysis) -> bool:
-    return a.relevance < 0.15 and not a.key_points_covered
+    return not a.on_question
 
 
 def _specificity(a: AnswerAnalysis) -> Specificity:

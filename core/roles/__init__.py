@@ -12,7 +12,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.errors import UnknownRoleError
 from core.models import Difficulty, RoleSummary
@@ -25,6 +25,54 @@ class Category(StrEnum):
     technical = "technical"
     situational = "situational"
     custom = "custom"
+
+
+class MisconceptionKind(StrEnum):
+    wrong = "wrong"  # factually or technically wrong (maths, complexity, definitions)
+    unsafe = "unsafe"  # risky practice: data loss, double charges, skipping verification
+    unethical = "unethical"  # lying, pressure tactics, blaming others, hiding problems
+
+
+class Misconception(BaseModel):
+    """A wrong or risky claim a grader listens for, and how an interviewer challenges it.
+
+    Matched by meaning (``claim``); ``signals`` are regular expressions (case-insensitive)
+    that must also match the candidate's sentence when meaning alone cannot tell a right
+    claim from a wrong one (numbers, complexities, "every", "never").
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    claim: str = Field(min_length=8)
+    why: str = Field(min_length=8)
+    challenge: str = Field(min_length=8)
+    kind: MisconceptionKind = MisconceptionKind.wrong
+    signals: list[str] = Field(default_factory=list)
+
+    @field_validator("signals")
+    @classmethod
+    def _compiles(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            re.compile(pattern, re.IGNORECASE)
+        return value
+
+
+class Rubric(BaseModel):
+    """An anchored rating scale (BARS) for one question: what a 1, 3 and 5 answer look like.
+
+    The style follows behaviourally anchored rating scales as used in structured
+    interviews (Google re:Work's interview guides, OPM's structured interview guide).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    score_1: str = Field(min_length=8)
+    score_3: str = Field(min_length=8)
+    score_5: str = Field(min_length=8)
+    misconceptions: list[Misconception] = Field(default_factory=list)
+
+    def anchors(self) -> dict[int, str]:
+        return {1: self.score_1, 3: self.score_3, 5: self.score_5}
 
 
 class Question(BaseModel):
@@ -42,6 +90,7 @@ class Question(BaseModel):
     clarify: str = ""
     example: str = ""
     follow_ups: list[str] = Field(default_factory=list)
+    rubric: Rubric | None = None
 
 
 class Role(BaseModel):

@@ -1,0 +1,138 @@
+"""The offline grade of one answer: an anchored 1-5 score and the evidence behind it.
+
+Anchors (``core.report.SCORE_ANCHORS``, per question in the role's rubric): 1 no
+relevant answer, or a wrong / unsafe / unethical approach; 2 generic or thin; 3
+relevant with clear gaps; 4 specific with minor gaps; 5 complete and concrete.
+
+The offline grader cannot check that an answer is *true*. It credits what it can
+see (key points said in any words, a real example, the candidate's own actions, a
+result) and caps what the rubric flags: a claim that matches a listed misconception
+caps the answer at 2 (1 when unsafe or unethical). Every cap and credit is kept as
+a reason so the report can show why.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from core.analysis import AnswerAnalysis, is_story
+from core.roles import MisconceptionKind, Question
+
+LONG_ANSWER_WORDS = 350
+THIN_WORDS = 25
+BRIEF_WORDS = 50
+
+
+@dataclass
+class Grade:
+    score: int
+    credits: list[str] = field(default_factory=list)  # what earned points
+    caps: list[str] = field(default_factory=list)  # why the score could not be higher
+
+    @property
+    def complete(self) -> bool:
+        """An answer an interviewer moves on from without a follow-up."""
+        return self.score >= 5
+
+
+def _clamp(value: float) -> int:
+    return max(1, min(5, math.floor(value + 0.5)))  # half rounds up, not to even
+
+
+def _coverage(a: AnswerAnalysis, q: Question) -> float:
+    return len(a.reading.key_points) / len(q.key_points) if q.key_points else 0.0
+
+
+def _story_points(a: AnswerAnalysis, q: Question, grade: Grade) -> float:
+    """A story earns points for being real, owned step by step, and ending in a result."""
+    points = 0.0
+    if a.concrete and not (a.generic and not a.actions):
+        points += 1.0
+        grade.credits.append("a real example")
+    steps = len(a.actions)
+    if a.owned:
+        points += min(steps, 4) * 0.4  # each thing you did yourself, up to four
+        grade.credits.append(f"{steps} action(s) of your own")
+    if a.has_outcome:
+        points += 1.0
+        grade.credits.append("a result")
+        if a.quantified_outcome:
+            points += 0.5
+            grade.credits.append("a number for the result")
+    points += min(0.5, a.reading.coverage)
+    return points
+
+
+def _plan_points(a: AnswerAnalysis, q: Question, grade: Grade) -> float:
+    """A plan or an explanation earns points for the key points it covers, in any words."""
+    informative = min(a.reading.informative, 5)
+    points = 0.5 * informative
+    if not q.key_points:  # a question of the user's own: judge substance and focus
+        points += 1.5 if a.on_question else 0.0
+        points += min(1.0, 0.35 * len(a.vocabulary))
+    else:
+        points += 2.5 * min(1.0, a.reading.coverage / 0.5)
+        if a.reading.key_points:
+            grade.credits.append(f"{len(a.reading.key_points)} of {len(q.key_points)} key points")
+    if informative:
+        grade.credits.append(f"{informative} substantive point(s)")
+    if a.numbers or a.has_example or a.has_situation:
+        points += 0.5
+        grade.credits.append("specifics")
+    return points
+
+
+def _caps(a: AnswerAnalysis, q: Question, grade: Grade, redirected: bool) -> int:
+    cap = 5
+    for claim, _sentence in a.misconceptions:
+        if claim.kind in (MisconceptionKind.unsafe, MisconceptionKind.unethical):
+            cap = min(cap, 1)
+            grade.caps.append(f"an {claim.kind.value} approach: {claim.why}")
+        else:
+            cap = min(cap, 2)
+            grade.caps.append(f"a doubtful claim: {claim.why}")
+    if not a.on_question:
+        cap = min(cap, 2)
+        grade.caps.append("it answers a different question")
+    if a.words < THIN_WORDS:
+        cap = min(cap, 2)
+        grade.caps.append(f"very brief ({a.words} words)")
+    elif a.words < BRIEF_WORDS and not is_story(q):
+        cap = min(cap, 3)
+        grade.caps.append(f"brief ({a.words} words)")
+    if is_story(q):
+        if a.generic and not a.actions or not a.concrete:
+            cap = min(cap, 2)
+            grade.caps.append("no real example")
+        if not a.owned and not a.has_outcome:
+            cap = min(cap, 2)
+        elif not a.owned:
+            cap = min(cap, 3)
+            grade.caps.append("your own part is unclear")
+        elif not a.has_outcome:
+            cap = min(cap, 3)
+            grade.caps.append("no result")
+        if not a.quantified_outcome and len(a.reading.key_points) < 3:
+            cap = min(cap, 4)
+    elif q.key_points and _coverage(a, q) < 0.75:
+        cap = min(cap, 4)  # full marks need nearly every key point
+    if a.words > LONG_ANSWER_WORDS:
+        cap = min(cap, 4)
+        grade.caps.append(f"long ({a.words} words)")
+    if redirected:
+        cap = min(cap, 4)
+    return cap
+
+
+def grade(a: AnswerAnalysis, q: Question, redirected: bool = False) -> Grade:
+    """Score one answer (everything said about one question) against its question."""
+    result = Grade(score=1)
+    if a.words < 4 and not a.reading.key_points:
+        result.caps.append("no answer to judge")
+        return result
+    points = _story_points(a, q, result) if is_story(q) else _plan_points(a, q, result)
+    if a.tangents >= 2 or a.filler_ratio > 0.05:
+        points -= 0.5
+    result.score = min(_clamp(1 + points), _caps(a, q, result, redirected))
+    return result

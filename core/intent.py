@@ -1,0 +1,173 @@
+"""What a message does, sentence by sentence: answer, ask back, request, insult, inject.
+
+A word inside a story is not a request: "people were confused by the form", "book
+the next meeting" and "I'd rather skip a day" are parts of answers. A sentence
+counts as a request only when the sentence as a whole is one ("Next question
+please.", "Can you rephrase that?"). What is left once requests are set aside is
+the substance the rest of core judges.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.signals import WORD, sentences
+
+_MOVE_ON = re.compile(
+    r"^(?:ok(?:ay)?[,.]?\s*|so[,.]?\s*|anyway[,.]?\s*|right[,.]?\s*)?(?:(?:can|could) we |let'?s |"
+    r"i'?d like to |happy to |i'?m happy to |please )?(?:move on|moving on|go on|continue|skip"
+    r"(?: this(?: one)?| it)?|next(?: one| question)?|on to the next(?: one| question)?|that'?s (?:it|all)"
+    r"(?: from me| for this one)?|done|i'?m done|nothing (?:more|else)(?: to add)?|pass)"
+    r"(?:,? please| now| then)?\s*[.!?]*$",
+    re.IGNORECASE,
+)
+_CONFUSED = re.compile(
+    r"\bwhat do you mean\b|\bwhat does .{1,40}? mean\b|\bi (?:really |honestly )?(?:don'?t|do not) "
+    r"(?:really )?(?:understand|get)\b|\bnot sure what (?:you|kind|sort|the question|exactly)|"
+    r"\bnot sure (?:how|what) (?:detailed|much|you want)|"
+    r"\b(?:can|could) you (?:rephrase|explain|clarify|repeat|say (?:it|that|the question) "
+    r"(?:another|a different) way|put it)|\b(?:i'?m|i am)(?: \w+){0,2} (?:lost|confused)\b|"
+    r"\bwhat(?:'s| is) the question\b|\bno idea\b|\bno clue\b|\bhuh\b|^sorry,? what\b|"
+    r"\bi'?ve (?:honestly )?never (?:done|run|heard of|worked)|\bmeaning\?|"
+    r"\bwhat exactly (?:do|are) you\b|\bi (?:\w+ )?don'?t know (?:what|how|where)\b|"
+    r"^(?:i )?(?:honestly )?(?:don'?t|dont) know\b",
+    re.IGNORECASE,
+)
+_ASK_BACK = re.compile(
+    r"^(?:sorry,?\s*|quick (?:one|question)[,:]?\s*|before i answer[,:]?\s*|just to (?:check|"
+    r"clarify|confirm)[,:]?\s*)*(?:do you mean|did you mean|is (?:this|it|that)|are (?:we|you)|"
+    r"should i|can i|could i|may i|would it be|is it (?:ok|okay|fine|alright)|does (?:this|that|it)|"
+    r"do you want|what(?:'s| is| are)|how (?:many|much|long|detailed)|which|by .{1,30}? do you mean|"
+    r"can (?:you|u) (?:just )?(?:show|give|tell)|could you (?:show|give|tell))\b",
+    re.IGNORECASE,
+)
+_MODEL_ANSWER = re.compile(
+    r"\b(?:model|sample|example|perfect|ideal|good|right|correct) answer\b|what a good answer|"
+    r"\bshow me (?:how|what) (?:to|you)", re.IGNORECASE)
+_EXAMPLE_OK = re.compile(
+    r"\b(?:university|uni|college|school|side project|personal project|volunteer\w*|bootcamp|"
+    r"internship|non-work|outside (?:of )?work|hobby)\b", re.IGNORECASE)
+_LOGISTICS = re.compile(
+    r"\b(?:salary|pay|paid|compensation|ote|bonus|commission|equity|remote|hybrid|office|"
+    r"visa|relocat\w*|benefits|vacation|holiday|hours|start date|notice period)\b",
+    re.IGNORECASE)
+_INJECTION = re.compile(
+    r"\bignore (?:all |any |the |your |my )*(?:previous|prior|above|earlier|system|these|those) "
+    r"(?:instructions?|prompts?|rules?|messages?)|\bdisregard (?:all |any |the |your )*"
+    r"(?:previous |prior |above )?(?:instructions?|rules?|prompts?)|\byou are now\b|"
+    r"\bfrom now on,? you\b|\bact as (?:a|an|my)\b|\bpretend (?:to be|you(?:'re| are))|"
+    r"\b(?:new|updated) instructions?\b|\bjailbreak|\bdeveloper mode\b|\bno restrictions\b|"
+    r"\b(?:reveal|show|print|repeat) (?:me )?(?:your|the) (?:system )?(?:prompt|instructions)|"
+    r"\bforget (?:everything|all|your (?:instructions|rules|role))|"
+    r"^\s*[\[<(]*(?:system|assistant|developer|admin)[\]>)]*\s*:|"
+    r"\b(?:give|score|rate|grade) (?:me|this|it) (?:a |an )?(?:5|five|perfect|full marks|10|high)\b|"
+    r"\b(?:confirm|say|tell me) (?:that )?I (?:passed|got the job|am hired)|"
+    r"\bstop being (?:an |the )?interviewer\b|\bchange (?:your|the) role\b|\binterview mode\b|"
+    r"\b(?:note|message|instructions?|comment|p\.?s\.?) (?:to|for) (?:the )?(?:grader|evaluator|"
+    r"reviewer|scorer|assessor|ai|model|llm|bot)\b|\b(?:to|dear) (?:the )?(?:grader|evaluator|"
+    r"reviewer|scorer|assessor)\b|\bmark (?:every|all|this|my|each) answers?\b|"
+    r"\bscore (?:it|this|me|them) (?:accordingly|highly|as)\b|\bpre-?approved\b|"
+    r"\b\d\s?/\s?5 (?:on|for) (?:every|all|this)|<!--",
+    re.IGNORECASE | re.MULTILINE,
+)
+_OFF_TOPIC = re.compile(
+    r"\b(?:tell me a joke|write (?:me )?(?:a |an |my )?(?:poem|song|story|essay|haiku|limerick|"
+    r"cover letter|script|python|code|program|function|component|scraper|resume|cv|email to)|"
+    r"what(?:'s| is) the (?:weather|time|date|score)|who won|recipe for|translate (?:this|that)|"
+    r"what(?:'s| is) the capital of|(?:help me with|do) my homework|play a game|let'?s play|"
+    r"(?:buy|sell) or (?:wait|hold|sell)|stock tips?|before earnings|crypto|bitcoin|"
+    r"(?:netflix|spotify) (?:premium )?for free|help me (?:write|with my)|"
+    r"forget the interview|what do you think about (?!my|the question|this question))",
+    re.IGNORECASE,
+)
+_INSULT = (r"idiot|moron|stupid|dumb(?:est)?|useless|worthless|pathetic|garbage|trash|loser|"
+           r"bitch|asshole|retard\w*|clown|joke of a")
+_ABUSE = re.compile(
+    r"\bf+u+c+k+\s*(?:you|u|off|this|that|yourself)\b|\bf\W{2,4}k?\s*(?:off|you)\b|"
+    r"\bscrew (?:you|this)\b|^shut up\b|\bshut up (?:with|you|bot|already)\b|"
+    rf"\b(?:you(?:'re| are)?|u r|ur|this bot is|what an?|this is (?:a|the))\s+(?:an? )?"
+    rf"(?:\w+ )?(?:{_INSULT})\b|\b(?:{_INSULT}) (?:bot|ai|machine|interviewer|chatbot|question)s?\b|"
+    rf"\b(?:whoever|who(?:ever)? (?:built|made|wrote|trained)).{{0,40}}\b(?:{_INSULT}|fired|die)\b|"
+    r"\bi(?:'ll| will| am going to|'m going to|'m gonna| gonna) (?:kill|hurt|find|destroy|beat|"
+    r"come (?:and )?find|hunt)\b|\bcome find you\b|\bi know where (?:you|your)\b|"
+    r"\bmake (?:their|your|his|her) li(?:fe|ves) hell\b|\bkill yourself\b|\bkys\b|"
+    r"\bgo to hell\b|\bgo die\b|\bor else\b.{0,40}\b(?:you|your)\b|\byou better\b.{0,60}\bor\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+_RATING = re.compile(r"\b\d+\s?/\s?(?:5|10)\b(?!\s*(?:split|of|customers|users|deals))")
+
+
+class AskBack(StrEnum):
+    """A fair question back to the interviewer; each gets its own answer."""
+
+    clarify = "clarify"  # about the question: "do you mean B2B or B2C?"
+    example_ok = "example_ok"  # "can I use an example from university?"
+    model_answer = "model_answer"  # "can you show me a good answer?"
+    logistics = "logistics"  # salary, remote, the job itself
+
+
+@dataclass(frozen=True)
+class Intent:
+    move_on: bool
+    confused: bool
+    asks_back: AskBack | None
+    injection: bool
+    off_topic_request: bool
+    abusive: bool
+    substance_words: int  # words in sentences that are not requests, questions back or notes
+
+
+def _is_question_back(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?") or bool(_ASK_BACK.match(sentence))
+
+
+def _ask_back_kind(text: str) -> AskBack:
+    if _MODEL_ANSWER.search(text):
+        return AskBack.model_answer
+    if _EXAMPLE_OK.search(text) and re.search(r"\b(?:ok|okay|fine|alright|can i|could i|count|"
+                                              r"allowed|does it have to)\b", text, re.IGNORECASE):
+        return AskBack.example_ok
+    if _LOGISTICS.search(text):
+        return AskBack.logistics
+    return AskBack.clarify
+
+
+def read_intent(text: str) -> Intent:
+    parts = sentences(text) or [text]
+    move_on = confused = injection = off_topic = False
+    asked: list[str] = []
+    substance = 0
+    for sentence in parts:
+        words = len(WORD.findall(sentence))
+        if words <= 8 and _MOVE_ON.match(sentence.strip(" \"'")):
+            move_on = True
+            continue
+        if _INJECTION.search(sentence):
+            injection = True
+            continue
+        if _OFF_TOPIC.search(sentence):
+            off_topic = True
+            continue
+        if _CONFUSED.search(sentence) and words <= 30:
+            confused = True
+            continue
+        if _is_question_back(sentence) and words <= 40:
+            asked.append(sentence)
+            continue
+        substance += words
+    asks_back = _ask_back_kind(" ".join(asked)) if asked and substance < 30 else None
+    # Confusion inside a real answer ("no idea why, so I dug in") is part of the answer.
+    confused = confused and substance < 40
+    return Intent(move_on=move_on, confused=confused, asks_back=asks_back, injection=injection,
+                  off_topic_request=off_topic, abusive=bool(_ABUSE.search(text)),
+                  substance_words=substance)
+
+
+def strip_instructions(text: str) -> str:
+    """Drop sentences addressed to a grader or model, so they cannot move a score."""
+    text = re.sub(r"<!--.*?(?:-->|$)|\[(?:note|p\.?s\.?)[^\]]*\]|\((?:note|p\.?s\.?)[^)]*\)", " ",
+                  text, flags=re.IGNORECASE | re.DOTALL)
+    kept = [s for s in sentences(text) if not _INJECTION.search(s) and not _RATING.search(s)]
+    return " ".join(kept)
