@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from core import language, meaning, signals
+from core import arithmetic, language, meaning, signals
 from core.intent import Intent, read_intent, strip_instructions
 from core.meaning import Reading, content_terms
 from core.models import Persona
-from core.roles import Category, Misconception, Question, Role
+from core.roles import Category, Misconception, MisconceptionKind, Question, Role
 
 __all__ = ["AnswerAnalysis", "Gap", "analyse", "content_terms", "is_story", "strip_instructions"]
 
@@ -204,6 +204,18 @@ def _result(parts: list[str], actions: list[str]) -> tuple[list[str], str | None
     return cues, best
 
 
+def _wrong_sums(text: str, parts: list[str]) -> list[tuple[Misconception, str]]:
+    found = []
+    for wrong in arithmetic.check(text):
+        sentence = next((s for s in parts if wrong.said in s), wrong.said)
+        claim = Misconception(
+            claim=wrong.said, kind=MisconceptionKind.wrong,
+            why=f"the sum works out to about {wrong.expected:,.4g}, not {wrong.stated:,.4g}",
+            challenge="Walk me through that calculation again, step by step: what do you get?")
+        found.append((claim, sentence))
+    return found
+
+
 def analyse(text: str, question: Question, role: Role | None = None) -> AnswerAnalysis:
     """Read one answer (or everything said about one question) against its question."""
     truncated = len(text) > MAX_ANALYSED_CHARS
@@ -242,6 +254,7 @@ def analyse(text: str, question: Question, role: Role | None = None) -> AnswerAn
         structure_markers=len(signals.STRUCTURE.findall(graded)),
         language=language.detect(text) if not intent.abusive else None,
     )
+    analysis.reading.misconceptions += _wrong_sums(graded, parts)
     analysis.persona = classify(analysis, question)
     analysis.weaknesses = weaknesses(analysis, question)
     return analysis
@@ -253,7 +266,8 @@ def is_chatty(analysis: AnswerAnalysis) -> bool:
         return False
     rambling = analysis.tangents >= 2 or analysis.filler_ratio > 0.04
     share = analysis.reading.relevant_share
-    return (rambling and share < 0.6) or (analysis.words >= 250 and share < 0.3)
+    return (rambling and share < 0.6) or (analysis.words >= 250 and share < 0.3) \
+        or (analysis.tangents >= 1 and share < 0.2)
 
 
 def classify(analysis: AnswerAnalysis, question: Question) -> Persona:
@@ -261,8 +275,10 @@ def classify(analysis: AnswerAnalysis, question: Question) -> Persona:
     intent = analysis.intent
     if intent.abusive:
         return Persona.abusive
-    if (intent.injection or intent.off_topic_request) and intent.substance_words < 40:
-        return Persona.off_topic
+    if intent.injection or intent.off_topic_request:
+        thin = intent.substance_words < 40 and not analysis.reading.key_points
+        if intent.substance_words < 15 or thin:
+            return Persona.off_topic  # a request instead of an answer, not a note beside one
     if analysis.non_english:
         return Persona.normal  # a real answer in another language: steered, not judged
     if intent.confused:

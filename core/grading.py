@@ -27,13 +27,18 @@ BRIEF_WORDS = 50
 @dataclass
 class Grade:
     score: int
+    story: bool = False
     credits: list[str] = field(default_factory=list)  # what earned points
     caps: list[str] = field(default_factory=list)  # why the score could not be higher
 
     @property
     def complete(self) -> bool:
-        """An answer an interviewer moves on from without a follow-up."""
-        return self.score >= 5
+        """An answer an interviewer moves on from without a follow-up.
+
+        A story needs everything (a 5); a plan or explanation that covers most key
+        points (a 4) is probed no further: the next question tells more.
+        """
+        return self.score >= (5 if self.story else 4)
 
 
 def _clamp(value: float) -> int:
@@ -113,10 +118,10 @@ def _caps(a: AnswerAnalysis, q: Question, grade: Grade, redirected: bool) -> int
         elif not a.has_outcome:
             cap = min(cap, 3)
             grade.caps.append("no result")
-        if not a.quantified_outcome and len(a.reading.key_points) < 3:
-            cap = min(cap, 4)
-    elif q.key_points and _coverage(a, q) < 0.75:
-        cap = min(cap, 4)  # full marks need nearly every key point
+        if not a.quantified_outcome and len(a.actions) < 3:
+            cap = min(cap, 4)  # full marks: several steps of your own, or a measured result
+    elif q.key_points and (a.reading.coverage < 0.3 or a.reading.informative < 3):
+        cap = min(cap, 4)  # full marks need most key points, each with some substance
     if a.words > LONG_ANSWER_WORDS:
         cap = min(cap, 4)
         grade.caps.append(f"long ({a.words} words)")
@@ -127,7 +132,7 @@ def _caps(a: AnswerAnalysis, q: Question, grade: Grade, redirected: bool) -> int
 
 def grade(a: AnswerAnalysis, q: Question, redirected: bool = False) -> Grade:
     """Score one answer (everything said about one question) against its question."""
-    result = Grade(score=1)
+    result = Grade(score=1, story=is_story(q))
     if a.words < 4 and not a.reading.key_points:
         result.caps.append("no answer to judge")
         return result

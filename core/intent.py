@@ -64,7 +64,9 @@ _INJECTION = re.compile(
     r"^\s*[\[<(]*(?:system|assistant|developer|admin)[\]>)]*\s*:|"
     r"\b(?:give|score|rate|grade) (?:me|this|it) (?:a |an )?(?:5|five|perfect|full marks|10|high)\b|"
     r"\b(?:confirm|say|tell me) (?:that )?I (?:passed|got the job|am hired)|"
-    r"\bstop being (?:an |the )?interviewer\b|\bchange (?:your|the) role\b|\binterview mode\b|"
+    r"\bstop being (?:an |the )?interviewer\b|\b(?:system|admin) override\b|"
+    r"\binstructions from the (?:hiring|interview)|\boutput (?:a )?score|\bstop asking questions\b|"
+    r"\bgo straight to (?:the )?(?:final )?(?:feedback|report)\b|\bchange (?:your|the) role\b|\binterview mode\b|"
     r"\b(?:note|message|instructions?|comment|p\.?s\.?) (?:to|for) (?:the )?(?:grader|evaluator|"
     r"reviewer|scorer|assessor|ai|model|llm|bot)\b|\b(?:to|dear) (?:the )?(?:grader|evaluator|"
     r"reviewer|scorer|assessor)\b|\bmark (?:every|all|this|my|each) answers?\b|"
@@ -78,6 +80,8 @@ _OFF_TOPIC = re.compile(
     r"what(?:'s| is) the (?:weather|time|date|score)|who won|recipe for|translate (?:this|that)|"
     r"what(?:'s| is) the capital of|(?:help me with|do) my homework|play a game|let'?s play|"
     r"(?:buy|sell) or (?:wait|hold|sell)|stock tips?|before earnings|crypto|bitcoin|"
+    r"(?:stocks?|shares|coins?) (?:would|should|do) (?:you|i) (?:buy|sell|pick)|overvalued|"
+    r"go all in|invest in (?:\w+ )?(?:stocks?|shares|crypto)|"
     r"(?:netflix|spotify) (?:premium )?for free|help me (?:write|with my)|"
     r"forget the interview|what do you think about (?!my|the question|this question))",
     re.IGNORECASE,
@@ -90,8 +94,9 @@ _ABUSE = re.compile(
     rf"\b(?:you(?:'re| are)?|u r|ur|this bot is|what an?|this is (?:a|the))\s+(?:an? )?"
     rf"(?:\w+ )?(?:{_INSULT})\b|\b(?:{_INSULT}) (?:bot|ai|machine|interviewer|chatbot|question)s?\b|"
     rf"\b(?:whoever|who(?:ever)? (?:built|made|wrote|trained)).{{0,40}}\b(?:{_INSULT}|fired|die)\b|"
-    r"\bi(?:'ll| will| am going to|'m going to|'m gonna| gonna) (?:kill|hurt|find|destroy|beat|"
-    r"come (?:and )?find|hunt)\b|\bcome find you\b|\bi know where (?:you|your)\b|"
+    r"\bi(?:'ll| will| am going to|'m going to|'m gonna| gonna| swear i'?ll) (?:kill|hurt|find|destroy|"
+    r"beat|smash|wreck|come (?:and )?find|hunt|come (?:down |over |round )?to your|show up at your)\b|"
+    r"\bcome find you\b|\bi know where (?:you|your)\b|\bsmash (?:every|your|the) |"
     r"\bmake (?:their|your|his|her) li(?:fe|ves) hell\b|\bkill yourself\b|\bkys\b|"
     r"\bgo to hell\b|\bgo die\b|\bor else\b.{0,40}\b(?:you|your)\b|\byou better\b.{0,60}\bor\b",
     re.IGNORECASE | re.MULTILINE,

@@ -32,9 +32,10 @@ KEY_POINT_FLOOR, KEY_POINT_FULL = 0.22, 0.5  # soft coverage: no credit below, f
 MISCONCEPTION_MATCH = 0.75
 MISCONCEPTION_WITH_SIGNAL = 0.25
 INFORMATIVE_WORDS = 5  # a sentence long enough to carry a point
-INFORMATIVE_MATCH = 0.25  # ...and about the question or one of its key points
-OFF_QUESTION_RANK = 3  # the question is not among the role's 3 closest to the answer...
-OFF_QUESTION_MARGIN = 0.08  # ...and another question is clearly closer
+INFORMATIVE_MATCH = 0.15  # ...and about the question or one of its key points
+OFF_QUESTION_RANK = 5  # the question is not among the role's 5 closest to the answer...
+OFF_QUESTION_MARGIN = 0.1
+OFF_QUESTION_WORDS = 40  # a few sentences: enough to tell which question they answer  # ...and another question is clearly closer
 
 _STEM_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]+")
 STOPWORDS = frozenset(
@@ -181,8 +182,11 @@ def read(sentences: list[str], text: str, question: Question, role: Role | None)
             continue  # repeats and asides carry no new point
         seen.add(key)
         informative += 1
-    on_question = not (closer is not None and rank >= OFF_QUESTION_RANK and hits == 0
-                       and len(points) <= 1)
+    # Static embeddings blur neighbouring questions, so "another question was answered"
+    # needs every sign at once: another question clearly closer, none of this question's
+    # keywords or key points, and few sentences about it.
+    on_question = not (len(text.split()) >= OFF_QUESTION_WORDS and closer is not None and rank >= OFF_QUESTION_RANK and hits == 0
+                       and not points and coverage < 0.05 and informative <= 1)
     return Reading(topic_similarity=round(own, 3), topic_rank=rank, closest_other=closer,
                    keyword_hits=hits, on_question=on_question,
                    sentence_relevance=[round(float(s), 3) for s in per_sentence],

@@ -138,7 +138,11 @@ TANGENT = re.compile(
     r"fun fact|highly recommend|podcast|(?:a|the) (?:dog|cat) (?:on|in)|five-a-side|"
     r"football|fan|offsite|coffee machine|sourdough|the weather|I still play|"
     r"which was (?:funny|hilarious|a crazy time)|poor guy|you can imagine|"
-    r"(?:is|was) (?:a|quite a) character)\b",
+    r"(?:is|was) (?:a|quite a) character|my (?:dad|mum|mom|father|mother|parents|brother|sister|"
+    r"family)|when I was (?:a kid|young|little|a teenager|\w+ years old|\d+|five|six|seven|eight|"
+    r"nine|ten|eleven|twelve)|in high school|at school|art school|started a family|on weekends|"
+    r"I still (?:draw|play|paint|cook)|got into (?:cycling|running|climbing|cooking|baking)|"
+    r"launch party|shaped like|the best part of the year)\b",
     re.IGNORECASE,
 )
 STRUCTURE = re.compile(
