@@ -53,6 +53,7 @@ class AnswerAnalysis:
     sentences: list[str]
     numbers: list[str]
     actions: list[str]  # the candidate's own actions, as said ("I rebuilt...", "Pulled every...")
+    plan_steps: int  # "I'd check...": steps of a plan (situational and technical answers)
     i_count: int
     we_count: int
     passive: int
@@ -190,8 +191,8 @@ def _result(parts: list[str], actions: list[str]) -> tuple[list[str], str | None
     """
     first_action = next((i for i, s in enumerate(parts)
                          if signals.ACTION.search(s) or signals.ELIDED_ACTION.match(s)), None)
-    if first_action is None:
-        return [], None
+    if first_action is None:  # told without "I": the first sentence still sets the problem
+        first_action = 1 if len(parts) > 1 else len(parts)
     cues: list[str] = []
     best: str | None = None
     for sentence in parts[first_action:]:
@@ -236,6 +237,7 @@ def analyse(text: str, question: Question, role: Role | None = None) -> AnswerAn
         sentences=parts,
         numbers=numbers,
         actions=actions,
+        plan_steps=len(signals.PLAN_STEP.findall(graded)),
         i_count=len(signals.I_WORDS.findall(graded)),
         we_count=len(signals.WE_WORDS.findall(graded)),
         passive=len(signals.PASSIVE.findall(graded)),
@@ -258,6 +260,26 @@ def analyse(text: str, question: Question, role: Role | None = None) -> AnswerAn
     analysis.persona = classify(analysis, question)
     analysis.weaknesses = weaknesses(analysis, question)
     return analysis
+
+
+def star_elements(a: AnswerAnalysis, question: Question) -> dict[str, bool]:
+    """Which STAR elements the answer contains (for questions where STAR applies).
+
+    A story that is concrete and told step by step carries its task even when it is not
+    named ("the app crashed on upload, so I..."); a plan's steps are its actions.
+    """
+    story = is_story(question)
+    told = a.concrete and a.owned and a.words >= 60
+    lived = bool(a.actions) and not (a.generic and not a.has_situation)
+    return {
+        # a plan's own context is the question's; a story's is whatever real case it tells
+        "situation": (a.has_situation or a.has_example or lived) if story
+        else a.has_situation and bool(a.actions),
+        "task": a.has_task or (told if story else a.on_question and a.reading.informative >= 2),
+        "action": bool(a.actions) or (not story and a.plan_steps > 0),
+        "result": a.has_outcome,
+        "quantified_result": a.quantified_outcome,
+    }
 
 
 def is_chatty(analysis: AnswerAnalysis) -> bool:

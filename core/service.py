@@ -252,6 +252,8 @@ class InterviewService:
         earlier = session.answers_to(session.current)
         whole = analyse("\n".join([*earlier, text]), session.question, role) if earlier else analysis
         graded = grade(whole, session.question)
+        if persona is Persona.normal and graded.complete and not earlier and analysis.words <= 120:
+            persona = analysis.persona = Persona.efficient  # complete in few words: move on
         if persona is Persona.chatty and here.steers < 1 and whole.reading.relevant_share < 0.5:
             return only(Move.steer)
         if not whole.on_question and here.steers < 1:

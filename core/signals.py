@@ -62,6 +62,10 @@ _IRREGULAR_PAST = (
 # Résumé style with the subject left out: "Closed 120k ARR in six weeks", "Pulled every ticket".
 ELIDED_ACTION = re.compile(rf"^\s*(?:then\s+|so\s+|and\s+)?((?:[A-Za-z]+ed|{_IRREGULAR_PAST})\b"
                            r"(?!\s+(?:by|to be)\b)[^.!?;\n]{3,90})", re.IGNORECASE)
+# A plan's steps: "I'd check...", "I would call...", "First, pull the logs".
+PLAN_STEP = re.compile(r"\bI(?:'d|’d| would| will|'ll|’ll| am going to|'m going to)\s+(?:\w+ly\s+)?"
+                       r"(?!(?:be|have|like|love|say|think|guess|probably|rather)\b)[a-z]+",
+                       re.IGNORECASE)
 # "I would...", "I usually...": a habit or a plan, not a story.
 GENERIC = re.compile(
     r"\b(?:I (?:usually|always|generally|normally|would|tend to|try to)|I'd|I’d|you (?:should|"
@@ -77,7 +81,7 @@ WE_WORDS = re.compile(r"\b(?:we|we're|we’re|we've|we’ve|we'd|our|us|the team
 OUTCOME = re.compile(
     r"\b(?:as a result|result(?:ed|s)?|outcome|in the end|ended up|which meant|so that|"
     r"increas\w*|decreas\w*|reduc\w*|improv\w*|grew|grow\w*|sav(?:ed|ing)|launched|shipped|"
-    r"closed|won|signed|renew\w*|retain\w*|converted|hit (?:\w+ )?(?:target|goal|quota|number)|"
+    r"closed|won|beat|signed|renew\w*|retained (?:the|our|them|him|her|all|every|\d)|converted|hit (?:\w+ )?(?:target|goal|quota|number)|"
     r"made (?:\w+ )?(?:target|quota|number)|exceeded|achiev\w*|deliver\w*|resolved|fixed|"
     r"recovered|doubled|tripled|halved|dropped|rose|lifted|boost\w*|succeed\w*|"
     r"fell|went (?:up|down|from|back)|climbed|jumped|shrank|stopped|disappeared|went away|"
@@ -85,7 +89,10 @@ OUTCOME = re.compile(
     r"no (?:more|longer|further)|zero|0 \w+|back to|down to|up to|fewer|cut (?:\w+ )?(?:by|from|to)|"
     r"approved|agreed|adopted|accepted|merged|passed|promoted|expanded|upsold|booked|"
     r"(?:up|down) (?:by )?\d[\d.,]*\s?%|from \$?\d[\d.,]*\s?\w*%? to \$?\d|"
-    r"worked|it turned out|learn(?:ed|t)|lesson)\b",
+    r"worked|learn(?:ed|t)|lesson|back (?:up|online|to normal)|(?:biggest|largest) \w+ in|record|merged|landed|went live|rolled out|"
+    r"got (?:\w+ )?on board|since then|ever since|(?:haven'?t|hasn'?t|didn'?t) (?:been|had|"
+    r"happened|come back|recurred)|no (?:repeats|recurrence|complaints)|moved (?:by |maybe )?~?\d|"
+    r"(?:finish|end)\w* (?:the )?(?:quarter|year|month|sprint)? ?at|came in at|landed at)\b",
     re.IGNORECASE,
 )
 REFLECTION = re.compile(r"\b(?:learn\w*|lesson|differently|next time|in hindsight|looking back|"

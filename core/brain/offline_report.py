@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from core.analysis import AnswerAnalysis, analyse, is_story, strip_instructions
+from core.analysis import AnswerAnalysis, analyse, is_story, star_elements, strip_instructions
 from core.grading import LONG_ANSWER_WORDS, grade
 from core.models import Persona
 from core.report import (
@@ -142,9 +142,7 @@ def _review(number: int, q: Question, answers: list[str], skipped: bool, role: R
     star: StarElements | str = "not_applicable"
     ownership = Ownership.not_applicable
     if q.star:
-        star = StarElements(situation=a.has_situation or a.has_example, task=a.has_task,
-                            action=bool(a.actions), result=a.has_outcome,
-                            quantified_result=a.quantified_outcome)
+        star = StarElements(**star_elements(a, q))
         ownership = Ownership.clear if a.owned else Ownership.unclear
     review = QuestionReview(
         question=q.text,
