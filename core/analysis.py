@@ -31,6 +31,7 @@ class Gap(StrEnum):
     """A gap a follow-up may probe, most serious first within each kind of question."""
 
     misconception = "misconception"  # a claim the rubric flags as wrong, unsafe or unethical
+    buzzwords = "buzzwords"  # jargon with nothing concrete behind it
     terse = "terse"  # a few words: no reasoning to judge
     no_example = "no_example"
     no_personal_action = "no_personal_action"
@@ -68,6 +69,7 @@ class AnswerAnalysis:
     reading: Reading
     vocabulary: list[str]
     filler_ratio: float
+    buzzwords: int
     tangents: int
     structure_markers: int
     language: str | None  # ISO code when the answer is not in English
@@ -119,6 +121,14 @@ class AnswerAnalysis:
         if not self.actions:
             return False
         return len(self.actions) >= 3 or self.i_count >= self.we_count * 0.5
+
+    @property
+    def buzzword_salad(self) -> bool:
+        """Jargon-dense with little that could be checked: few numbers, steps or specifics."""
+        if self.buzzwords < 3 or self.buzzwords / max(self.words, 1) < 0.06:
+            return False
+        specifics = len([n for n in self.numbers if n]) + len(self.actions) + self.plan_steps
+        return specifics < self.buzzwords
 
     @property
     def asks_to_move_on(self) -> bool:
@@ -252,6 +262,7 @@ def analyse(text: str, question: Question, role: Role | None = None) -> AnswerAn
         reading=meaning.read(parts, graded, question, role),
         vocabulary=_vocabulary_hits(lowered, role),
         filler_ratio=len(signals.FILLER.findall(graded)) / max(len(words), 1),
+        buzzwords=len(signals.BUZZWORD.findall(graded)),
         tangents=len(signals.TANGENT.findall(graded)),
         structure_markers=len(signals.STRUCTURE.findall(graded)),
         language=language.detect(text) if not intent.abusive else None,
@@ -321,6 +332,8 @@ def weaknesses(analysis: AnswerAnalysis, question: Question) -> list[Gap]:
     found: list[Gap] = []
     if analysis.misconceptions:
         found.append(Gap.misconception)
+    if analysis.buzzword_salad:
+        found.append(Gap.buzzwords)
     if not is_story(question):
         if analysis.words < TERSE_WORDS:
             found.append(Gap.terse)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from core.analysis import AnswerAnalysis, is_story
+from core.analysis import AnswerAnalysis, is_chatty, is_story
 from core.roles import MisconceptionKind, Question
 
 LONG_ANSWER_WORDS = 350
@@ -57,7 +57,7 @@ def _story_points(a: AnswerAnalysis, q: Question, grade: Grade) -> float:
         grade.credits.append("a real example")
     steps = len(a.actions)
     if a.owned:
-        points += min(steps, 4) * 0.4  # each thing you did yourself, up to four
+        points += 1.0 + min(steps - 1, 2) * 0.25  # more credit for a story told step by step
         grade.credits.append(f"{steps} action(s) of your own")
     if a.has_outcome:
         points += 1.0
@@ -65,7 +65,7 @@ def _story_points(a: AnswerAnalysis, q: Question, grade: Grade) -> float:
         if a.quantified_outcome:
             points += 0.5
             grade.credits.append("a number for the result")
-    points += min(0.5, a.reading.coverage)
+    points += min(0.5, a.reading.coverage * 2)
     return points
 
 
@@ -100,6 +100,12 @@ def _caps(a: AnswerAnalysis, q: Question, grade: Grade, redirected: bool) -> int
     if not a.on_question:
         cap = min(cap, 2)
         grade.caps.append("it answers a different question")
+    if a.buzzword_salad:
+        cap = min(cap, 2)
+        grade.caps.append("jargon without specifics")
+    if is_chatty(a):
+        cap = min(cap, 2 if a.reading.informative <= 2 else 3)
+        grade.caps.append("mostly not about the question")
     if a.words < THIN_WORDS:
         cap = min(cap, 2)
         grade.caps.append(f"very brief ({a.words} words)")
@@ -110,10 +116,8 @@ def _caps(a: AnswerAnalysis, q: Question, grade: Grade, redirected: bool) -> int
         if a.generic and not a.actions or not a.concrete:
             cap = min(cap, 2)
             grade.caps.append("no real example")
-        if not a.owned and not a.has_outcome:
-            cap = min(cap, 2)
-        elif not a.owned:
-            cap = min(cap, 3)
+        if not a.owned:
+            cap = min(cap, 3 if a.quantified_outcome else 2)
             grade.caps.append("your own part is unclear")
         elif not a.has_outcome:
             cap = min(cap, 3)

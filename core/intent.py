@@ -16,10 +16,10 @@ from enum import StrEnum
 from core.signals import WORD, sentences
 
 _MOVE_ON = re.compile(
-    r"^(?:ok(?:ay)?[,.]?\s*|so[,.]?\s*|anyway[,.]?\s*|right[,.]?\s*)?(?:(?:can|could) we |let'?s |"
-    r"i'?d like to |happy to |i'?m happy to |please )?(?:move on|moving on|go on|continue|skip"
-    r"(?: this(?: one)?| it)?|next(?: one| question)?|on to the next(?: one| question)?|that'?s (?:it|all)"
-    r"(?: from me| for this one)?|done|i'?m done|nothing (?:more|else)(?: to add)?|pass)"
+    r"^(?:ok(?:ay)?[,.]?\s*|so[,.]?\s*|anyway[,.]?\s*|right[,.]?\s*)?(?:(?:can|could|shall) we |"
+    r"let'?s |i'?d like to |happy to |i'?m happy to |please )?(?:(?:move|go) on|moving on|continue|"
+    r"skip(?: this(?: one)?| it)?|next(?: one| question)?|that'?s (?:it|all)(?: from me| for this one)?|"
+    r"done|i'?m done|nothing (?:more|else)(?: to add)?|pass)(?: to the next(?: one| question)?)?"
     r"(?:,? please| now| then)?\s*[.!?]*$",
     re.IGNORECASE,
 )
@@ -174,5 +174,6 @@ def strip_instructions(text: str) -> str:
     """Drop sentences addressed to a grader or model, so they cannot move a score."""
     text = re.sub(r"<!--.*?(?:-->|$)|\[(?:note|p\.?s\.?)[^\]]*\]|\((?:note|p\.?s\.?)[^)]*\)", " ",
                   text, flags=re.IGNORECASE | re.DOTALL)
-    kept = [s for s in sentences(text) if not _INJECTION.search(s) and not _RATING.search(s)]
-    return " ".join(kept)
+    parts = sentences(text)
+    kept = [s for s in parts if not _INJECTION.search(s) and not _RATING.search(s)]
+    return text if len(kept) == len(parts) else " ".join(kept)

@@ -258,7 +258,10 @@ class InterviewService:
             return only(Move.steer)
         if not whole.on_question and here.steers < 1:
             return only(Move.steer)  # another question answered: name it, bring them back
-        probe = next((gap for gap in whole.weaknesses if gap not in here.probed), None)
+        # Probe the most important gap; if it was asked about and is still open, move on
+        # rather than badger the candidate with a lesser one.
+        top = whole.weaknesses[0] if whole.weaknesses else None
+        probe = top if top is not None and top not in here.probed else None
         can_follow_up = here.follow_ups < MAX_FOLLOW_UPS
         if persona is Persona.efficient or graded.complete or not can_follow_up or probe is None:
             move = advance

@@ -46,11 +46,13 @@ _NOT_ACTIONS = (
     "remember|learned|learnt|honestly|really|kind|sort|suppose|guess|also|still|never|just|"
     "probably|maybe|wonder|agree|agreed|see|saw|heard|realised|realized|noticed|am,"
 )
-_ADVERB = r"(?:(?:then|also|first|finally|quickly|personally|eventually|immediately|actually|" \
-          r"basically|just|myself|again|later|soon|instead|still|even|manually|directly)\s+)"
+_ADVERB = (r"(?:(?:then|also|first|finally|quickly|personally|eventually|immediately|actually|"
+           r"basically|just|myself|again|later|soon|instead|still|even|manually|directly|now|only|"
+           r"already)\s+)")
 ACTION = re.compile(
     rf"\bI\s+{_ADVERB}{{0,2}}(?!(?:{_NOT_ACTIONS})\b)([a-z][a-z\-]+\b[^.!?;\n]{{0,90}})"
-    rf"|\bI(?:'ve|’ve)\s+{_ADVERB}{{0,2}}(\w+ed\b[^.!?;\n]{{0,90}})"
+    rf"|\bI(?:'ve|’ve| have| had|'d|’d)\s+{_ADVERB}{{0,2}}((?:\w+ed|built|written|run|done|made|"
+    rf"taken|led|found|sent|met|spoken|given|shown|gone)\b[^.!?;\n]{{0,90}})"
     rf"|\bI\s+did(?:n't|n’t| not)?\s+(?!not\b)(\w+\b[^.!?;\n]{{0,90}})"
     rf"|\bI\s+was\s+the\s+one\s+who\s+([^.!?;\n]{{1,90}})"
 )
@@ -156,5 +158,22 @@ STRUCTURE = re.compile(
     r"\b(?:first(?:ly)?|second(?:ly)?|third|then|next|finally|as a result|in the end|"
     r"the situation|my task|the result|to summari[sz]e|in short|two things|three things|"
     r"step \d|days? \d)\b",
+    re.IGNORECASE,
+)
+
+# Business jargon that sounds like substance: many of these with nothing concrete around
+# them is the "buzzword salad" interviewers learn to distrust.
+BUZZWORD = re.compile(
+    r"\b(?:synerg\w*|leverag\w*|holistic\w*|paradigm\w*|best[- ]in[- ]class|world[- ]class|"
+    r"data[- ]driven|north[- ]star|move the needle|game[- ]chang\w*|disrupt\w*|seamless\w*|"
+    r"end[- ]to[- ]end|cutting[- ]edge|innovati\w*|empower\w*|streamlin\w*|value[- ]add\w*|"
+    r"thought leadership|growth hack\w*|omni[- ]?channel|hyper[- ]?\w+|frictionless|"
+    r"next[- ]gen\w*|revolutionar\w*|exponential\w*|ecosystem\w*|10x|100x|scalab\w*|"
+    r"robust|alignment|align\w*|drive (?:adoption|growth|value|engagement|impact|outcomes)|"
+    r"time to value|customer[- ]centric\w*|design[- ]led|ai[- ]powered|best practices?|"
+    r"actionable insights?|key stakeholders|stakeholders aligned|win[- ]win|low[- ]hanging fruit|"
+    r"circle back|deep dive|bandwidth|agil\w*|transformation\w*|unlock\w*|supercharg\w*|"
+    r"blitzscal\w*|flywheel|playbook|mindset|visionary|strategic\w*|optimi[sz]\w*|"
+    r"personali[sz]ed|multi[- ]channel|full[- ]funnel|360)\b",
     re.IGNORECASE,
 )

@@ -179,6 +179,9 @@ def _follow_up(request: TurnRequest) -> str:
     if probe == Gap.misconception and analysis is not None and analysis.misconceptions:
         claim, sentence = analysis.misconceptions[0]
         return f"You said {_quote_back(sentence, 20)}. {claim.challenge}"
+    if probe == Gap.buzzwords:
+        return (f"{ack} That's a lot of big ideas. Take one of them and make it concrete: what "
+                "exactly would you do first, with whom, and what number would tell you it worked?")
     if probe == Gap.terse:
         follow_up = _unused_follow_up(request)
         ask = follow_up or "Walk me through your reasoning: what would you do first, and why?"

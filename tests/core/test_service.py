@@ -268,7 +268,7 @@ class OverreachingBrain(OfflineBrain):
 
 async def test_core_keeps_the_follow_up_limit_whatever_the_model_proposes(who, where):
     service = InterviewService(brain=OfflineBrain(), store=InMemoryStore())
-    await service.start(who, where, options(questions=2))
+    await service.start(who, where, options(questions=2, custom_questions=STORY))
     service.brain = OverreachingBrain(Move.follow_up)
     kinds = [(await service.answer(who, where, STRONG)).kind for _ in range(MAX_FOLLOW_UPS + 1)]
     assert kinds[-1] is ReplyKind.question  # the third follow-up was refused by core
