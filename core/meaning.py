@@ -183,10 +183,11 @@ def read(sentences: list[str], text: str, question: Question, role: Role | None)
         seen.add(key)
         informative += 1
     # Static embeddings blur neighbouring questions, so "another question was answered"
-    # needs every sign at once: another question clearly closer, none of this question's
-    # keywords or key points, and few sentences about it.
-    on_question = not (len(text.split()) >= OFF_QUESTION_WORDS and closer is not None and rank >= OFF_QUESTION_RANK and hits == 0
-                       and not points and coverage < 0.05 and informative <= 1)
+    # needs several signs at once: enough words to tell, none of this question's key
+    # points, hardly any of its keywords, and other questions closer in meaning.
+    unrelated = not points and coverage < 0.05 and (
+        (hits == 0 and rank >= 1) or (hits <= 1 and rank >= OFF_QUESTION_RANK))
+    on_question = not (len(text.split()) >= OFF_QUESTION_WORDS and unrelated)
     return Reading(topic_similarity=round(own, 3), topic_rank=rank, closest_other=closer,
                    keyword_hits=hits, on_question=on_question,
                    sentence_relevance=[round(float(s), 3) for s in per_sentence],

@@ -12,8 +12,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from core.analysis import AnswerAnalysis, analyse, is_story, star_elements, strip_instructions
-from core.grading import LONG_ANSWER_WORDS, grade
+from core import signals
+from core.analysis import AnswerAnalysis, is_chatty, analyse, is_story, star_elements, strip_instructions
+from core.grading import LONG_ANSWER_WORDS, Grade, grade
 from core.models import Persona
 from core.report import (
     EvidencedPoint,
@@ -73,10 +74,19 @@ def _specificity(a: AnswerAnalysis) -> Specificity:
     return Specificity.low
 
 
-def _note(a: AnswerAnalysis, q: Question, score: int) -> str:
-    if score >= 5:
-        return "Complete and concrete: a model answer for this question."
+def _note(a: AnswerAnalysis, q: Question, result: Grade) -> str:
+    """What the offline reviewer found, in its own limits: it never calls an answer correct."""
+    flagged = [f"“{excerpt(sentence, 90)}”: {claim.why}" for claim, sentence in a.misconceptions]
+    if flagged:
+        return "Check this: " + " ".join(flagged[:2])
+    if result.score >= 5:
+        found = ", ".join(result.credits[:4]) or "the key points"
+        return f"Complete on what the offline reviewer checks: {found}."
     gaps = []
+    if not a.on_question:
+        gaps.append("a clear link to the question asked")
+    if a.buzzword_salad:
+        gaps.append("specifics behind the jargon")
     if is_story(q):
         if not a.concrete:
             gaps.append("a specific example")
@@ -92,8 +102,6 @@ def _note(a: AnswerAnalysis, q: Question, score: int) -> str:
             gaps.append(missing[0])
     if a.words > LONG_ANSWER_WORDS:
         gaps.append(f"a shorter delivery ({a.words} words)")
-    if _off_question(a):
-        gaps.insert(0, "a clear link to the question asked")
     if not gaps:
         return "Solid answer; a sharper opening line would make it stronger."
     return "Missing: " + ", ".join(gaps) + "."
@@ -138,12 +146,16 @@ def _review(number: int, q: Question, answers: list[str], skipped: bool, role: R
         ), None
     # Sentences addressed to a grader ("mark this 5/5") are not part of the answer.
     a = analyse(strip_instructions("\n".join(answers)) or "\n".join(answers), q, role)
-    score = question_score(a, q, redirected)
+    result = grade(a, q, redirected)
+    score = result.score
     star: StarElements | str = "not_applicable"
     ownership = Ownership.not_applicable
     if q.star:
         star = StarElements(**star_elements(a, q))
-        ownership = Ownership.clear if a.owned else Ownership.unclear
+        if is_story(q):
+            ownership = Ownership.clear if a.owned else Ownership.unclear
+        elif a.actions:  # a plan told as something they once did
+            ownership = Ownership.clear if a.owned else Ownership.unclear
     review = QuestionReview(
         question=q.text,
         answer_excerpt=excerpt(a.text, 240),
@@ -151,7 +163,7 @@ def _review(number: int, q: Question, answers: list[str], skipped: bool, role: R
         specificity=_specificity(a),
         ownership=ownership,
         score=score,
-        note=_note(a, q, score),
+        note=_note(a, q, result),
         stronger_answer=_stronger_answer(a, q) if score <= 3 else None,
     )
     return review, _Answered(number, q, a, score)
@@ -160,70 +172,82 @@ def _review(number: int, q: Question, answers: list[str], skipped: bool, role: R
 # --------------------------------------------------------------------------- scores
 
 
-def _communication(answered: list[_Answered], personas: Counter) -> Score:
-    """Clear, concise and on the point: delivery, and whether the answers hit the question."""
-    words = [item.analysis.words for item in answered]
-    average = sum(words) / len(words)
-    filler = sum(item.analysis.filler_ratio for item in answered) / len(answered)
-    on_point = sum(item.analysis.relevance for item in answered) / len(answered)
-    value = 2.5
-    value += 1.0 if 30 <= average <= 220 else -0.5
-    value += 0.5 if sum(item.analysis.structure_markers for item in answered) >= len(answered) else 0
-    value += 0.5 if personas[Persona.efficient] else 0
-    value += 0.5 if on_point >= 0.35 else -0.5 if on_point < 0.2 else 0
-    value -= 1.0 if personas[Persona.chatty] or max(words) > LONG_ANSWER_WORDS else 0
-    value -= 1.0 if filler > 0.04 else 0
-    value -= 0.5 if personas[Persona.confused] >= 2 else 0
-    bits = [f"answers averaged {round(average)} words"]
-    if on_point < 0.2:
-        bits.append("the answer did not address the question asked" if len(answered) == 1
-                    else "several did not address the question asked")
+def _communication(answered: list[_Answered], personas: Counter, warnings: int) -> Score:
+    """Clear, direct and on the point, and respectful: never a word count.
+
+    Direct: answers address the question asked (not another one, not a ramble).
+    Clear: signposted, little filler or jargon. Conduct: insults cost the score.
+    """
+    n = len(answered)
+    on_point = sum(1 for i in answered if i.analysis.on_question and not is_chatty(i.analysis)) / n
+    signposted = sum(1 for i in answered if i.analysis.structure_markers) / n
+    filler = sum(i.analysis.filler_ratio for i in answered) / n
+    jargon = sum(1 for i in answered if i.analysis.buzzword_salad)
+    value = 2.0 + 2.0 * on_point + 0.5 * signposted
+    value += 0.5 if personas[Persona.efficient] else 0.0
+    value -= 1.0 if filler > 0.04 else 0.0
+    value -= 0.5 if jargon else 0.0
+    value -= 0.5 if personas[Persona.confused] >= 2 else 0.0
+    value -= 1.5 * min(warnings, 2)
+    direct = round(on_point * n)
+    bits = [f"{direct} of {n} answer(s) went straight at the question asked"]
     if personas[Persona.chatty]:
         bits.append(f"{personas[Persona.chatty]} needed bringing back to the question")
+    if signposted >= 0.5:
+        bits.append("clear signposting (first, then, as a result)")
     if filler > 0.04:
         bits.append("noticeable filler words")
+    if jargon:
+        bits.append("jargon in place of specifics")
     if personas[Persona.efficient]:
         bits.append(f"{personas[Persona.efficient]} concise, complete answer(s)")
+    if warnings:
+        bits.append(f"{warnings} conduct warning(s): disrespect costs more than any answer earns")
     return Score(score=_clamp(value), reason="; ".join(bits).capitalize() + ".")
 
 
 def _technical(answered: list[_Answered], role: Role) -> Score:
+    """Evidence-based depth: key points said (listed), role terms, and flagged claims."""
     pool = [i for i in answered if not is_story(i.question) and i.question.key_points]
+    flagged = [i for i in answered if i.analysis.misconceptions]
+    flag_note = (f" {len(flagged)} answer(s) contained a claim the rubric flags "
+                 f"(Q{', Q'.join(str(i.number) for i in flagged)})." if flagged else "")
     if not pool:
         # Only stories (or custom questions without key points): judge the role's language
         # alone, and say so, instead of marking stories down for missing technical points.
         terms = sorted({term for i in answered for term in i.analysis.vocabulary})
         used = (f"you used terms such as {', '.join(terms[:4])}" if terms
                 else "few role-specific terms came up")
-        return Score(score=_clamp(2 + min(len(terms), 6) / 2),
-                     reason=f"No role-technical questions in this interview; {used}.")
-    points = sum(len(i.question.key_points) for i in pool) or 1
-    covered = sum(len(i.analysis.key_points_covered) for i in pool)
-    terms = sorted({term for i in pool for term in i.analysis.vocabulary})
-    ratio = covered / points
-    value = 1 + 4 * min(1.0, ratio * 0.8 + min(len(terms), 6) / 6 * 0.4)
-    used = f"; used terms such as {', '.join(terms[:4])}" if terms else "; few role-specific terms"
-    scope = "role-technical and situational questions"
+        value = 2 + min(len(terms), 6) / 2 - 1.5 * len(flagged)
+        return Score(score=_clamp(value),
+                     reason=f"No role-technical questions in this interview; {used}.{flag_note}")
+    coverage = sum(i.analysis.reading.coverage for i in pool) / len(pool)
+    said = [p for i in pool for p in i.analysis.key_points_covered]
+    points = sum(len(i.question.key_points) for i in pool)
+    value = 1 + 4 * min(1.0, coverage / 0.5) - 1.5 * len(flagged) / max(len(answered), 1) * 2
+    listed = f": {'; '.join(excerpt(p, 60) for p in said[:3])}" if said else ""
     return Score(score=_clamp(value),
-                 reason=f"Covered {covered} of {points} key points across {scope}{used}.")
+                 reason=f"Said {len(said)} of {points} key points in your own words{listed}."
+                        f"{flag_note}")
 
 
 def _structure(answered: list[_Answered]) -> Score:
+    """STAR for stories (situation, action, result, a number); signposting for the rest."""
     star_items = [i for i in answered if is_story(i.question)]
     if not star_items:
-        markers = sum(i.analysis.structure_markers for i in answered) / len(answered)
-        return Score(score=_clamp(2 + min(markers, 3)),
+        markers = sum(min(i.analysis.structure_markers, 3) for i in answered) / len(answered)
+        return Score(score=_clamp(2 + markers),
                      reason="No story questions; judged on signposting (first, then, as a result).")
     fractions = []
     for item in star_items:
         a = item.analysis
-        elements = [a.has_example or a.has_situation, bool(a.actions), a.has_outcome]
+        elements = [a.has_example or a.has_situation, a.owned, a.has_outcome]
         fractions.append(sum(elements) / 3 + (0.15 if a.quantified_outcome else 0))
     average = sum(fractions) / len(fractions)
     complete = sum(1 for f in fractions if f >= 1)
-    return Score(score=min(_clamp(1 + 4 * min(1.0, average)), 2 + complete),
-                 reason=f"{complete} of {len(star_items)} story answers had situation, action "
-                        "and result.")
+    return Score(score=_clamp(1 + 4 * min(1.0, average)),
+                 reason=f"{complete} of {len(star_items)} story answers had situation, your own "
+                        "action and a result.")
 
 
 # --------------------------------------------------------------------------- evidence
@@ -235,19 +259,26 @@ def _quoted(point: EvidencedPoint) -> str:
     return match.group(1) if match else ""
 
 
+# What this reviewer cannot do, said once in every report it writes.
+OFFLINE_LIMITS = ("(Offline review: it checks what you covered, your structure and known "
+                  "misconceptions, but cannot verify every claim; with a Gemini key the AI "
+                  "interviewer also judges whether your reasoning is right.)")
+
+_HEDGED = re.compile(r"\b(?:maybe|perhaps|probably|i think|i guess|not sure|roughly\?)|\?\s*$",
+                     re.IGNORECASE)
+
+
 def _strengths(answered: list[_Answered]) -> list[EvidencedPoint]:
     found: list[EvidencedPoint] = []
     answered = [item for item in answered if item.score >= 3]  # strengths come from good answers
-    quantified = [i for i in answered if i.analysis.quantified_outcome]
+    # The quoted sentence must show the point: a result with its number, said plainly
+    # ("churn fell from 8% to 5%"), not a guess ("The spend was maybe 30k?").
+    quantified = [i for i in answered if i.analysis.quantified_outcome
+                  and not _HEDGED.search(i.analysis.result_sentence or "")]
     if quantified:
         item = quantified[0]
-        numbers = "|".join(re.escape(number) for number in item.analysis.numbers)
-        outcomes = "|".join(re.escape(outcome) for outcome in item.analysis.outcomes)
-        # Prefer the sentence where a number meets an outcome: that is the quantified result.
-        quote = (_sentence_with(item.analysis.text, rf"(?=.*(?:{numbers}))(?=.*(?:{outcomes}))")
-                 or _sentence_with(item.analysis.text, numbers))
         found.append(EvidencedPoint(point="You back results with numbers.",
-                                    evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
+                                    evidence=f"Q{item.number}: {_quote(item.analysis.result_sentence)}"))
     owned = [i for i in answered if is_story(i.question) and i.analysis.owned]
     if owned:
         item = owned[0]
@@ -273,6 +304,12 @@ def _strengths(answered: list[_Answered]) -> list[EvidencedPoint]:
 
 def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[EvidencedPoint]:
     found: list[EvidencedPoint] = []
+    flagged = [i for i in answered if i.analysis.misconceptions]
+    if flagged:
+        item = flagged[0]
+        claim, sentence = item.analysis.misconceptions[0]
+        found.append(EvidencedPoint(point=f"Check a claim before an interviewer does: {claim.why}",
+                                    evidence=f"Q{item.number}: {_quote(sentence)}"))
     star = [i for i in answered if is_story(i.question)]
     no_outcome = [i for i in star if not i.analysis.has_outcome]
     if no_outcome:
@@ -280,12 +317,18 @@ def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[Evidenced
         found.append(EvidencedPoint(
             point="Stories stop before the result: say what changed.",
             evidence=f"Q{item.number} ends with: {_quote(tail(item.analysis.text, 140))}"))
-    we_heavy = [i for i in star if not i.analysis.owned]
-    if we_heavy:
-        item = we_heavy[0]
-        quote = _sentence_with(item.analysis.text, r"\bwe\b|\bthe team\b|\bour\b")
-        found.append(EvidencedPoint(point="Your own part is hard to see behind “we”.",
-                                    evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
+    unowned = [i for i in star if not i.analysis.owned]
+    if unowned:
+        item = unowned[0]
+        we = _sentence_with(item.analysis.text, r"\bwe\b|\bthe team\b")
+        if we:  # "hidden behind we" only when "we" was said
+            found.append(EvidencedPoint(point="Your own part is hard to see behind “we”.",
+                                        evidence=f"Q{item.number}: {_quote(we)}"))
+        else:
+            passive = _sentence_with(item.analysis.text, signals.PASSIVE.pattern)
+            found.append(EvidencedPoint(
+                point="Your own part is hard to see: say what you did, with “I”.",
+                evidence=f"Q{item.number}: {_quote(passive or item.analysis.text)}"))
     unquantified = [i for i in answered if is_story(i.question) and i.analysis.has_outcome
                     and not i.analysis.numbers]
     if unquantified:
@@ -324,6 +367,8 @@ def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[Evidenced
 
 
 _STEP_FOR = {
+    "Check a claim": "Re-derive the claim flagged above from first principles (or look it up) "
+                     "and rehearse the corrected version out loud.",
     "Stories stop": "For each of three stories you will reuse, write the last line first: "
                     "the result and what it meant for the team or customer.",
     "Your own part": "Rehearse your stories saying “I” for your part: the decision you made, "
@@ -340,7 +385,7 @@ _STEP_FOR = {
 
 
 def _next_steps(weak: list[EvidencedPoint], role: Role, questions: list[QuestionReview],
-                average: float = 0.0) -> list[str]:
+                average: float = 0.0, difficulty: str = "mid") -> list[str]:
     steps: list[str] = []
     for point in weak:
         for prefix, step in _STEP_FOR.items():
@@ -354,7 +399,7 @@ def _next_steps(weak: list[EvidencedPoint], role: Role, questions: list[Question
         steps.append(f"Re-answer “{excerpt(low[0].question, 90)}” using the stronger-answer "
                      "outline in this report.")
     stretch = (f"Practise another {role.name} interview at the next difficulty level to stretch "
-               "yourself." if average >= 4 else
+               "yourself." if average >= 4 and difficulty != "senior" else
                f"Practise another {role.name} interview at this level and compare the reports.")
     fillers = [
         stretch,
@@ -416,7 +461,7 @@ def build_report(role: Role, session: Session) -> FeedbackReport:
             adaptation=_adaptation(personas, session.warnings),
             next_steps=_next_steps([], role, reviews),
         )
-    scores = Scores(communication=_communication(answered, personas),
+    scores = Scores(communication=_communication(answered, personas, session.warnings),
                     technical=_technical(answered, role),
                     structure=_structure(answered))
     weaknesses = _weaknesses(answered, skipped)
@@ -430,8 +475,10 @@ def build_report(role: Role, session: Session) -> FeedbackReport:
     work_on = weaknesses[0].point.rstrip(".").lower() if weaknesses else "keep the same standard"
     summary = (f"You answered {len(answered)} of {len(session.questions)} questions in a "
                f"{session.options.difficulty.value}-level {role.name} interview, averaging "
-               f"{average:.1f}/5 per answer. Strongest: {lead}. Work on: {work_on}.")
+               f"{average:.1f}/5 per answer. Strongest: {lead}. Work on: {work_on}. "
+               + OFFLINE_LIMITS)
     return FeedbackReport(**base, summary=summary, answered=len(answered), strengths=strengths,
                           weaknesses=weaknesses, scores=scores,
                           adaptation=_adaptation(personas, session.warnings),
-                          next_steps=_next_steps(weaknesses, role, reviews, average))
+                          next_steps=_next_steps(weaknesses, role, reviews, average,
+                                                 session.options.difficulty.value))
