@@ -175,7 +175,8 @@ class InterviewService:
                 raise InterviewAlreadyActiveError()
             session = Session(key=key, who=who, where=where, options=options, role_id=role.id,
                               questions=[], progress=[QuestionProgress()])
-            session.questions = plan_questions(role, options, seed=session.id)
+            chosen = plan_questions(role, options, seed=session.id)
+            session.questions, session.tailored_to = chosen.questions, chosen.tailored_to
             request = TurnRequest(role=role, session=session, move=Move.greet,
                                   allowed=[Move.greet], next_question=session.questions[0])
             plan = await self._plan(request)

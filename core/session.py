@@ -59,6 +59,8 @@ class Session(BaseModel):
     role_id: str
     questions: list[Question]
     progress: list[QuestionProgress]
+    # Lines of the user's job description or resume that chose questions (for the greeting).
+    tailored_to: list[str] = Field(default_factory=list)
     current: int = 0
     state: SessionState = SessionState.active
     warnings: int = 0

@@ -208,6 +208,14 @@ def _engine_block(request: TurnRequest) -> str:
         f"What to do: {MOVES[request.move]}",
     ]
     here = session.here
+    if request.move is Move.greet and session.options.context:
+        if session.tailored_to:
+            lines.append("Questions were chosen for these requirements of the shared text (you "
+                         "may say so): " + " | ".join(neutralise(_clip(line, 120))
+                                                       for line in session.tailored_to[:3]))
+        else:
+            lines.append("No question matched the shared text's requirements: do not claim the "
+                         "questions were tailored to it.")
     if request.move is Move.follow_up or Move.follow_up in request.allowed:
         if request.probe:
             lines.append(f"Gap to probe: {PROBES.get(request.probe, request.probe)}")

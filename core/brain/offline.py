@@ -20,6 +20,7 @@ from core.models import Focus, Persona
 from core.report import FeedbackReport
 from core.roles import Category, Question
 from core.session import Session, Speaker
+from core.text import excerpt
 
 MOVE_ON = ["Thanks, let's move on.", "Okay, next one.", "Thanks. Let's switch gears.",
            "Understood. Moving on."]
@@ -136,7 +137,13 @@ def _greet(request: TurnRequest) -> str:
     focus = {Focus.mixed: "a mix of behavioural and role-specific questions",
              Focus.behavioural: "a behavioural focus",
              Focus.technical: "a focus on role-specific depth"}[options.focus]
-    tailored = " I've tailored the questions to the text you shared." if options.context else ""
+    tailored = ""
+    if session.tailored_to:
+        drivers = "; ".join(f"“{excerpt(line, 70)}”" for line in session.tailored_to[:2])
+        tailored = f" I've tailored the questions to what the text you shared asks for: {drivers}."
+    elif options.context:
+        tailored = (" I read the text you shared, but none of its requirements matched this "
+                    "role's questions closely, so the questions are not tailored to it.")
     total = len(session.questions)
     plural = "question" if total == 1 else "questions"
     return (
