@@ -24,7 +24,7 @@ __all__ = ["AnswerAnalysis", "Gap", "analyse", "content_terms", "is_story", "str
 
 MAX_ANALYSED_CHARS = 8_000
 TERSE_WORDS = 25  # below this a technical answer cannot show its reasoning
-CHATTY_WORDS = 100
+CHATTY_WORDS = 80
 
 
 class Gap(StrEnum):
@@ -206,7 +206,9 @@ def _result(parts: list[str], actions: list[str]) -> tuple[list[str], str | None
     cues: list[str] = []
     best: str | None = None
     for sentence in parts[first_action:]:
-        found = [m.group(0) for m in signals.OUTCOME.finditer(sentence)]
+        # "open rates had dropped to 18%": the past perfect is the backstory, not the result
+        found = [m.group(0) for m in signals.OUTCOME.finditer(sentence)
+                 if not re.search(r"\bhad (?:\w+ )?$", sentence[:m.start()])]
         if found:
             cues += found
             if best is None or (signals.DIGIT_NUMBER.search(sentence)
@@ -309,8 +311,10 @@ def classify(analysis: AnswerAnalysis, question: Question) -> Persona:
     if intent.abusive:
         return Persona.abusive
     if intent.injection or intent.off_topic_request:
-        thin = intent.substance_words < 40 and not analysis.reading.key_points
-        if intent.substance_words < 15 or thin:
+        # A note to the grader beside a real answer is ignored; instead of one, it is steered.
+        reading = analysis.reading
+        unrelated = not reading.key_points and not reading.keyword_hits and analysis.relevance < 0.3
+        if intent.substance_words < 5 or (intent.substance_words < 40 and unrelated):
             return Persona.off_topic  # a request instead of an answer, not a note beside one
     if analysis.non_english:
         return Persona.normal  # a real answer in another language: steered, not judged

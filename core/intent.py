@@ -29,7 +29,8 @@ _CONFUSED = re.compile(
     r"\bnot sure (?:how|what) (?:detailed|much|you want)|"
     r"\b(?:can|could) you (?:rephrase|explain|clarify|repeat|say (?:it|that|the question) "
     r"(?:another|a different) way|put it)|\b(?:i'?m|i am)(?: \w+){0,2} (?:lost|confused)\b|"
-    r"\bwhat(?:'s| is) the question\b|\bno idea\b|\bno clue\b|\bhuh\b|^sorry,? what\b|"
+    r"\bwhat(?:'s| is) the question\b|^(?:honestly,?\s*|tbh,?\s*|sorry,?\s*)?no (?:idea|clue)\b|"
+    r"\bi(?: have|'ve| honestly have)? no (?:idea|clue)\b|\bhuh\b|^sorry,? what\b|"
     r"\bi'?ve (?:honestly )?never (?:done|run|heard of|worked)|\bmeaning\?|"
     r"\bwhat exactly (?:do|are) you\b|\bi (?:\w+ )?don'?t know (?:what|how|where)\b|"
     r"^(?:i )?(?:honestly )?(?:don'?t|dont) know\b",
@@ -75,7 +76,7 @@ _INJECTION = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _OFF_TOPIC = re.compile(
-    r"\b(?:tell me a joke|write (?:me )?(?:a |an |my )?(?:poem|song|story|essay|haiku|limerick|"
+    r"\b(?:tell me a joke|write (?:me )?(?:a |an |my )?(?:\w+ )?(?:poem|song|story|essay|haiku|limerick|"
     r"cover letter|script|python|code|program|function|component|scraper|resume|cv|email to)|"
     r"what(?:'s| is) the (?:weather|time|date|score)|who won|recipe for|translate (?:this|that)|"
     r"what(?:'s| is) the capital of|(?:help me with|do) my homework|play a game|let'?s play|"
@@ -164,7 +165,7 @@ def read_intent(text: str) -> Intent:
         substance += words
     asks_back = _ask_back_kind(" ".join(asked)) if asked and substance < 30 else None
     # Confusion inside a real answer ("no idea why, so I dug in") is part of the answer.
-    confused = confused and substance < 40
+    confused = confused and substance < 25
     return Intent(move_on=move_on, confused=confused, asks_back=asks_back, injection=injection,
                   off_topic_request=off_topic, abusive=bool(_ABUSE.search(text)),
                   substance_words=substance)
