@@ -11,7 +11,7 @@ from pathlib import Path
 
 def main() -> int:
     names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
-                   if m.name.startswith("bench_"))
+                   if m.name.startswith(("bench_", "eval_")))
     failures = 0
     for name in names:
         module = importlib.import_module(f"bench.{name}")

@@ -2,7 +2,10 @@
 
 A scripted 10-question interview through the service with a brain that answers
 instantly, measured alone and again with 1,000 other sessions active in the store.
-Targets: p99 under 2 ms, and the ratio (busy / alone) under 1.5.
+Every answer is made unique (a short closing sentence naming the user and turn) so the
+reading cache does not flatter the figures: each turn reads its answer by meaning.
+Targets: p99 under 15 ms (reading an answer by meaning, about 3-5 ms of it, replaced the
+old word matching's 2 ms budget), and the ratio (busy / alone) under 1.5.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ async def _interview(service: InterviewService, user: str, timings: list[float] 
     await service.start(who, where, InterviewOptions(role="sales", questions=QUESTIONS))
     turn = 0
     while True:
-        text = SCRIPTED_ANSWERS[turn % len(SCRIPTED_ANSWERS)]
+        text = f"{SCRIPTED_ANSWERS[turn % len(SCRIPTED_ANSWERS)]} That was case {user}-{turn}."
         started = time.perf_counter()
         reply = await service.answer(who, where, text)
         elapsed = (time.perf_counter() - started) * 1000
@@ -69,7 +72,7 @@ def main() -> None:
     p99_alone, p99_busy = percentile(alone, 99), percentile(busy, 99)
     ratio = p99_busy / p99_alone if p99_alone else float("inf")
     print(f"p99 ratio busy/alone:           {ratio:.2f}  (target < 1.5)")
-    print(f"p99 under 2 ms:                 {'yes' if max(p99_alone, p99_busy) < 2 else 'NO'}")
+    print(f"p99 under 15 ms:                {'yes' if max(p99_alone, p99_busy) < 15 else 'NO'}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ what changed, is this a request?), topic and key points by meaning
 
 from __future__ import annotations
 
+import copy
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -229,8 +231,28 @@ def _wrong_sums(text: str, parts: list[str]) -> list[tuple[Misconception, str]]:
     return found
 
 
+_CACHE: OrderedDict[tuple[str, str, str, str], AnswerAnalysis] = OrderedDict()
+CACHE_SIZE = 512  # a turn reads the answer, the whole answer so far, and the report reads both
+
+
 def analyse(text: str, question: Question, role: Role | None = None) -> AnswerAnalysis:
-    """Read one answer (or everything said about one question) against its question."""
+    """Read one answer (or everything said about one question) against its question.
+
+    Deterministic, so recent readings are kept (keyed by the text and the question) and
+    handed out as shallow copies: callers may relabel the persona on their copy.
+    """
+    key = (text, question.id, question.text, role.id if role else "")
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return copy.copy(_CACHE[key])
+    result = _analyse(text, question, role)
+    _CACHE[key] = result
+    if len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return copy.copy(result)
+
+
+def _analyse(text: str, question: Question, role: Role | None) -> AnswerAnalysis:
     truncated = len(text) > MAX_ANALYSED_CHARS
     text = text[:MAX_ANALYSED_CHARS]
     intent = read_intent(text)

@@ -105,6 +105,30 @@ _ABUSE = re.compile(
 _RATING = re.compile(r"\b\d+\s?/\s?(?:5|10)\b(?!\s*(?:split|of|customers|users|deals))")
 
 
+# Cheap gates: the full patterns above are long alternations; a message that contains
+# none of their trigger words cannot match them, and most answers contain none.
+def _gate(*words: str) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(word) for word in words))
+
+
+_MAY_INJECT = _gate("ignore", "disregard", "you are now", "from now on", "act as", "pretend",
+                    "instruction", "jailbreak", "developer mode", "restriction", "reveal", "prompt",
+                    "forget", "system", "assistant", "developer", "admin", "give me", "score",
+                    "rate ", "grade", "confirm", "say that", "tell me i", "interviewer",
+                    "change your", "change the", "override", "output", "stop asking",
+                    "straight to", "note", "p.s", "ps ", "grader", "evaluator", "reviewer",
+                    "assessor", "mark ", "approved", "/5", "/ 5", "<!--", "dear", "role")
+_MAY_ABUSE = _gate("fu", "f*", "f-", "screw", "shut up", "idiot", "moron", "stupid", "dumb",
+                   "useless", "worthless", "pathetic", "garbage", "trash", "loser", "bitch",
+                   "asshole", "retard", "clown", "joke", "kill", "hurt", "find", "destroy", "beat",
+                   "smash", "wreck", "hunt", "your office", "your house", "know where", "hell",
+                   "kys", "die", "or else", "better", "fired")
+_MAY_OFF_TOPIC = _gate("joke", "write", "weather", "time", "date", "score", "who won", "recipe",
+                       "translate", "capital", "homework", "play", "buy", "sell", "stock", "earnings",
+                       "crypto", "bitcoin", "share", "coin", "overvalued", "all in", "invest",
+                       "netflix", "spotify", "help me", "forget the interview", "what do you think")
+
+
 class AskBack(StrEnum):
     """A fair question back to the interviewer; each gets its own answer."""
 
@@ -142,6 +166,9 @@ def _ask_back_kind(text: str) -> AskBack:
 
 def read_intent(text: str) -> Intent:
     parts = sentences(text) or [text]
+    lowered = text.lower()
+    may_inject = bool(_MAY_INJECT.search(lowered))
+    may_request = bool(_MAY_OFF_TOPIC.search(lowered))
     move_on = confused = injection = off_topic = False
     asked: list[str] = []
     substance = 0
@@ -150,10 +177,10 @@ def read_intent(text: str) -> Intent:
         if words <= 8 and _MOVE_ON.match(sentence.strip(" \"'")):
             move_on = True
             continue
-        if _INJECTION.search(sentence):
+        if may_inject and _INJECTION.search(sentence):
             injection = True
             continue
-        if _OFF_TOPIC.search(sentence):
+        if may_request and _OFF_TOPIC.search(sentence):
             off_topic = True
             continue
         if _CONFUSED.search(sentence) and words <= 30:
@@ -167,7 +194,8 @@ def read_intent(text: str) -> Intent:
     # Confusion inside a real answer ("no idea why, so I dug in") is part of the answer.
     confused = confused and substance < 25
     return Intent(move_on=move_on, confused=confused, asks_back=asks_back, injection=injection,
-                  off_topic_request=off_topic, abusive=bool(_ABUSE.search(text)),
+                  off_topic_request=off_topic,
+                  abusive=bool(_MAY_ABUSE.search(lowered) and _ABUSE.search(text)),
                   substance_words=substance)
 
 
@@ -175,6 +203,8 @@ def strip_instructions(text: str) -> str:
     """Drop sentences addressed to a grader or model, so they cannot move a score."""
     text = re.sub(r"<!--.*?(?:-->|$)|\[(?:note|p\.?s\.?)[^\]]*\]|\((?:note|p\.?s\.?)[^)]*\)", " ",
                   text, flags=re.IGNORECASE | re.DOTALL)
+    if not _MAY_INJECT.search(text.lower()) and not _RATING.search(text):
+        return text
     parts = sentences(text)
     kept = [s for s in parts if not _INJECTION.search(s) and not _RATING.search(s)]
     return text if len(kept) == len(parts) else " ".join(kept)

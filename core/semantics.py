@@ -31,6 +31,8 @@ def _model():
     # The package's own folder holds weights/ and tokenizers/; pointing the cache there
     # and disabling downloads means a missing file fails loudly instead of reaching out.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # One short batch per turn: thread start-up in the Rust tokenizer costs more than it saves.
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import wordllama
     from wordllama import WordLlama
 

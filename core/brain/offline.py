@@ -88,11 +88,12 @@ def _said(request: TurnRequest) -> list[str]:
     return signals.sentences(" ".join([*earlier, request.answer or ""]))
 
 
-def _fits(follow_up: str, said: list[str]) -> bool:
+def _fits(follow_up: str, said: list[str], said_vectors=None) -> bool:
     """Not already answered, and not built on something the candidate said they would not do."""
     if not said:
         return True
-    sims = semantics.similarity(semantics.bank_matrix((follow_up,)), semantics.embed(said))[0]
+    vectors = semantics.embed(said) if said_vectors is None else said_vectors
+    sims = semantics.similarity(semantics.bank_matrix((follow_up,)), vectors)[0]
     if float(sims.max()) >= 0.62:
         return False  # they have said this already
     terms = content_terms(follow_up)
@@ -105,8 +106,9 @@ def _fits(follow_up: str, said: list[str]) -> bool:
 def _unused_follow_up(request: TurnRequest) -> str | None:
     """The bank follow-up that best fits what is missing, not asked yet and not answered."""
     said = _said(request)
+    vectors = semantics.embed(said) if said else None
     options = [f for f in request.question.follow_ups
-               if not _asked_before(request.session, f) and _fits(f, said)]
+               if not _asked_before(request.session, f) and _fits(f, said, vectors)]
     if len(options) <= 1:
         return options[0] if options else None
     missing = [p for p in request.question.key_points

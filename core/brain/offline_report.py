@@ -81,7 +81,7 @@ def _note(a: AnswerAnalysis, q: Question, result: Grade) -> str:
         return "Check this: " + " ".join(flagged[:2])
     if result.score >= 5:
         found = ", ".join(result.credits[:4]) or "the key points"
-        return f"Complete on what the offline reviewer checks: {found}."
+        return f"Complete on every point this review checks: {found}."
     gaps = []
     if not a.on_question:
         gaps.append("a clear link to the question asked")

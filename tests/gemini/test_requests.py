@@ -102,8 +102,9 @@ async def test_history_is_sent_and_the_prompt_stays_bounded_in_a_long_interview(
     # Fixed questions, so every run takes the same turns.
     questions = [f"Tell me about a time you improved a system, part {n}." for n in range(15)]
     await gemini_service.start(who, where, interview(questions=15, custom_questions=questions))
-    answer = ("At my last job I owned the checkout service. I profiled the slow endpoint, "
-              "found an N+1 query, added an index and a cache, and p95 latency fell 40%. " * 6)
+    # A team-only story: core probes it once per question, so the interview runs long.
+    answer = ("At my last job we owned the checkout service. We profiled the slow endpoint, "
+              "we found an N+1 query, and we talked about an index and a cache. " * 6)
     for turn in range(24):
         reply = await gemini_service.answer(who, where, f"Turn {turn}. {answer}")
         if reply.interview_over:
