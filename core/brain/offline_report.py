@@ -201,9 +201,11 @@ def _communication(answered: list[_Answered], personas: Counter, warnings: int) 
         bits.append("jargon in place of specifics")
     if personas[Persona.efficient]:
         bits.append(f"{personas[Persona.efficient]} concise, complete answer(s)")
+    score = _clamp(value)
     if warnings:
         bits.append(f"{warnings} conduct warning(s): disrespect costs more than any answer earns")
-    return Score(score=_clamp(value), reason="; ".join(bits).capitalize() + ".")
+        score = min(score, 3 if warnings == 1 else 2)  # interviewers remember conduct
+    return Score(score=score, reason="; ".join(bits).capitalize() + ".")
 
 
 def _technical(answered: list[_Answered], role: Role) -> Score:
