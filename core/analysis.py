@@ -336,8 +336,9 @@ def classify(analysis: AnswerAnalysis, question: Question) -> Persona:
         # A note to the grader beside a real answer is ignored; instead of one, it is steered.
         reading = analysis.reading
         unrelated = not reading.key_points and not reading.keyword_hits and analysis.relevance < 0.3
-        if intent.substance_words < 5 or (intent.substance_words < 40 and unrelated):
-            return Persona.off_topic  # a request instead of an answer, not a note beside one
+        enough = 25 if intent.off_topic_request else 5  # "write me a script, I have a test tomorrow"
+        if intent.substance_words < enough or (intent.substance_words < 40 and unrelated):
+            return Persona.off_topic
     if analysis.non_english:
         return Persona.normal  # a real answer in another language: steered, not judged
     if intent.confused:

@@ -255,8 +255,8 @@ class InterviewService:
         graded = grade(whole, session.question)
         if persona is Persona.normal and graded.complete and not earlier and analysis.words <= 120:
             persona = analysis.persona = Persona.efficient  # complete in few words: move on
-        if persona is Persona.chatty and here.steers < 1 and whole.reading.relevant_share < 0.5:
-            return only(Move.steer)
+        if persona is Persona.chatty and here.steers < 1 and whole.reading.informative <= 3:
+            return only(Move.steer)  # a ramble with little in it; one with substance is probed
         if not whole.on_question and here.steers < 1:
             return only(Move.steer)  # another question answered: name it, bring them back
         # Probe the most important gap; if it was asked about and is still open, move on
