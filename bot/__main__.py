@@ -17,6 +17,7 @@ from adapters import cli
 from bot.logging import configure_logging
 from bot.settings import Settings
 from bot.wiring import build_service, describe_brain, describe_store
+from core import semantics
 from core.history import retention_loop
 
 
@@ -68,6 +69,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"interview-bot: surfaces={','.join(label.get(s, s) for s in surfaces)} "
           f"brain={describe_brain(service.brain)} store={describe_store(service.store)}",
           file=sys.stderr, flush=True)
+    if surfaces[0] not in ("history", "forget"):
+        # Load the answer-reading model (about 1 s) off the event loop now, not on the
+        # first answer; the task is kept so it is not garbage-collected mid-load.
+        warm_up = asyncio.create_task(asyncio.to_thread(semantics.warm_up))  # noqa: F841
     try:
         if surfaces[0] in TERMINAL_COMMANDS:
             # No background job in a short terminal run: apply retention once instead.
