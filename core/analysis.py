@@ -34,6 +34,7 @@ class Gap(StrEnum):
 
     misconception = "misconception"  # a claim the rubric flags as wrong, unsafe or unethical
     buzzwords = "buzzwords"  # jargon with nothing concrete behind it
+    overclaim = "overclaim"  # certainty no interviewer accepts unchallenged ("proves", "guarantees")
     terse = "terse"  # a few words: no reasoning to judge
     no_example = "no_example"
     no_personal_action = "no_personal_action"
@@ -123,6 +124,11 @@ class AnswerAnalysis:
         if not self.actions:
             return False
         return len(self.actions) >= 3 or self.i_count >= self.we_count * 0.5
+
+    @property
+    def overclaim(self) -> str | None:
+        """The sentence that claims certainty ("that proves...", "it guarantees..."), if any."""
+        return next((s for s in self.sentences if signals.OVERCLAIM.search(s)), None)
 
     @property
     def buzzword_salad(self) -> bool:
@@ -361,6 +367,8 @@ def weaknesses(analysis: AnswerAnalysis, question: Question) -> list[Gap]:
         found.append(Gap.misconception)
     if analysis.buzzword_salad:
         found.append(Gap.buzzwords)
+    if analysis.overclaim and not is_story(question):
+        found.append(Gap.overclaim)
     if not is_story(question):
         if analysis.words < TERSE_WORDS:
             found.append(Gap.terse)

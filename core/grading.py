@@ -90,19 +90,24 @@ def _plan_points(a: AnswerAnalysis, q: Question, grade: Grade) -> float:
 
 def _caps(a: AnswerAnalysis, q: Question, grade: Grade, redirected: bool) -> int:
     cap = 5
+    # A flagged claim caps the answer at 2; two or more at 1. (One cue can misfire on a
+    # sentence that only sounds like the claim, so one flag alone never means "no answer".)
     for claim, _sentence in a.misconceptions:
-        if claim.kind in (MisconceptionKind.unsafe, MisconceptionKind.unethical):
-            cap = min(cap, 1)
-            grade.caps.append(f"an {claim.kind.value} approach: {claim.why}")
-        else:
-            cap = min(cap, 2)
-            grade.caps.append(f"a doubtful claim: {claim.why}")
+        cap = min(cap, 2)
+        kind = "an unsafe or unethical approach" if claim.kind in (
+            MisconceptionKind.unsafe, MisconceptionKind.unethical) else "a doubtful claim"
+        grade.caps.append(f"{kind}: {claim.why}")
+    if len(a.misconceptions) >= 2:
+        cap = 1
     if not a.on_question:
         cap = min(cap, 2)
         grade.caps.append("it answers a different question")
     if a.buzzword_salad:
         cap = min(cap, 2)
         grade.caps.append("jargon without specifics")
+    if a.overclaim and not is_story(q):
+        cap = min(cap, 3)
+        grade.caps.append("a claim of certainty that needs support")
     if is_chatty(a):
         cap = min(cap, 2 if a.reading.informative <= 2 else 3)
         grade.caps.append("mostly not about the question")

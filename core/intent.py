@@ -36,12 +36,13 @@ _CONFUSED = re.compile(
     r"^(?:i )?(?:honestly )?(?:don'?t|dont) know\b",
     re.IGNORECASE,
 )
+# Openers that ask something back even without a question mark ("can I use a uni
+# example", "before I answer: is this B2B"). Others ("which", "what's") need the "?".
 _ASK_BACK = re.compile(
     r"^(?:sorry,?\s*|quick (?:one|question)[,:]?\s*|before i answer[,:]?\s*|just to (?:check|"
-    r"clarify|confirm)[,:]?\s*)*(?:do you mean|did you mean|is (?:this|it|that)|are (?:we|you)|"
-    r"should i|can i|could i|may i|would it be|is it (?:ok|okay|fine|alright)|does (?:this|that|it)|"
-    r"do you want|what(?:'s| is| are)|how (?:many|much|long|detailed)|which|by .{1,30}? do you mean|"
-    r"can (?:you|u) (?:just )?(?:show|give|tell)|could you (?:show|give|tell))\b",
+    r"clarify|confirm)[,:]?\s*)*(?:do you mean|did you mean|should i|can i|could i|may i|"
+    r"would it be (?:ok|okay|fine|alright)|is it (?:ok|okay|fine|alright)|do you want me to|"
+    r"(?:can|could) (?:you|u) (?:just )?(?:show|give|tell) me)\b",
     re.IGNORECASE,
 )
 _MODEL_ANSWER = re.compile(
@@ -94,6 +95,7 @@ _ABUSE = re.compile(
     r"\bscrew (?:you|this)\b|^shut up\b|\bshut up (?:with|you|bot|already)\b|"
     rf"\b(?:you(?:'re| are)?|u r|ur|this bot is|what an?|this is (?:a|the))\s+(?:an? )?"
     rf"(?:\w+ )?(?:{_INSULT})\b|\b(?:{_INSULT}) (?:bot|ai|machine|interviewer|chatbot|question)s?\b|"
+    r"\b(?:useless|stupid|worthless) piece of\b|\bpiece of (?:junk|crap|shit|garbage|trash)\b|"
     rf"\b(?:whoever|who(?:ever)? (?:built|made|wrote|trained)).{{0,40}}\b(?:{_INSULT}|fired|die)\b|"
     r"\bi(?:'ll| will| am going to|'m going to|'m gonna| gonna| swear i'?ll) (?:kill|hurt|find|destroy|"
     r"beat|smash|wreck|come (?:and )?find|hunt|come (?:down |over |round )?to your|show up at your)\b|"
@@ -118,7 +120,7 @@ _MAY_INJECT = _gate("ignore", "disregard", "you are now", "from now on", "act as
                     "change your", "change the", "override", "output", "stop asking",
                     "straight to", "note", "p.s", "ps ", "grader", "evaluator", "reviewer",
                     "assessor", "mark ", "approved", "/5", "/ 5", "<!--", "dear", "role")
-_MAY_ABUSE = _gate("fu", "f*", "f-", "screw", "shut up", "idiot", "moron", "stupid", "dumb",
+_MAY_ABUSE = _gate("fu", "f*", "f-", "screw", "shut up", "piece of", "idiot", "moron", "stupid", "dumb",
                    "useless", "worthless", "pathetic", "garbage", "trash", "loser", "bitch",
                    "asshole", "retard", "clown", "joke", "kill", "hurt", "find", "destroy", "beat",
                    "smash", "wreck", "hunt", "your office", "your house", "know where", "hell",

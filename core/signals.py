@@ -177,3 +177,13 @@ BUZZWORD = re.compile(
     r"personali[sz]ed|multi[- ]channel|full[- ]funnel|360)\b",
     re.IGNORECASE,
 )
+
+# Certainty an interviewer pushes back on: "a t-test proves it caused", "the database
+# guarantees it", "integration tests are a waste of time". ("to prove it worked" is a check.)
+OVERCLAIM = re.compile(
+    r"(?<!to )\b(?:proves?|proven|guarantee[sd]?|always works|never fails|can'?t (?:fail|go wrong)|"
+    r"no need for anything|bulletproof|zero risk|100 ?(?:%|percent) (?:sure|certain|safe|coverage|"
+    r"accurate)|(?:is|are) (?:a )?(?:complete )?waste of time|must (?:work|be true)|"
+    r"definitely (?:works|caused|causes)|clearly (?:caused|causes|proves))\b",
+    re.IGNORECASE,
+)

@@ -125,6 +125,8 @@ PROBES = {
                        "challenge it by asking them to walk through their reasoning",
     Gap.buzzwords: "the answer is jargon with nothing concrete: ask for one specific action and "
                    "the number that would show it worked",
+    Gap.overclaim: "the answer claims certainty (proves, guarantees, always): ask what would "
+                   "have to be true for that to hold and how they would check",
     Gap.terse: "the answer is a few words: name the brevity and ask for their reasoning",
     Gap.no_example: "the answer stays general: ask for one specific, real example",
     Gap.no_personal_action: "it is unclear what the candidate did personally (vs the team): ask",

@@ -188,6 +188,9 @@ def _follow_up(request: TurnRequest) -> str:
     if probe == Gap.misconception and analysis is not None and analysis.misconceptions:
         claim, sentence = analysis.misconceptions[0]
         return f"You said {_quote_back(sentence, 20)}. {claim.challenge}"
+    if probe == Gap.overclaim and analysis is not None and analysis.overclaim:
+        return (f"You said {_quote_back(analysis.overclaim, 20)}. That's a strong claim: what "
+                "would have to be true for it to hold, and how would you check?")
     if probe == Gap.buzzwords:
         return (f"{ack} That's a lot of big ideas. Take one of them and make it concrete: what "
                 "exactly would you do first, with whom, and what number would tell you it worked?")
