@@ -190,12 +190,18 @@ def _vocabulary_hits(lowered: str, role: Role | None) -> list[str]:
     return list(dict.fromkeys(_vocabulary_pattern(tuple(role.vocabulary)).findall(lowered)))
 
 
+# Talk about the interview itself is not something the candidate did in the story.
+_META = re.compile(r"\b(?:answer(?:ed)?|said|told you|mentioned|in english|mean|repeat|asked you)\b"
+                   r"|^I (?:try|tried|will try|rarely|usually|started my career)\b", re.IGNORECASE)
+
+
 def _actions(parts: list[str]) -> list[str]:
     found: list[str] = []
     for sentence in parts:
         for match in signals.ACTION.finditer(sentence):
-            clause = next(group for group in match.groups() if group)
-            found.append(("I " + clause).strip())
+            clause = ("I " + next(group for group in match.groups() if group)).strip()
+            if not _META.search(clause):
+                found.append(clause)
         elided = signals.ELIDED_ACTION.match(sentence)
         if elided and not sentence.lower().startswith(("used ", "based ", "need")):
             found.append(elided.group(1).strip())

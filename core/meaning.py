@@ -25,6 +25,7 @@ from core import semantics
 from core.roles import Misconception, Question, Role
 
 KEY_POINT_MATCH = 0.34  # a sentence that says the key point in other words
+MISSING_BELOW = 0.2  # below this, and sharing no word with it, a key point was not said
 KEY_POINT_FLOOR, KEY_POINT_FULL = 0.22, 0.5  # soft coverage: no credit below, full credit above
 # Static embeddings do not see negation or numbers ("O(n)" vs "O(n log n)"), so meaning
 # alone flags a claim only when a sentence nearly paraphrases it; otherwise the rubric's
@@ -81,6 +82,9 @@ class Reading:
     sentence_relevance: list[float]  # per sentence: similarity to the question
     key_points: dict[str, str] = field(default_factory=dict)  # key point -> sentence saying it
     coverage: float = 0.0  # 0..1: soft coverage of the key points, by meaning
+    # Key points nothing in the answer comes near, in meaning or in words: the only ones a
+    # report may call missing (a point said in other words must never be "missing").
+    absent: list[str] = field(default_factory=list)
     informative: int = 0  # distinct sentences that carry a point about this question
     misconceptions: list[tuple[Misconception, str]] = field(default_factory=list)
 
@@ -142,6 +146,7 @@ def read(sentences: list[str], text: str, question: Question, role: Role | None)
     hits = _keyword_hits(terms, text.lower(), question)
 
     points: dict[str, str] = {}
+    absent: list[str] = []
     coverage = 0.0
     topical = per_sentence
     if question.key_points:
@@ -152,6 +157,8 @@ def read(sentences: list[str], text: str, question: Question, role: Role | None)
         topical = np.maximum(per_sentence, sims.max(axis=1))
         for j, point in enumerate(question.key_points):
             best = int(np.argmax(sims[:, j]))
+            if sims[best, j] < MISSING_BELOW and not (_terms(point) & terms):
+                absent.append(point)
             if sims[best, j] >= KEY_POINT_MATCH or _lexically_covered(point, content_terms(sentences[best])):
                 points[point] = sentences[best]
             elif _lexically_covered(point, terms):
@@ -191,5 +198,6 @@ def read(sentences: list[str], text: str, question: Question, role: Role | None)
     return Reading(topic_similarity=round(own, 3), topic_rank=rank, closest_other=closer,
                    keyword_hits=hits, on_question=on_question,
                    sentence_relevance=[round(float(s), 3) for s in per_sentence],
-                   key_points=points, coverage=round(coverage, 3), informative=informative,
+                   key_points=points, coverage=round(coverage, 3), absent=absent,
+                   informative=informative,
                    misconceptions=found)

@@ -96,6 +96,8 @@ def _fits(follow_up: str, said: list[str], said_vectors=None) -> bool:
     sims = semantics.similarity(semantics.bank_matrix((follow_up,)), vectors)[0]
     if float(sims.max()) >= 0.62:
         return False  # they have said this already
+    if float(sims.max()) < 0.2:
+        return False  # about nothing they said: it would presuppose an answer they did not give
     terms = content_terms(follow_up)
     for sentence in said:
         if _NEGATED.search(sentence) and len(terms & content_terms(sentence)) >= 2:
@@ -161,8 +163,12 @@ def _ask(request: TurnRequest) -> str:
     session = request.session
     question = request.next_question or session.question
     index = session.questions.index(question) + 1 if question in session.questions else 0
-    efficient = request.analysis is not None and request.analysis.persona is Persona.efficient
-    lead = _choose(MOVE_ON_SHORT if efficient else MOVE_ON, session, "ask")
+    analysis = request.analysis
+    if analysis is not None and analysis.bare_move_on and not session.answers_to(session.current):
+        lead = "No problem, let's skip that one."  # "next please" before any answer is a skip
+    else:
+        efficient = analysis is not None and analysis.persona is Persona.efficient
+        lead = _choose(MOVE_ON_SHORT if efficient else MOVE_ON, session, "ask")
     return f"{lead}\n\n{_numbered(question, index, len(session.questions))}"
 
 
@@ -191,9 +197,17 @@ def _follow_up(request: TurnRequest) -> str:
     if probe == Gap.overclaim and analysis is not None and analysis.overclaim:
         return (f"You said {_quote_back(analysis.overclaim, 20)}. That's a strong claim: what "
                 "would have to be true for it to hold, and how would you check?")
-    if probe == Gap.buzzwords:
-        return (f"{ack} That's a lot of big ideas. Take one of them and make it concrete: what "
-                "exactly would you do first, with whom, and what number would tell you it worked?")
+    if probe == Gap.buzzwords and analysis is not None:
+        terms = list(dict.fromkeys(m.group(0).lower()
+                                   for m in signals.BUZZWORD.finditer(analysis.text)))[:2]
+        named = " and ".join(f"“{term}”" for term in terms)
+        return _choose([
+            f"You mentioned {named}. Take one and make it concrete: what exactly would you do "
+            "first, with whom, and what number would tell you it worked?",
+            f"Let's unpack {named}: what would that look like on Monday morning, step by step?",
+            f"If I followed you around while you did {terms[0] if terms else 'that'}, what would "
+            "I see you do, and how would you know it was working?",
+        ], session, "buzz")
     if probe == Gap.terse:
         follow_up = _unused_follow_up(request)
         ask = follow_up or "Walk me through your reasoning: what would you do first, and why?"

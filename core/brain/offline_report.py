@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from core import signals
 from core.analysis import AnswerAnalysis, is_chatty, analyse, is_story, star_elements, strip_instructions
 from core.grading import LONG_ANSWER_WORDS, Grade, grade
-from core.models import Persona
+from core.models import Persona, ReplyKind
 from core.report import (
     EvidencedPoint,
     FeedbackReport,
@@ -27,7 +27,7 @@ from core.report import (
     StarElements,
 )
 from core.roles import Question, Role
-from core.session import Session
+from core.session import Session, Speaker
 from core.text import excerpt, tail
 
 QUOTE_CHARS = 140
@@ -80,8 +80,9 @@ def _note(a: AnswerAnalysis, q: Question, result: Grade) -> str:
     if flagged:
         return "Check this: " + " ".join(flagged[:2])
     if result.score >= 5:
-        found = ", ".join(result.credits[:4]) or "the key points"
-        return f"Complete on every point this review checks: {found}."
+        found = ", ".join(c for c in result.credits if "key points" not in c)
+        return (f"Nothing missing on what this review checks ({found or 'the key points'}); it "
+                "cannot vouch for every claim.")
     gaps = []
     if not a.on_question:
         gaps.append("a clear link to the question asked")
@@ -96,10 +97,8 @@ def _note(a: AnswerAnalysis, q: Question, result: Grade) -> str:
             gaps.append("the outcome")
         elif not a.quantified_outcome:
             gaps.append("a number for the outcome")
-    else:
-        missing = [p for p in q.key_points if p not in a.key_points_covered]
-        if missing:
-            gaps.append(missing[0])
+    elif a.reading.absent:
+        gaps.append(a.reading.absent[0])  # only a point nothing in the answer came near
     if a.words > LONG_ANSWER_WORDS:
         gaps.append(f"a shorter delivery ({a.words} words)")
     if not gaps:
@@ -110,18 +109,19 @@ def _note(a: AnswerAnalysis, q: Question, result: Grade) -> str:
 def _stronger_answer(a: AnswerAnalysis, q: Question) -> str:
     """An outline of a stronger answer, built from the candidate's own material."""
     if not is_story(q):
-        missing = [p for p in q.key_points if p not in a.key_points_covered][:3]
-        opening = next((sentence for sentence in re.split(r"(?<=[.!?])\s+", a.text)
-                        if len(sentence.split()) > 3), "your approach")
+        missing = a.reading.absent[:3]
+        opening = next((sentence for sentence in a.sentences if len(sentence.split()) > 3), None)
+        began = f" (you began: {_quote(opening)})" if opening else ""
         cover = "; ".join(missing) if missing else "one trade-off and how you would measure success"
-        return (f"Lead with your approach in one sentence (you began: {_quote(opening)}). "
+        return (f"Lead with your approach in one sentence{began}. "
                 f"Then cover: {cover}. Close with a concrete example from your experience.")
-    situation = _sentence_with(a.text, r"\b(?:when|at my|last|we had|there was|our)\b")
-    action = a.actions[0] if a.actions else None
-    result = (_sentence_with(a.text, "|".join(re.escape(o) for o in a.outcomes))
-              if a.outcomes else None)
-    if result and action and result.rstrip("…") in action:
-        result = None  # the same clause twice is no outline
+    situation = _sentence_with(a.text, signals.SITUATION.pattern)
+    result = a.result_sentence
+    action = next((act for act in a.actions
+                   if not (situation and act[:40] in situation) and not (result and act[:40] in result)),
+                  None)
+    if result and situation and result == situation:
+        result = None  # one sentence cannot be the situation and the result of an outline
     parts = [
         f"Situation: {_quote(situation) if situation else '[one sentence: where, when, what was at stake]'}",
         f"Action: {_quote(action) + ', then the next two steps you took' if action else '[two or three steps you personally took, using “I”]'}",
@@ -209,11 +209,15 @@ def _communication(answered: list[_Answered], personas: Counter, warnings: int) 
 
 
 def _technical(answered: list[_Answered], role: Role) -> Score:
-    """Evidence-based depth: key points said (listed), role terms, and flagged claims."""
+    """Depth on the role's technical and situational questions: their anchored scores.
+
+    The same grades as the per-question reviews (so the summary never contradicts them),
+    with the key points said listed as evidence and flagged claims named.
+    """
     pool = [i for i in answered if not is_story(i.question) and i.question.key_points]
     flagged = [i for i in answered if i.analysis.misconceptions]
-    flag_note = (f" {len(flagged)} answer(s) contained a claim the rubric flags "
-                 f"(Q{', Q'.join(str(i.number) for i in flagged)})." if flagged else "")
+    flag_note = (f" Q{', Q'.join(str(i.number) for i in flagged)} contained a claim the rubric "
+                 "flags." if flagged else "")
     if not pool:
         # Only stories (or custom questions without key points): judge the role's language
         # alone, and say so, instead of marking stories down for missing technical points.
@@ -223,14 +227,12 @@ def _technical(answered: list[_Answered], role: Role) -> Score:
         value = 2 + min(len(terms), 6) / 2 - 1.5 * len(flagged)
         return Score(score=_clamp(value),
                      reason=f"No role-technical questions in this interview; {used}.{flag_note}")
-    coverage = sum(i.analysis.reading.coverage for i in pool) / len(pool)
-    said = [p for i in pool for p in i.analysis.key_points_covered]
-    points = sum(len(i.question.key_points) for i in pool)
-    value = 1 + 4 * min(1.0, coverage / 0.5) - 1.5 * len(flagged) / max(len(answered), 1) * 2
-    listed = f": {'; '.join(excerpt(p, 60) for p in said[:3])}" if said else ""
+    value = sum(i.score for i in pool) / len(pool)
+    said = [f"Q{i.number}: {excerpt(p, 50)}" for i in pool for p in i.analysis.key_points_covered]
+    listed = f" Key points you made: {'; '.join(said[:3])}." if said else ""
     return Score(score=_clamp(value),
-                 reason=f"Said {len(said)} of {points} key points in your own words{listed}."
-                        f"{flag_note}")
+                 reason=f"Averaged {value:.1f}/5 on {len(pool)} role-technical or situational "
+                        f"question(s).{listed}{flag_note}")
 
 
 def _structure(answered: list[_Answered]) -> Score:
@@ -240,16 +242,15 @@ def _structure(answered: list[_Answered]) -> Score:
         markers = sum(min(i.analysis.structure_markers, 3) for i in answered) / len(answered)
         return Score(score=_clamp(2 + markers),
                      reason="No story questions; judged on signposting (first, then, as a result).")
-    fractions = []
-    for item in star_items:
-        a = item.analysis
-        elements = [a.has_example or a.has_situation, a.owned, a.has_outcome]
-        fractions.append(sum(elements) / 3 + (0.15 if a.quantified_outcome else 0))
-    average = sum(fractions) / len(fractions)
-    complete = sum(1 for f in fractions if f >= 1)
-    return Score(score=_clamp(1 + 4 * min(1.0, average)),
-                 reason=f"{complete} of {len(star_items)} story answers had situation, your own "
-                        "action and a result.")
+    n = len(star_items)
+    situation = sum(1 for i in star_items if i.analysis.has_example or i.analysis.has_situation)
+    action = sum(1 for i in star_items if i.analysis.owned)
+    result = sum(1 for i in star_items if i.analysis.has_outcome)
+    number = sum(1 for i in star_items if i.analysis.quantified_outcome)
+    value = 1 + 4 * (situation + action + result + 0.5 * number) / (3.5 * n)
+    return Score(score=_clamp(value),
+                 reason=f"In {n} story answer(s): a situation in {situation}, your own actions in "
+                        f"{action}, a result in {result}, a number for it in {number}.")
 
 
 # --------------------------------------------------------------------------- evidence
@@ -275,7 +276,7 @@ def _strengths(answered: list[_Answered]) -> list[EvidencedPoint]:
     answered = [item for item in answered if item.score >= 3]  # strengths come from good answers
     # The quoted sentence must show the point: a result with its number, said plainly
     # ("churn fell from 8% to 5%"), not a guess ("The spend was maybe 30k?").
-    quantified = [i for i in answered if i.analysis.quantified_outcome
+    quantified = [i for i in answered if is_story(i.question) and i.analysis.quantified_outcome
                   and not _HEDGED.search(i.analysis.result_sentence or "")]
     if quantified:
         item = quantified[0]
@@ -331,14 +332,15 @@ def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[Evidenced
             found.append(EvidencedPoint(
                 point="Your own part is hard to see: say what you did, with “I”.",
                 evidence=f"Q{item.number}: {_quote(passive or item.analysis.text)}"))
-    unquantified = [i for i in answered if is_story(i.question) and i.analysis.has_outcome
-                    and not i.analysis.numbers]
+    unquantified = [i for i in star if i.analysis.has_outcome and not i.analysis.quantified_outcome
+                    and i.analysis.result_sentence]
     if unquantified:
         item = unquantified[0]
-        quote = _sentence_with(item.analysis.text, "|".join(re.escape(o) for o in
-                                                           item.analysis.outcomes[:3]))
-        found.append(EvidencedPoint(point="Outcomes without numbers are easy to doubt.",
-                                    evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
+        some = any(i.analysis.quantified_outcome for i in star)
+        found.append(EvidencedPoint(
+            point=("Some outcomes have no number, which makes them easy to doubt." if some
+                   else "Outcomes without numbers are easy to doubt."),
+            evidence=f"Q{item.number}: {_quote(item.analysis.result_sentence)}"))
     long = [i for i in answered if i.analysis.words > LONG_ANSWER_WORDS or i.analysis.tangents >= 2]
     if long:
         item = max(long, key=lambda i: i.analysis.words)
@@ -375,6 +377,8 @@ _STEP_FOR = {
                     "the result and what it meant for the team or customer.",
     "Your own part": "Rehearse your stories saying “I” for your part: the decision you made, "
                      "the thing you built, the call you had.",
+    "Some outcomes": "Attach one number to every result: a percentage, time saved, revenue, "
+                     "users, or a before-and-after.",
     "Outcomes without": "Attach one number to every result: a percentage, time saved, revenue, "
                         "users, or a before-and-after.",
     "Answers run long": "Time yourself: answer in under two minutes, opening with a one-sentence "
@@ -415,18 +419,22 @@ def _next_steps(weak: list[EvidencedPoint], role: Role, questions: list[Question
     return steps[:3]
 
 
-def _adaptation(personas: Counter, warnings: int) -> str:
+def _adaptation(session: Session, personas: Counter) -> str:
+    """What the interviewer actually did, counted from its own turns."""
+    moves = Counter(entry.kind for entry in session.transcript
+                    if entry.speaker is Speaker.interviewer and entry.kind is not None)
     bits = []
-    if personas[Persona.confused]:
-        bits.append(f"needed {personas[Persona.confused]} clarification(s)")
-    if personas[Persona.chatty]:
-        bits.append(f"were brought back to the question {personas[Persona.chatty]} time(s)")
-    if personas[Persona.off_topic]:
-        bits.append(f"went off topic {personas[Persona.off_topic]} time(s)")
+    if moves[ReplyKind.clarify]:
+        bits.append(f"got {moves[ReplyKind.clarify]} clarification(s) or answer(s) to your "
+                    "questions")
+    if moves[ReplyKind.steer]:
+        bits.append(f"were brought back to the question {moves[ReplyKind.steer]} time(s)")
     if personas[Persona.efficient]:
         bits.append(f"gave {personas[Persona.efficient]} concise answer(s) that moved straight on")
-    if warnings:
-        bits.append(f"received {warnings} conduct warning(s)")
+    if moves[ReplyKind.warning]:
+        bits.append(f"received {moves[ReplyKind.warning]} conduct warning(s)")
+    if moves[ReplyKind.ended]:
+        bits.append("and the interview was ended after a repeat")
     if not bits:
         return "No clarifications or redirections were needed."
     return "During the interview you " + "; ".join(bits) + "."
@@ -460,7 +468,7 @@ def build_report(role: Role, session: Session) -> FeedbackReport:
             summary="No questions were answered, so there is nothing to score yet. Start a new "
                     "interview whenever you're ready: even one answer gets you useful feedback.",
             answered=0,
-            adaptation=_adaptation(personas, session.warnings),
+            adaptation=_adaptation(session, personas),
             next_steps=_next_steps([], role, reviews),
         )
     scores = Scores(communication=_communication(answered, personas, session.warnings),
@@ -481,6 +489,6 @@ def build_report(role: Role, session: Session) -> FeedbackReport:
                + OFFLINE_LIMITS)
     return FeedbackReport(**base, summary=summary, answered=len(answered), strengths=strengths,
                           weaknesses=weaknesses, scores=scores,
-                          adaptation=_adaptation(personas, session.warnings),
+                          adaptation=_adaptation(session, personas),
                           next_steps=_next_steps(weaknesses, role, reviews, average,
                                                  session.options.difficulty.value))

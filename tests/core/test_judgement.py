@@ -230,7 +230,7 @@ def test_a_bank_follow_up_that_contradicts_the_answer_is_not_asked():
     from core.brain.offline import _fits
     said = ["I wouldn't talk to the team in public about it; I'd raise it one to one."]
     assert not _fits("What if you talked to the team about it in public?", said)
-    assert _fits("How would you know the change had worked?", said)
+    assert _fits("How would you know the one-to-one conversation had worked?", said)
 
 
 # ---------------------------------------------------------------- questions back
