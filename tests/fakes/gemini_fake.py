@@ -196,6 +196,7 @@ class Recorded:
     query: dict[str, str]
     headers: dict[str, str]
     body: dict[str, Any]
+    usage: dict[str, Any] = field(default_factory=dict)  # the last usageMetadata sent back
 
     @property
     def version(self) -> str:
@@ -383,6 +384,7 @@ class FakeGemini:
                                                           "tokenCount": prompt}]}
         if thoughts:
             usage["thoughtsTokenCount"] = thoughts
+        recorded.usage = usage
         return usage
 
     def _parts(self, recorded: Recorded, piece: str, *, first: bool, last: bool,
@@ -410,11 +412,11 @@ class FakeGemini:
     def _whole(self, recorded: Recorded, step: Step) -> dict[str, Any]:
         envelope = {"usageMetadata": self._usage(recorded, step.text),
                     "modelVersion": recorded.model, "responseId": self._response_id()}
-        if step.kind == "blocked":
-            envelope["usageMetadata"] = self._usage(recorded, "")
-            envelope["usageMetadata"].pop("thoughtsTokenCount", None)
-            envelope["usageMetadata"]["totalTokenCount"] = envelope["usageMetadata"][
-                "promptTokenCount"]
+        if step.kind == "blocked":  # billed for the prompt; nothing was generated
+            usage = self._usage(recorded, "")
+            usage.pop("thoughtsTokenCount", None)
+            usage["totalTokenCount"] = usage["promptTokenCount"]
+            envelope["usageMetadata"] = usage
             return {"promptFeedback": {"blockReason": step.finish_reason,
                                        "safetyRatings": _ratings()}, **envelope}
         candidate: dict[str, Any] = {"finishReason": step.finish_reason, "index": 0}
