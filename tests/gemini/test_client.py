@@ -182,3 +182,18 @@ async def test_the_fake_answers_camel_or_snake_case_like_proto_json(fake: FakeGe
     assert response.response_id and response.usage_metadata.thoughts_token_count == 96
     assert response.candidates[0].content.parts[-1].thought_signature
     await client.aio.aclose()
+
+
+def test_every_gemini_setting_is_documented():
+    from pathlib import Path
+
+    from bot.settings import Settings
+
+    repo = Path(__file__).resolve().parents[2]
+    example = (repo / ".env.example").read_text()
+    readme = (repo / "README.md").read_text()
+    names = [name.upper() for name in Settings.model_fields if name.startswith("gemini_")]
+    assert len(names) >= 7
+    for name in names:
+        assert f"\n{name}=" in example, name
+        assert f"`{name}`" in readme, name
