@@ -331,6 +331,11 @@ def report_instruction() -> str:
     return REPORT_INSTRUCTION.format(anchors=anchors)
 
 
+def reached(session: Session) -> int:
+    """How many questions the interview put to the candidate (the report lists those)."""
+    return min(session.current + 1, len(session.questions))
+
+
 def rubric_block(question: Question) -> str:
     """What a good answer to this question covers and what a grader listens for."""
     lines = []
@@ -351,8 +356,7 @@ def report_prompt(request: ReportRequest) -> str:
     header = (f"Role: {role.name}. Level: {options.difficulty.value}. Focus: {options.focus.value}.\n"
               f"What depth means for this role: {role.technical_means or 'role-specific reasoning'}")
     blocks = []
-    reached = min(session.current + 1, len(session.questions))  # as the report lists them
-    for index, question in enumerate(session.questions[:reached]):
+    for index, question in enumerate(session.questions[:reached(session)]):  # as listed
         entries = [e for e in session.transcript if e.question_index == index]
         skipped = index < len(session.progress) and session.progress[index].skipped
         status = "skipped" if skipped else ("answered" if session.answers_to(index)

@@ -21,6 +21,7 @@ import structlog
 from pydantic import BaseModel, Field, ValidationError
 
 from core.brain.base import ReportRequest
+from core.brain.gemini_prompts import reached
 from core.brain.offline_report import _review as offline_review
 from core.report import (
     EvidencedPoint,
@@ -149,11 +150,6 @@ def evidence_found(evidence: str, corpus: str) -> bool:
 
 
 # --------------------------------------------------------------------------- the checked report
-
-
-def reached(session: Session) -> int:
-    """How many questions the interview put to the candidate (the report lists those)."""
-    return min(session.current + 1, len(session.questions))
 
 
 def build_report(request: ReportRequest, draft: ReportDraft, generated_by: str) -> FeedbackReport:

@@ -17,6 +17,7 @@ from google.genai import errors as genai_errors
 from google.genai import types
 
 from core import InterviewService
+from core.brain.base import Move, TurnRequest
 from core.brain.gemini import GOOGLE_BASE_URL, GeminiBrain
 from core.store import InMemoryStore
 from tests.fakes.gemini_fake import FakeGemini, hang, plan
@@ -76,7 +77,6 @@ async def test_every_call_asks_google_not_to_store_it(gemini_service, brain, fak
     await gemini_service.hint(who, where)
     await gemini_service.answer(who, where, "I profiled the endpoint and added an index.")
     session = await gemini_service.session_for(who, where)
-    from core.brain.base import Move, TurnRequest
     await brain.plan_turn(TurnRequest(role=gemini_service.catalog.get(session.role_id),
                                       session=session, move=Move.hint, allowed=[Move.hint]))
     await gemini_service.feedback(who, where)
