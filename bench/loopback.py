@@ -563,8 +563,9 @@ def is_retry_message(text: str, messages: tuple[str, ...]) -> bool:
 
 def brain_error_messages() -> tuple[str, ...]:
     """Every "please send it again" a brain failure can show (core's and Gemini's words)."""
+    rate_limited = gemini.RATE_LIMITED.split("{wait}")[0]  # the wait varies
     return (BrainError.user_message, gemini.BUSY, gemini.TIMED_OUT, gemini.UNREADABLE,
-            gemini.DROPPED)
+            gemini.DROPPED, rate_limited)
 
 
 ACK_TARGET = "(target 100%, p99 < 100 ms)"

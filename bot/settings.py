@@ -12,12 +12,16 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     # Brain ---------------------------------------------------------------------
+    # When both are set, GOOGLE_API_KEY wins, as in google-genai itself (and its warning).
     gemini_api_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("GEMINI_API_KEY", "GOOGLE_API_KEY")
+        None, validation_alias=AliasChoices("GOOGLE_API_KEY", "GEMINI_API_KEY")
     )
     gemini_model: str = "gemini-3.8-flash"
     gemini_base_url: str | None = None
+    gemini_api_version: str = "v1"
     gemini_timeout_seconds: float = Field(30.0, gt=0)
+    gemini_report_timeout_seconds: float = Field(120.0, gt=0)
+    gemini_rate_limit_wait_seconds: float = Field(10.0, ge=0)
 
     # Discord -------------------------------------------------------------------
     discord_token: SecretStr | None = None

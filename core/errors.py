@@ -60,6 +60,10 @@ class BrainError(InterviewError):
         "Your interview is saved: please send your answer again in a moment."
     )
 
-    def __init__(self, user_message: str | None = None, *, retryable: bool = True) -> None:
+    def __init__(self, user_message: str | None = None, *, retryable: bool = True,
+                 usage: tuple[int, int] | None = None) -> None:
         self.retryable = retryable
+        # Tokens (in, out) the failed call still cost: a blocked prompt or a reply cut
+        # mid-way is billed. Core may add them to the stored session's usage.
+        self.usage = usage
         super().__init__(user_message)

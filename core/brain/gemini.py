@@ -4,17 +4,23 @@ Core still runs the interview. Each turn this brain receives core's chosen move 
 moves core would accept, asks Gemini for a structured turn plan (what it read in the
 answer, the move, the message), and hands the plan back; core validates the move and
 overrides any move outside ``allowed``. The report uses structured output too, and is
-checked here (score range, required parts, evidence quoted from the transcript) before
-core sees it.
+checked (``gemini_report``) before core sees it.
 
-Failure policy: every failure talking to the model (rate limit or server error after
-bounded retries, timeout, blocked prompt or SAFETY finish without text, unreadable or
-empty JSON, a stream cut mid-way, a bad key) becomes ``core.errors.BrainError`` with a
-friendly ``user_message``. Core works on a copy of the session, so nothing is lost and
-the same answer can be sent again. The API key is scrubbed from every log line and
-error text, including the SDK's own log records.
+The client is explicit, so no environment variable of the SDK can silently change where
+requests go: Gemini Developer API (``vertexai=False``), a fixed ``api_version`` and base
+URL, the key we were given. Every request says ``store: false`` (no request logging on
+Google's side, see the README's privacy section). The report, the longest call, has its
+own timeout (per-request ``http_options``).
 
-This is the only module in ``core`` that imports the model SDK.
+Failure policy: every failure talking to the model becomes ``core.errors.BrainError``
+with a friendly ``user_message`` (see ``gemini_failures``): server errors are retried by
+the SDK; rate limits (429) by us, honouring Google's ``RetryInfo``; a per-day quota is a
+configuration problem said plainly; a content-filter stop asks the candidate to
+rephrase. Core works on a copy of the session, so nothing is lost and the same answer can
+be sent again. Tokens are counted even when a call fails (Google bills them). The API key
+is scrubbed from every log line and error text, including the SDK's own log records.
+
+This and the other ``gemini*`` modules are the only ones in ``core`` that know the model SDK.
 """
 
 from __future__ import annotations
@@ -24,58 +30,67 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 import structlog
+import tenacity
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel, ValidationError, create_model
 
 from core.brain import gemini_prompts as prompts
 from core.brain.base import Brain, Move, ReportRequest, TurnPlan, TurnRequest
+from core.brain.gemini_failures import (
+    BLOCKED,
+    BUSY,
+    COMPLETE_FINISHES,
+    DROPPED,
+    FILTER_FINISHES,
+    FILTERED,
+    MISCONFIGURED,
+    QUOTA_EXHAUSTED,
+    RATE_LIMITED,
+    TIMED_OUT,
+    UNREADABLE,
+    quota_signal,
+    say_wait,
+)
+from core.brain.gemini_report import InvalidOutput as _InvalidOutput
+from core.brain.gemini_report import (
+    ReportDraft,
+    build_report,
+    evidence_found,
+    parse_report,
+)
 from core.errors import BrainError
 from core.models import Persona, TextDelta
-from core.report import (
-    EvidencedPoint,
-    FeedbackReport,
-    Ownership,
-    QuestionReview,
-    Score,
-    Scores,
-    Specificity,
-    StarElements,
-)
+from core.report import FeedbackReport
 from core.session import Session
 from core.text import excerpt
+
+__all__ = ["BLOCKED", "BUSY", "DROPPED", "FILTERED", "MISCONFIGURED", "QUOTA_EXHAUSTED",
+           "RATE_LIMITED", "TIMED_OUT", "UNREADABLE", "GeminiBrain", "MessageExtractor",
+           "ReportDraft", "build_report", "evidence_found", "thinking_for"]
 
 log = structlog.get_logger(__name__)
 
 # A current GA Flash model (see the README's Gemini section for the evidence and how to change it).
 DEFAULT_MODEL = "gemini-3.8-flash"
+DEFAULT_API_VERSION = "v1"  # the stable API; v1beta only if a feature needs it
+GOOGLE_BASE_URL = "https://generativelanguage.googleapis.com/"
 DEFAULT_TIMEOUT_SECONDS = 30.0
-RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504]
+# A 12-15 question report reads the whole transcript and thinks at the model's default level.
+DEFAULT_REPORT_TIMEOUT_SECONDS = 120.0
+# A 429 whose RetryInfo asks for at most this long is waited out; a longer one is told.
+DEFAULT_RATE_LIMIT_WAIT_SECONDS = 10.0
+# The SDK retries these with backoff; 429 is ours, because the SDK ignores RetryInfo.
+SDK_RETRY_STATUS_CODES = [408, 500, 502, 503, 504]
+RETRY_STATUS_CODES = [*SDK_RETRY_STATUS_CODES, 429]  # worth sending again, from the user's side
 # Output caps include any thinking tokens, so they leave room beyond the JSON itself.
 TURN_MAX_OUTPUT_TOKENS = 4_096
 REPORT_MAX_OUTPUT_TOKENS = 16_384
-
-BUSY = ("The AI interviewer is busy right now (rate limit or service error). Your interview "
-        "is saved: please send your answer again in a moment.")
-TIMED_OUT = ("The AI interviewer took too long to answer. Your interview is saved: please "
-             "send your answer again.")
-BLOCKED = ("The AI service's safety filter stopped the interviewer from replying to that. "
-           "Your interview is saved: please rephrase your answer and send it again.")
-UNREADABLE = ("The AI interviewer sent back a reply I couldn't read. Your interview is saved: "
-              "please send your answer again.")
-DROPPED = ("The connection to the AI interviewer dropped mid-reply. Your interview is saved: "
-           "please send your answer again.")
-MISCONFIGURED = ("The AI interviewer isn't set up correctly (the AI service rejected the "
-                 "request; the operator should check the API key and model name). Your "
-                 "interview is saved.")
-
-_SAFETY_FINISHES = {"SAFETY", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "RECITATION",
-                    "IMAGE_SAFETY", "LANGUAGE"}
-
 
 class GeminiSettings(Protocol):
     """What ``from_settings`` reads (``bot.settings.Settings`` fits; core never imports bot)."""
@@ -83,53 +98,42 @@ class GeminiSettings(Protocol):
     gemini_api_key: Any  # SecretStr | None
     gemini_model: str
     gemini_base_url: str | None
+    gemini_api_version: str
     gemini_timeout_seconds: float
+    gemini_report_timeout_seconds: float
+    gemini_rate_limit_wait_seconds: float
 
 
-# --------------------------------------------------------------------------- output schemas
+# --------------------------------------------------------------------------- thinking
+
+# Chat turns ask for little thinking (a chat reply should come quickly); the report keeps
+# the model's default. Each family accepts its own settings and rejects others with a 400:
+# Gemini 3 takes a level (3.8 / 3.7 Flash accept LOW, MEDIUM, HIGH but not MINIMAL;
+# 3.6 / 3.5 Flash and the Flash-Lite models also MINIMAL, their default); 2.5 Flash-Lite
+# takes a token budget, where 0 turns thinking off. Unknown families keep their default.
+# Longest matching prefix wins. Sources: README, "Gemini" > "Model".
+CHAT_THINKING: dict[str, dict[str, Any]] = {
+    "gemini-3.8-flash": {"thinking_level": types.ThinkingLevel.LOW},
+    "gemini-3.7-flash": {"thinking_level": types.ThinkingLevel.LOW},
+    "gemini-3.6-flash": {"thinking_level": types.ThinkingLevel.LOW},
+    "gemini-3.5-flash": {"thinking_level": types.ThinkingLevel.LOW},
+    "gemini-3.5-flash-lite": {"thinking_level": types.ThinkingLevel.MINIMAL},
+    "gemini-3.1-flash-lite": {"thinking_level": types.ThinkingLevel.MINIMAL},
+    "gemini-3.1-pro": {"thinking_level": types.ThinkingLevel.LOW},
+    "gemini-2.5-flash-lite": {"thinking_budget": 0},
+}
 
 
-class DraftPoint(BaseModel):
-    point: str
-    evidence: str = Field(description="A short verbatim quote from the candidate's answers.")
+def thinking_for(model: str, *, chat: bool) -> types.ThinkingConfig | None:
+    if not chat:
+        return None
+    name = model.removeprefix("models/")
+    family = max((prefix for prefix in CHAT_THINKING if name.startswith(prefix)), key=len,
+                 default=None)
+    return types.ThinkingConfig(**CHAT_THINKING[family]) if family else None
 
 
-class DraftScore(BaseModel):
-    score: int = Field(ge=1, le=5)
-    reason: str
-
-
-class DraftScores(BaseModel):
-    communication: DraftScore
-    technical: DraftScore
-    structure: DraftScore
-
-
-class DraftQuestion(BaseModel):
-    number: int = Field(description="The question number from the transcript.")
-    story_question: bool = Field(description="True when the question asks for a past situation.")
-    situation: bool
-    task: bool
-    action: bool
-    result: bool
-    quantified_result: bool
-    specificity: Specificity
-    ownership: Ownership
-    score: int | None = Field(None, ge=1, le=5)
-    note: str
-    stronger_answer: str | None = None
-
-
-class ReportDraft(BaseModel):
-    """What Gemini writes; converted to ``FeedbackReport`` once it has been checked."""
-
-    summary: str
-    strengths: list[DraftPoint]
-    weaknesses: list[DraftPoint]
-    scores: DraftScores | None = None
-    questions: list[DraftQuestion]
-    adaptation: str
-    next_steps: list[str]
+# --------------------------------------------------------------------------- output schema
 
 
 def turn_schema(allowed: Iterable[Move]) -> type[BaseModel]:
@@ -259,8 +263,51 @@ def _protect(secret: str) -> None:
 # --------------------------------------------------------------------------- the brain
 
 
-class _InvalidOutput(Exception):
-    """The model answered, but not with something we can use (the reason is safe to log)."""
+class _Blocked(Exception):
+    """The prompt itself was blocked (``promptFeedback.blockReason``)."""
+
+
+class _Filtered(Exception):
+    """A content filter stopped the reply (a filter finish reason), maybe after some text."""
+
+
+@dataclass
+class _Call:
+    """What one model call has told us so far: for accounting and logs, never content."""
+
+    purpose: str  # turn | report
+    started: float
+    usage: Any = None  # the latest usage_metadata (cumulative in a stream)
+    finish: str | None = None
+    response_id: str | None = None
+
+    def observe(self, response: types.GenerateContentResponse) -> None:
+        self.usage = response.usage_metadata or self.usage
+        self.response_id = response.response_id or self.response_id
+        self.finish = _finish_reason(response) or self.finish
+
+    @property
+    def tokens(self) -> tuple[int, int]:
+        """(input, output) tokens; output includes thinking, which is billed as output."""
+        usage = self.usage
+        if usage is None:
+            return 0, 0
+        return (usage.prompt_token_count or 0,
+                (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0))
+
+
+class _WaitRetryInfo(tenacity.wait.wait_base):
+    """Wait as long as a 429's RetryInfo asks; without one, the fallback backoff."""
+
+    def __init__(self, fallback: tenacity.wait.wait_base) -> None:
+        self.fallback = fallback
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None else None
+        delay = (quota_signal(error.details).retry_after
+                 if isinstance(error, genai_errors.APIError) else None)
+        return self.fallback(retry_state) if delay is None else delay
 
 
 class GeminiBrain(Brain):
@@ -273,7 +320,10 @@ class GeminiBrain(Brain):
         api_key: str,
         model: str = DEFAULT_MODEL,
         base_url: str | None = None,
+        api_version: str = DEFAULT_API_VERSION,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        report_timeout_seconds: float = DEFAULT_REPORT_TIMEOUT_SECONDS,
+        rate_limit_wait_seconds: float = DEFAULT_RATE_LIMIT_WAIT_SECONDS,
         client: genai.Client | None = None,
         retry_attempts: int = 3,
         retry_initial_delay: float = 1.0,
@@ -284,10 +334,20 @@ class GeminiBrain(Brain):
         _protect(api_key)
         self.model = model
         self.name = f"gemini:{model}"
+        self.retry_attempts = retry_attempts
+        self.retry_initial_delay = retry_initial_delay
+        self.retry_max_delay = retry_max_delay
+        self.rate_limit_wait_seconds = rate_limit_wait_seconds
+        self.report_timeout_ms = int(report_timeout_seconds * 1000)
+        self._quotas_reported: set[str] = set()
+        # Everything explicit: GOOGLE_GENAI_USE_VERTEXAI, GOOGLE_GENAI_API_VERSION,
+        # GOOGLE_GEMINI_BASE_URL and friends in the environment change nothing here.
         self.client = client or genai.Client(
+            vertexai=False,
             api_key=api_key,
             http_options=types.HttpOptions(
-                base_url=base_url,
+                base_url=base_url or GOOGLE_BASE_URL,
+                api_version=api_version,
                 timeout=int(timeout_seconds * 1000),  # milliseconds
                 retry_options=types.HttpRetryOptions(
                     attempts=retry_attempts,
@@ -295,7 +355,7 @@ class GeminiBrain(Brain):
                     max_delay=retry_max_delay,
                     exp_base=2,
                     jitter=retry_initial_delay,  # random extra wait, up to one initial delay
-                    http_status_codes=RETRY_STATUS_CODES,
+                    http_status_codes=SDK_RETRY_STATUS_CODES,
                 ),
             ),
         )
@@ -306,10 +366,68 @@ class GeminiBrain(Brain):
         secret = key.get_secret_value() if hasattr(key, "get_secret_value") else str(key or "")
         return cls(api_key=secret, model=settings.gemini_model or DEFAULT_MODEL,
                    base_url=settings.gemini_base_url or None,
-                   timeout_seconds=settings.gemini_timeout_seconds)
+                   api_version=settings.gemini_api_version or DEFAULT_API_VERSION,
+                   timeout_seconds=settings.gemini_timeout_seconds,
+                   report_timeout_seconds=settings.gemini_report_timeout_seconds,
+                   rate_limit_wait_seconds=settings.gemini_rate_limit_wait_seconds)
 
     async def aclose(self) -> None:
         await self.client.aio.aclose()
+
+    def _config(self, **fields: Any) -> types.GenerateContentConfig:
+        """What every call shares: JSON out, no logging on Google's side, no tools."""
+        return types.GenerateContentConfig(
+            response_mime_type="application/json",
+            store=False,  # the request and reply are not kept in the project's API logs
+            # No tools are sent; this also keeps the SDK from logging "AFC is enabled".
+            automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
+            **fields,
+        )
+
+    # ----------------------------------------------------------------- calls and rate limits
+
+    def _worth_waiting(self, error: BaseException) -> bool:
+        """A 429 whose quota frees up soon: not per day, and RetryInfo asks for little."""
+        if not isinstance(error, genai_errors.APIError) or error.code != 429:
+            return False
+        signal = quota_signal(error.details)
+        return not signal.per_day and (signal.retry_after is None
+                                       or signal.retry_after <= self.rate_limit_wait_seconds)
+
+    def _retrying(self, call: _Call, session: Session) -> tenacity.AsyncRetrying:
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            wait = state.next_action.sleep if state.next_action else 0.0
+            log.info("gemini.rate_limited", purpose=call.purpose, session=session.id,
+                     model=self.model, attempt=state.attempt_number, wait_s=round(wait, 2))
+
+        backoff = tenacity.wait_exponential_jitter(
+            initial=self.retry_initial_delay, max=self.retry_max_delay,
+            jitter=self.retry_initial_delay)
+        return tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception(self._worth_waiting),
+            wait=_WaitRetryInfo(backoff),
+            stop=tenacity.stop_after_attempt(self.retry_attempts),
+            reraise=True,
+            before_sleep=before_sleep,
+        )
+
+    async def _generate(self, call: _Call, session: Session,
+                        **kwargs: Any) -> types.GenerateContentResponse:
+        async for attempt in self._retrying(call, session):
+            with attempt:
+                response = await self.client.aio.models.generate_content(
+                    model=self.model, **kwargs)
+        return response
+
+    async def _open_stream(self, call: _Call, session: Session, **kwargs: Any) -> tuple[
+            AsyncIterator[types.GenerateContentResponse], types.GenerateContentResponse | None]:
+        """Start a stream and read its first chunk: the request (and any 429) happens then."""
+        async for attempt in self._retrying(call, session):
+            with attempt:
+                stream = await self.client.aio.models.generate_content_stream(
+                    model=self.model, **kwargs)
+                first = await anext(stream, None)
+        return stream, first
 
     # ----------------------------------------------------------------- turns
 
@@ -320,9 +438,8 @@ class GeminiBrain(Brain):
             session.brain_notes["summary"] = summary
             session.brain_notes["summary_covers_entries"] = str(
                 max(0, len(session.transcript) - self.recent_entries))
-        config = types.GenerateContentConfig(
+        config = self._config(
             system_instruction=prompts.system_instruction(request.role, session),
-            response_mime_type="application/json",
             response_schema=turn_schema(request.allowed),
             max_output_tokens=TURN_MAX_OUTPUT_TOKENS,
             thinking_config=thinking_for(self.model, chat=True),
@@ -330,38 +447,36 @@ class GeminiBrain(Brain):
         return prompts.turn_prompt(request, summary, self.recent_entries), config
 
     async def plan_turn(self, request: TurnRequest) -> TurnPlan:
+        session = request.session
         prompt, config = self._turn_call(request)
-        started = time.perf_counter()
+        call = _Call("turn", time.perf_counter())
         try:
-            response = await self.client.aio.models.generate_content(
-                model=self.model, contents=prompt, config=config)
-            self._count(request.session, response.usage_metadata, "turn", started)
-            return parse_plan(_response_text(response))
+            response = await self._generate(call, session, contents=prompt, config=config)
+            call.observe(response)
+            plan = parse_plan(self._response_text(call, response, session))
         except Exception as error:  # noqa: BLE001 - every model failure becomes a BrainError
-            raise self._brain_error(error, "turn", request.session) from None
+            raise self._brain_error(error, call, session) from None
+        self._count(session, call)
+        return plan
 
     async def stream_turn(self, request: TurnRequest) -> AsyncIterator[TextDelta | TurnPlan]:
+        session = request.session
         prompt, config = self._turn_call(request)
-        started = time.perf_counter()
+        call = _Call("turn", time.perf_counter())
         extractor = MessageExtractor()
-        usage = None
-        finish: str | None = None
         try:
-            stream = await self.client.aio.models.generate_content_stream(
-                model=self.model, contents=prompt, config=config)
-            async for chunk in stream:
+            stream, chunk = await self._open_stream(call, session, contents=prompt, config=config)
+            while chunk is not None:
+                call.observe(chunk)
                 _raise_if_blocked(chunk)
-                usage = chunk.usage_metadata or usage
-                finish = _finish_reason(chunk) or finish
                 delta = extractor.feed(_chunk_text(chunk))
                 if delta:
                     yield TextDelta(text=delta)
-            self._count(request.session, usage, "turn", started)
-            if not extractor.buffer.strip():
-                raise _blocked_or_empty(finish)
-            plan = parse_plan(extractor.buffer)
+                chunk = await anext(stream, None)
+            plan = parse_plan(self._finished_text(call, extractor.buffer, session))
         except Exception as error:  # noqa: BLE001 - every model failure becomes a BrainError
-            raise self._brain_error(error, "turn", request.session) from None
+            raise self._brain_error(error, call, session) from None
+        self._count(session, call)
         yield plan
 
     # ----------------------------------------------------------------- report
@@ -369,88 +484,123 @@ class GeminiBrain(Brain):
     async def write_report(self, request: ReportRequest) -> FeedbackReport:
         session = request.session
         prompt = prompts.report_prompt(request)
-        config = types.GenerateContentConfig(
+        config = self._config(
             system_instruction=prompts.report_instruction(),
-            response_mime_type="application/json",
             response_schema=ReportDraft,
             max_output_tokens=REPORT_MAX_OUTPUT_TOKENS,
             thinking_config=thinking_for(self.model, chat=False),
+            # The longest call gets its own limit instead of the turns' one.
+            http_options=types.HttpOptions(timeout=self.report_timeout_ms),
         )
         contents: list[types.Content] = [_user(prompt)]
         for attempt in (1, 2):
-            started = time.perf_counter()
+            call = _Call("report", time.perf_counter())
             text = ""
             try:
-                response = await self.client.aio.models.generate_content(
-                    model=self.model, contents=contents, config=config)
-                self._count(session, response.usage_metadata, "report", started)
-                text = _response_text(response)
-                return build_report(request, parse_report(text), self.name)
+                response = await self._generate(call, session, contents=contents, config=config)
+                call.observe(response)
+                text = self._response_text(call, response, session)
+                report = build_report(request, parse_report(_json_object(text)), self.name)
             except _InvalidOutput as invalid:
+                self._count(session, call, outcome="invalid_output")  # billed all the same
                 log.warning("gemini.report_invalid", session=session.id, attempt=attempt,
                             reason=str(invalid))
                 if attempt == 2:
-                    raise BrainError(UNREADABLE) from None
+                    raise BrainError(UNREADABLE, usage=call.tokens) from None
                 # One retry, telling the model exactly what was wrong with its answer.
                 retry_note = _user(f"That report was rejected: {invalid}. Reply with the "
                                    "corrected JSON report only.")
                 contents = [_user(prompt), _model(text), retry_note] if text else [_user(prompt)]
+                continue
             except Exception as error:  # noqa: BLE001
-                raise self._brain_error(error, "report", session) from None
+                raise self._brain_error(error, call, session) from None
+            self._count(session, call)
+            return report
         raise BrainError(UNREADABLE)  # pragma: no cover - the loop always returns or raises
+
+    # ----------------------------------------------------------------- reading replies
+
+    def _response_text(self, call: _Call, response: types.GenerateContentResponse,
+                       session: Session) -> str:
+        _raise_if_blocked(response)
+        return self._finished_text(call, _chunk_text(response), session)
+
+    def _finished_text(self, call: _Call, text: str, session: Session) -> str:
+        """The reply's text, once its finish reason says it can be used."""
+        if call.finish in FILTER_FINISHES:
+            raise _Filtered(call.finish)  # even after partial text: rephrasing is the fix
+        if call.finish is not None and call.finish not in COMPLETE_FINISHES:
+            # MAX_TOKENS, OTHER, MALFORMED_RESPONSE...: the JSON is probably cut short.
+            log.warning("gemini.incomplete_finish", purpose=call.purpose, session=session.id,
+                        model=self.model, finish_reason=call.finish, chars=len(text))
+        if not text.strip():
+            raise _InvalidOutput(f"empty reply (finish reason {call.finish or 'none'})")
+        return text
 
     # ----------------------------------------------------------------- accounting and errors
 
-    def _count(self, session: Session, usage: Any, purpose: str, started: float) -> None:
-        tokens_in = (usage.prompt_token_count or 0) if usage else 0
-        tokens_out = ((usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0)
-                      if usage else 0)
+    def _count(self, session: Session, call: _Call, outcome: str = "ok") -> None:
+        if call.usage is None:
+            return  # no reply reached us, so there is nothing to count
+        tokens_in, tokens_out = call.tokens
         session.usage.add(tokens_in, tokens_out)
-        log.info("gemini.call", purpose=purpose, session=session.id, model=self.model,
+        log.info("gemini.call", purpose=call.purpose, session=session.id, model=self.model,
+                 outcome=outcome, finish_reason=call.finish, response_id=call.response_id,
                  tokens_in=tokens_in, tokens_out=tokens_out,
                  session_tokens_in=session.usage.input_tokens,
                  session_tokens_out=session.usage.output_tokens,
-                 ms=round((time.perf_counter() - started) * 1000, 1))
+                 ms=round((time.perf_counter() - call.started) * 1000, 1))
 
-    def _brain_error(self, error: Exception, purpose: str, session: Session) -> BrainError:
+    def _brain_error(self, error: Exception, call: _Call, session: Session) -> BrainError:
         """Translate any failure into a friendly BrainError; log a scrubbed, text-free reason."""
-        if isinstance(error, BrainError):
-            brain_error, reason, status = error, "blocked", None
-        elif isinstance(error, _InvalidOutput):
-            brain_error, reason, status = BrainError(UNREADABLE), "invalid_output", None
-        elif isinstance(error, genai_errors.APIError):
-            status = error.code
-            retryable = status in RETRY_STATUS_CODES
-            brain_error = BrainError(BUSY if retryable else MISCONFIGURED, retryable=retryable)
-            reason = "api_error"
-        elif isinstance(error, TimeoutError):
-            brain_error, reason, status = BrainError(TIMED_OUT), "timeout", None
-        else:  # transport: aiohttp.ClientPayloadError, ServerDisconnectedError, OSError...
-            brain_error, reason, status = BrainError(DROPPED), "transport", None
-        log.warning("gemini.failed", purpose=purpose, session=session.id, model=self.model,
-                    reason=reason, status=status, error=type(error).__name__,
+        brain_error, reason, status = self._classify(error)
+        self._count(session, call, outcome=reason)  # a blocked prompt or a cut reply is billed
+        if call.usage is not None:
+            brain_error.usage = call.tokens
+        log.warning("gemini.failed", purpose=call.purpose, session=session.id, model=self.model,
+                    reason=reason, status=status, finish_reason=call.finish,
+                    error=type(error).__name__,
                     detail=_REDACTOR.scrub(excerpt(str(error), 240)))
         return brain_error
 
+    def _classify(self, error: Exception) -> tuple[BrainError, str, int | None]:
+        if isinstance(error, _Blocked):
+            return BrainError(BLOCKED, retryable=False), "blocked", None
+        if isinstance(error, _Filtered):
+            return BrainError(FILTERED, retryable=False), "filtered", None
+        if isinstance(error, BrainError):
+            return error, "brain_error", None
+        if isinstance(error, _InvalidOutput):
+            return BrainError(UNREADABLE), "invalid_output", None
+        if isinstance(error, genai_errors.APIError):
+            if error.code == 429:
+                return self._rate_limit_error(error)
+            if error.code in SDK_RETRY_STATUS_CODES:
+                return BrainError(BUSY), "api_error", error.code
+            return BrainError(MISCONFIGURED, retryable=False), "api_error", error.code
+        if isinstance(error, TimeoutError):
+            return BrainError(TIMED_OUT), "timeout", None
+        # transport: aiohttp.ClientPayloadError, ServerDisconnectedError, OSError...
+        return BrainError(DROPPED), "transport", None
+
+    def _rate_limit_error(self, error: genai_errors.APIError) -> tuple[BrainError, str, int]:
+        signal = quota_signal(error.details)
+        if signal.per_day:
+            fresh = set(signal.quota_ids) - self._quotas_reported
+            if fresh:  # said once at error level; later ones are the usual warning
+                self._quotas_reported |= fresh
+                log.error("gemini.quota_exhausted", model=self.model,
+                          quota_ids=list(signal.quota_ids),
+                          fix="a per-day quota of the API key's project is used up: raise it "
+                              "or enable billing; it resets at midnight Pacific time")
+            return BrainError(QUOTA_EXHAUSTED, retryable=False), "quota_per_day", 429
+        if signal.retry_after is not None:
+            message = RATE_LIMITED.format(wait=say_wait(signal.retry_after))
+            return BrainError(message), "rate_limited", 429
+        return BrainError(BUSY), "rate_limited", 429
+
 
 # --------------------------------------------------------------------------- helpers
-
-
-def thinking_for(model: str, *, chat: bool) -> types.ThinkingConfig | None:
-    """Low or no thinking for chat turns (latency); the model's default for the report.
-
-    Gemini 3 models take a thinking level (3.8 Flash accepts LOW, MEDIUM, HIGH); Gemini 2.5
-    Flash models take a token budget, where 0 turns thinking off. Other models keep their
-    defaults, since a wrong setting is an error from the API.
-    """
-    if not chat:
-        return None
-    name = model.removeprefix("models/")
-    if name.startswith("gemini-2.5-flash"):
-        return types.ThinkingConfig(thinking_budget=0)
-    if re.match(r"gemini-[3-9]", name):
-        return types.ThinkingConfig(thinking_level=types.ThinkingLevel.LOW)
-    return None
 
 
 def _user(text: str) -> types.Content:
@@ -472,7 +622,7 @@ def _finish_reason(response: types.GenerateContentResponse) -> str | None:
 
 
 def _chunk_text(response: types.GenerateContentResponse) -> str:
-    """The answer text of a response or chunk, without any 'thought' parts."""
+    """The answer text of a response or chunk, without 'thought' parts or signatures."""
     if not response.candidates or not response.candidates[0].content:
         return ""
     parts = response.candidates[0].content.parts or []
@@ -482,21 +632,7 @@ def _chunk_text(response: types.GenerateContentResponse) -> str:
 def _raise_if_blocked(response: types.GenerateContentResponse) -> None:
     feedback = response.prompt_feedback
     if feedback is not None and feedback.block_reason is not None:
-        raise BrainError(BLOCKED, retryable=False)
-
-
-def _blocked_or_empty(finish: str | None) -> Exception:
-    if finish in _SAFETY_FINISHES:
-        return BrainError(BLOCKED, retryable=False)
-    return _InvalidOutput(f"empty reply (finish reason {finish or 'none'})")
-
-
-def _response_text(response: types.GenerateContentResponse) -> str:
-    _raise_if_blocked(response)
-    text = _chunk_text(response)
-    if not text.strip():
-        raise _blocked_or_empty(_finish_reason(response))
-    return text
+        raise _Blocked(_value(feedback.block_reason))
 
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL | re.IGNORECASE)
@@ -525,109 +661,3 @@ def parse_plan(text: str) -> TurnPlan:
     except ValidationError as error:
         fields = ", ".join(str(e["loc"][0]) for e in error.errors() if e["loc"])
         raise _InvalidOutput(f"turn plan fields missing or invalid: {fields}") from None
-
-
-def parse_report(text: str) -> ReportDraft:
-    data = _json_object(text)
-    try:
-        return ReportDraft.model_validate(data)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:5])
-        raise _InvalidOutput(f"report does not match the schema ({problems})") from None
-
-
-# --------------------------------------------------------------------------- report checks
-
-_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
-_ELLIPSIS = re.compile(r"\.\.\.|…")
-
-
-def _normalise(text: str) -> str:
-    return " ".join(text.translate(_QUOTES).casefold().split())
-
-
-def evidence_found(evidence: str, corpus: str) -> bool:
-    """True when the quote (or each '...'-separated fragment of it) is in the candidate's words."""
-    fragments = [_normalise(f).strip(" \"'.,;:!?-") for f in _ELLIPSIS.split(evidence)]
-    fragments = [f for f in fragments if f]
-    if not fragments or sum(len(f) for f in fragments) < 3:
-        return False
-    return all(fragment in corpus for fragment in fragments)
-
-
-def build_report(request: ReportRequest, draft: ReportDraft, generated_by: str) -> FeedbackReport:
-    """Check the draft against the session and turn it into the shared report model.
-
-    Facts come from core (questions, answers, what was skipped); judgement comes from the
-    model, and only when it is backed by the candidate's own words.
-    """
-    session, role = request.session, request.role
-    answered = [i for i in range(len(session.questions)) if session.answers_to(i)]
-    corpus = _normalise(" ".join(" ".join(session.answers_to(i)) for i in answered))
-    if answered and draft.scores is None:
-        raise _InvalidOutput("scores are required when questions were answered")
-    if answered and not (draft.strengths or draft.weaknesses):
-        raise _InvalidOutput("at least one strength or weakness with evidence is required")
-    # Reasons name the point by position, not by its text: they are logged.
-    labelled = [(f"strength {i}", p) for i, p in enumerate(draft.strengths, 1)] + [
-        (f"weakness {i}", p) for i, p in enumerate(draft.weaknesses, 1)]
-    for label, point in labelled:
-        if not point.point.strip():
-            raise _InvalidOutput(f"{label} has no text")
-        if not evidence_found(point.evidence, corpus):
-            raise _InvalidOutput(
-                f"the evidence for {label} is not a verbatim quote from the candidate's answers")
-    reviews = {q.number: q for q in draft.questions}
-    missing = [i + 1 for i in answered if i + 1 not in reviews or reviews[i + 1].score is None]
-    if missing:
-        raise _InvalidOutput(f"answered questions without a scored review: {missing}")
-    return FeedbackReport(
-        role=role.name,
-        difficulty=session.options.difficulty.value,
-        summary=draft.summary.strip() or "Thanks for practising.",
-        answered=len(answered),
-        strengths=[EvidencedPoint(point=p.point, evidence=p.evidence) for p in draft.strengths],
-        weaknesses=[EvidencedPoint(point=p.point, evidence=p.evidence) for p in draft.weaknesses],
-        scores=_scores(draft.scores) if answered else None,
-        questions=[_review(session, i, reviews.get(i + 1)) for i in range(len(session.questions))],
-        adaptation=draft.adaptation,
-        next_steps=[step for step in draft.next_steps if step.strip()],
-        generated_by=generated_by,
-    )
-
-
-def _scores(scores: DraftScores | None) -> Scores | None:
-    if scores is None:
-        return None
-    return Scores(**{name: Score(score=getattr(scores, name).score,
-                                 reason=getattr(scores, name).reason.strip() or "—")
-                     for name in ("communication", "technical", "structure")})
-
-
-def _review(session: Session, index: int, draft: DraftQuestion | None) -> QuestionReview:
-    question = session.questions[index]
-    answers = session.answers_to(index)
-    # Progress exists only for questions the interview reached.
-    skipped = index < len(session.progress) and session.progress[index].skipped
-    if draft is None or not answers:
-        return QuestionReview(
-            question=question.text, answer_excerpt=excerpt(" ".join(answers), 200),
-            star="not_applicable" if not question.star else StarElements(),
-            specificity=Specificity.low, ownership=Ownership.not_applicable, score=None,
-            note="Skipped." if skipped else "Not answered.", skipped=skipped)
-    star: StarElements | Literal["not_applicable"] = (
-        StarElements(situation=draft.situation, task=draft.task, action=draft.action,
-                     result=draft.result, quantified_result=draft.quantified_result)
-        if draft.story_question else "not_applicable")
-    return QuestionReview(
-        question=question.text,
-        answer_excerpt=excerpt(" ".join(answers), 200),
-        star=star,
-        specificity=draft.specificity,
-        ownership=draft.ownership,
-        score=draft.score,
-        note=draft.note.strip() or "—",
-        stronger_answer=(draft.stronger_answer or None) if (draft.score or 5) <= 3 else None,
-        skipped=skipped,
-    )

@@ -78,12 +78,14 @@ async def test_timeout_is_not_retried_and_leaves_the_session_intact(fake, who, w
     await brain.aclose()
 
 
-@pytest.mark.parametrize("step", [safety(), blocked()], ids=["safety-finish", "block-reason"])
+@pytest.mark.parametrize(("step", "message"), [(safety(), gemini.FILTERED),
+                                                (blocked(), gemini.BLOCKED)],
+                         ids=["safety-finish", "block-reason"])
 async def test_blocked_prompt_or_safety_finish_asks_to_rephrase(
-        gemini_service, fake, who, where, step):
-    failure = await _fails_then_recovers(gemini_service, fake, who, where, step,
-                                         message=gemini.BLOCKED)
+        gemini_service, fake, who, where, step, message):
+    failure = await _fails_then_recovers(gemini_service, fake, who, where, step, message=message)
     assert not failure.retryable
+    assert "rephrase" in failure.user_message
 
 
 @pytest.mark.parametrize("reply", [
@@ -146,13 +148,13 @@ async def test_a_rejected_key_is_a_configuration_error_and_never_leaks(
 
 async def test_the_sdk_retry_log_is_scrubbed_too(gemini_service, fake, who, where, captured_logs):
     await gemini_service.start(who, where, interview())
-    fake.script(error(429, f"Quota exceeded for key {API_KEY}"), plan("And then?", "follow_up"))
+    fake.script(error(503, f"Overloaded, key {API_KEY}"), plan("And then?", "follow_up"))
 
     reply = await gemini_service.answer(who, where, ANSWER)
 
     logs = captured_logs()
     assert reply.text == "And then?"
-    assert "Retrying" in logs and "RESOURCE_EXHAUSTED" in logs  # the SDK did log the retry
+    assert "Retrying" in logs and "UNAVAILABLE" in logs  # the SDK did log the retry
     assert API_KEY not in logs
 
 
@@ -167,7 +169,7 @@ async def test_turn_logs_carry_tokens_but_no_answer_text(gemini_service, fake, w
 
 
 @pytest.mark.parametrize(("step", "message"), [
-    (safety(), gemini.BLOCKED), (blocked(), gemini.BLOCKED),
+    (safety(), gemini.FILTERED), (blocked(), gemini.BLOCKED),
     (text("not json"), gemini.UNREADABLE), (error(503), gemini.BUSY),
 ])
 async def test_the_non_streaming_call_fails_the_same_way(gemini_service, brain, fake, who, where,

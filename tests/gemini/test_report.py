@@ -22,8 +22,9 @@ def good_report(quote: str = "I added idempotency keys", score: int = 4) -> dict
     mark = {"score": score, "reason": "Specific and owned."}
     review = {"story_question": True, "situation": True, "task": True, "action": True,
               "result": True, "quantified_result": True, "specificity": "high",
-              "ownership": "clear", "score": score, "note": "Clear story.",
-              "stronger_answer": None}
+              "ownership": "clear", "correctness": "correct", "relevance": "on_question",
+              "integrity": "no_concern", "flagged_quote": None, "flag_reason": None,
+              "score": score, "note": "Clear story.", "stronger_answer": None}
     return {"summary": "Strong, specific answers.", "strengths": [point],
             "weaknesses": [{"point": "Thin on testing", "evidence": "check the database indexes"}],
             "scores": {"communication": mark, "technical": mark, "structure": mark},
