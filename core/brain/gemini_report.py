@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from core.brain.base import ReportRequest
 from core.brain.gemini_prompts import reached
-from core.brain.offline_report import _review as offline_review
+from core.brain.offline_report import review_question as offline_review
 from core.report import (
     EvidencedPoint,
     FeedbackReport,

@@ -130,7 +130,7 @@ def _stronger_answer(a: AnswerAnalysis, q: Question) -> str:
     return " → ".join(parts)
 
 
-def _review(number: int, q: Question, answers: list[str], skipped: bool, role: Role,
+def review_question(number: int, q: Question, answers: list[str], skipped: bool, role: Role,
             redirected: bool = False) -> tuple[QuestionReview, _Answered | None]:
     if not answers:
         return QuestionReview(
@@ -453,7 +453,8 @@ def build_report(role: Role, session: Session) -> FeedbackReport:
     reached = session.current + 1
     for index, question in enumerate(session.questions[:reached]):
         progress = session.progress[index]
-        review, item = _review(index + 1, question, session.answers_to(index), progress.skipped,
+        review, item = review_question(index + 1, question, session.answers_to(index),
+                                       progress.skipped,
                                role, redirected=index in redirected)
         reviews.append(review)
         if item:
