@@ -34,6 +34,7 @@ from core import (
     Where,
     Who,
 )
+from core.documents import DocumentError, check_size, read_document
 from core.models import MAX_QUESTIONS, MIN_QUESTIONS
 from core.report import FeedbackReport
 from core.text import bar
@@ -163,12 +164,11 @@ class LineReader:
 
 
 def read_context_file(path: Path) -> str:
-    """Text of a job description or resume: plain text or PDF."""
-    if path.suffix.lower() == ".pdf":
-        from pypdf import PdfReader
-
-        return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
-    return path.read_text(encoding="utf-8", errors="replace")
+    """Text of a job description or resume (PDF or text), by core's one document reader."""
+    check_size(path.stat().st_size)
+    # Any other name is read as text: a terminal user's "jd" file has no suffix at all.
+    name = path.name if path.suffix.lower() == ".pdf" else f"{path.name}.txt"
+    return read_document(path.read_bytes(), name)
 
 
 async def choose_role(service: InterviewService, reader: LineReader, term: Terminal) -> str | None:
@@ -246,9 +246,11 @@ async def _new_interview_options(service: InterviewService, args: argparse.Names
     if args.jd:
         try:
             context = await asyncio.to_thread(read_context_file, args.jd)
-        except Exception as error:  # unreadable or corrupt file: say so, carry on untailored
-            stderr.write(f"Could not read {args.jd} ({type(error).__name__}); "
-                         "continuing without it.\n")
+        except DocumentError as error:  # say why, and carry on untailored
+            stderr.write(f"Could not read {args.jd}: {error.user_message} Continuing without "
+                         "it.\n")
+        except OSError as error:
+            stderr.write(f"Could not read {args.jd} ({error.strerror}); continuing without it.\n")
     return InterviewOptions(role=role, difficulty=args.difficulty, questions=args.questions,
                             focus=args.focus, context=context, custom_questions=args.ask)
 
