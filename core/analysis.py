@@ -121,7 +121,7 @@ class AnswerAnalysis:
     @property
     def owned(self) -> bool:
         """The candidate's own actions are visible, in any tense or grammar."""
-        if not self.actions:
+        if not self.actions or self.buzzword_salad:  # jargon hides what was actually done
             return False
         return len(self.actions) >= 3 or self.i_count >= self.we_count * 0.5
 
@@ -191,8 +191,9 @@ def _vocabulary_hits(lowered: str, role: Role | None) -> list[str]:
 
 
 # Talk about the interview itself is not something the candidate did in the story.
-_META = re.compile(r"\b(?:answer(?:ed)?|said|told you|mentioned|in english|mean|repeat|asked you)\b"
-                   r"|^I (?:try|tried|will try|rarely|usually|started my career)\b", re.IGNORECASE)
+_META = re.compile(r"\b(?:(?:just|already) (?:answered|said)|answered (?:it|that|this|the question)|"
+                   r"told you|in english|asked you|repeat myself)\b"
+                   r"|^I (?:rarely|started my career)\b", re.IGNORECASE)
 
 
 def _actions(parts: list[str]) -> list[str]:
