@@ -223,7 +223,7 @@ def _result(parts: list[str], actions: list[str]) -> tuple[list[str], str | None
     for sentence in parts[first_action:]:
         # "open rates had dropped to 18%": the past perfect is the backstory, not the result
         found = [m.group(0) for m in signals.OUTCOME.finditer(sentence)
-                 if not re.search(r"\bhad (?:\w+ )?$", sentence[:m.start()])]
+                 if not re.search(r"(?:\bhad|'d|’d) (?:\w+ )?$", sentence[:m.start()])]
         if found:
             cues += found
             if best is None or (signals.DIGIT_NUMBER.search(sentence)

@@ -62,7 +62,8 @@ _IRREGULAR_PAST = (
     "came|went|rebuilt|rewrote|dug|split|shut|ate|fed|fought|paid|rang|rode|sat|sang|swore|wore"
 )
 # Résumé style with the subject left out: "Closed 120k ARR in six weeks", "Pulled every ticket".
-ELIDED_ACTION = re.compile(rf"^\s*(?:then\s+|so\s+|and\s+)?((?:[A-Za-z]+ed|{_IRREGULAR_PAST})\b"
+ELIDED_ACTION = re.compile(rf"^\s*(?:then\s+|so\s+|and\s+)?(?!turned out|seemed|looked like)"
+                           rf"((?:[A-Za-z]+ed|{_IRREGULAR_PAST})\b"
                            r"(?!\s+(?:by|to be)\b)[^.!?;\n]{3,90})", re.IGNORECASE)
 # A plan's steps: "I'd check...", "I would call...", "First, pull the logs".
 PLAN_STEP = re.compile(r"\bI(?:'d|’d| would| will|'ll|’ll| am going to|'m going to)\s+(?:\w+ly\s+)?"
@@ -91,7 +92,10 @@ OUTCOME = re.compile(
     r"no (?:more|longer|further)|zero|0 \w+|back to|down to|up to|fewer|cut (?:\w+ )?(?:by|from|to)|"
     r"approved|agreed|adopted|accepted|merged|passed|promoted|expanded|upsold|booked|"
     r"(?:up|down) (?:by )?\d[\d.,]*\s?%|from \$?\d[\d.,]*\s?\w*%? to \$?\d|"
-    r"worked|learn(?:ed|t)|lesson|back (?:up|online|to normal)|(?:biggest|largest) \w+ in|record|merged|landed|went live|rolled out|"
+    r"(?:it|that|this|which|everything|the (?:fix|change|plan)) (?:has )?worked|worked (?:out|well)|"
+    r"after (?:the|my|our|that|this) (?:fix|change|launch|rollout|redesign|update|release)|"
+    r"is (?:fixed|gone|resolved|correct)|(?:correct|right|fine|accurate) now|now (?:correct|right|"
+    r"fine|accurate|matches|match)|disappear\w*|learn(?:ed|t)|lesson|back (?:up|online|to normal)|(?:biggest|largest) \w+ in|record|merged|landed|went live|rolled out|"
     r"got (?:\w+ )?on board|since then|ever since|(?:haven'?t|hasn'?t|didn'?t) (?:been|had|"
     r"happened|come back|recurred)|no (?:repeats|recurrence|complaints)|moved (?:by |maybe )?~?\d|"
     r"(?:finish|end)\w* (?:the )?(?:quarter|year|month|sprint)? ?at|came in at|landed at)\b",
