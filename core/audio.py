@@ -118,17 +118,25 @@ def decode(data: bytes, *, max_bytes: int = MAX_AUDIO_BYTES,
             names = set(container.format.name.split(","))
             if not names & AUDIO_CONTAINERS or not container.streams.audio:
                 raise AudioError("not_audio")
-            if container.duration is not None and container.duration / 1_000_000 > max_seconds + 1:
+            if container.duration is not None and container.duration / 1e6 > max_seconds + 0.5:
                 raise AudioError("too_long")
             pcm = _samples(container, max_seconds)
     except AudioError:
         raise
     except (av.error.FFmpegError, ValueError, OSError, RuntimeError, EOFError) as error:
         log.info("audio.unreadable", error=type(error).__name__)
-        raise AudioError("unreadable") from error
+        raise AudioError("unreadable" if looks_like_audio(data) else "not_audio") from error
     if len(pcm) == 0:
         raise AudioError("unreadable")
     return DecodedAudio(pcm=pcm, source_format=sorted(names & AUDIO_CONTAINERS)[0])
+
+
+def looks_like_audio(data: bytes) -> bool:
+    """The file starts like an audio container (so a failure to read it is damage)."""
+    head = data[:12]
+    return (head.startswith((b"RIFF", b"OggS", b"ID3", b"fLaC", b"FORM", b"caff",
+                             b"\x1a\x45\xdf\xa3", b"\xff\xf1", b"\xff\xf9"))
+            or head[4:8] == b"ftyp" or (len(head) > 1 and head[0] == 0xFF and head[1] >> 5 == 7))
 
 
 def _samples(container, max_seconds: float) -> np.ndarray:
@@ -136,7 +144,7 @@ def _samples(container, max_seconds: float) -> np.ndarray:
 
     stream = container.streams.audio[0]
     resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
-    limit = int((max_seconds + 1) * SAMPLE_RATE)
+    limit = int((max_seconds + 0.5) * SAMPLE_RATE)
     chunks: list[np.ndarray] = []
     total = 0
     for frame in container.decode(stream):

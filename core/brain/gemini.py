@@ -58,6 +58,7 @@ RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504]
 # Output caps include any thinking tokens, so they leave room beyond the JSON itself.
 TURN_MAX_OUTPUT_TOKENS = 4_096
 REPORT_MAX_OUTPUT_TOKENS = 16_384
+TRANSCRIBE_MAX_OUTPUT_TOKENS = 4_096  # five minutes of speech is under 1,000 words
 
 BUSY = ("The AI interviewer is busy right now (rate limit or service error). Your interview "
         "is saved: please send your answer again in a moment.")
@@ -399,6 +400,38 @@ class GeminiBrain(Brain):
                 raise self._brain_error(error, "report", session) from None
         raise BrainError(UNREADABLE)  # pragma: no cover - the loop always returns or raises
 
+    # ----------------------------------------------------------------- hearing
+
+    async def transcribe_audio(self, wav: bytes) -> str:
+        """A spoken answer's words, verbatim with its fillers (``core.audio`` calls this).
+
+        Failures become ``BrainError`` like any model call: the interview is untouched.
+        """
+        config = types.GenerateContentConfig(
+            system_instruction=prompts.TRANSCRIBE_INSTRUCTION,
+            temperature=0.0,
+            max_output_tokens=TRANSCRIBE_MAX_OUTPUT_TOKENS,
+            thinking_config=thinking_for(self.model, chat=True),
+        )
+        contents = [types.Content(role="user", parts=[
+            types.Part.from_bytes(data=wav, mime_type="audio/wav"),
+            types.Part.from_text(text=prompts.TRANSCRIBE_PROMPT),
+        ])]
+        started = time.perf_counter()
+        try:
+            response = await self.client.aio.models.generate_content(
+                model=self.model, contents=contents, config=config)
+            text = _response_text(response)
+        except Exception as error:  # noqa: BLE001 - every model failure becomes a BrainError
+            raise self._brain_error(error, "transcribe", None) from None
+        usage = response.usage_metadata
+        log.info("gemini.call", purpose="transcribe", model=self.model,
+                 tokens_in=(usage.prompt_token_count or 0) if usage else 0,
+                 tokens_out=(usage.candidates_token_count or 0) if usage else 0,
+                 ms=round((time.perf_counter() - started) * 1000, 1))
+        text = text.strip()
+        return "" if text.strip("[]. ").lower() == prompts.NO_SPEECH else text
+
     # ----------------------------------------------------------------- accounting and errors
 
     def _count(self, session: Session, usage: Any, purpose: str, started: float) -> None:
@@ -412,7 +445,7 @@ class GeminiBrain(Brain):
                  session_tokens_out=session.usage.output_tokens,
                  ms=round((time.perf_counter() - started) * 1000, 1))
 
-    def _brain_error(self, error: Exception, purpose: str, session: Session) -> BrainError:
+    def _brain_error(self, error: Exception, purpose: str, session: Session | None) -> BrainError:
         """Translate any failure into a friendly BrainError; log a scrubbed, text-free reason."""
         if isinstance(error, BrainError):
             brain_error, reason, status = error, "blocked", None
@@ -427,7 +460,8 @@ class GeminiBrain(Brain):
             brain_error, reason, status = BrainError(TIMED_OUT), "timeout", None
         else:  # transport: aiohttp.ClientPayloadError, ServerDisconnectedError, OSError...
             brain_error, reason, status = BrainError(DROPPED), "transport", None
-        log.warning("gemini.failed", purpose=purpose, session=session.id, model=self.model,
+        log.warning("gemini.failed", purpose=purpose, session=session.id if session else None,
+                    model=self.model,
                     reason=reason, status=status, error=type(error).__name__,
                     detail=_REDACTOR.scrub(excerpt(str(error), 240)))
         return brain_error
