@@ -122,9 +122,9 @@ class Recorded:
     @property
     def audio(self) -> list[tuple[str, bytes]]:
         """The audio parts sent: (MIME type, bytes)."""
-        return [(p["inlineData"].get("mimeType", ""), base64.b64decode(p["inlineData"]["data"]))
+        return [(_mime(p["inlineData"]), _b64(p["inlineData"]["data"]))
                 for c in self.body.get("contents", []) for p in c.get("parts", [])
-                if "inlineData" in p and p["inlineData"].get("mimeType", "").startswith("audio/")]
+                if "inlineData" in p and _mime(p["inlineData"]).startswith("audio/")]
 
     @property
     def prompt_chars(self) -> int:
@@ -267,17 +267,27 @@ def _invalid(message: str) -> web.Response:
                                         "status": "INVALID_ARGUMENT"}}, status=400)
 
 
+def _b64(data: str) -> bytes:
+    """Proto-JSON bytes: standard or URL-safe base64 (the SDK sends URL-safe), nothing else."""
+    return base64.b64decode(data.replace("-", "+").replace("_", "/"), validate=True)
+
+
+def _mime(inline: dict[str, Any]) -> str:
+    """The API takes proto-JSON names in either case (the SDK sends ``mime_type``)."""
+    return inline.get("mimeType") or inline.get("mime_type") or ""
+
+
 def _audio_problem(body: dict[str, Any]) -> str | None:
     for content in body.get("contents", []):
         for part in content.get("parts", []):
             inline = part.get("inlineData")
             if inline is None:
                 continue
-            mime = inline.get("mimeType", "")
+            mime = _mime(inline)
             if mime.startswith("audio/") and mime not in AUDIO_TYPES:
                 return f"Unsupported MIME type: {mime}"
             try:
-                data = base64.b64decode(inline.get("data", ""), validate=True)
+                data = _b64(inline.get("data", ""))
             except (binascii.Error, ValueError):
                 return "Invalid value at 'contents.parts.inline_data.data': invalid base64"
             if not data:
