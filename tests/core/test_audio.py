@@ -219,3 +219,22 @@ async def test_a_failed_turn_takes_its_delivery_back(who, where):
     assert (await service.session_for(who, where)).delivery == []
     await service.answer_audio(who, where, audio)  # sent again: counted once
     assert len((await service.session_for(who, where)).delivery) == 1
+
+
+async def test_delivery_survives_the_sqlite_store_and_history_and_forget_removes_it(tmp_path, who, where):
+    from core.stores import build_store
+
+    store = build_store("", sqlite_path=tmp_path / "voice.sqlite3", ttl_seconds=3600)
+    service = InterviewService(brain=OfflineBrain(), store=store)
+    service.transcriber = WordsOf(SHORT_ANSWER + " Um, that was it.")
+    await service.start(who, where, options(questions=1))
+    await service.answer_audio(who, where, speak(SHORT_ANSWER))
+    assert (await service.session_for(who, where)).delivery[0].fillers == 1
+    await service.feedback(who, where)
+    [entry] = (await service.history.progress(who.platform, who.user_id)).entries
+    kept = await service.history.get_entry(who.platform, who.user_id, entry.id)
+    assert kept is not None and kept.report.delivery is not None
+    assert kept.report.delivery.answers[0].fillers == 1
+    await service.forget(who)  # forget covers the figures and the transcript
+    assert await service.history.get_entry(who.platform, who.user_id, entry.id) is None
+    await store.close()
