@@ -22,7 +22,7 @@ import structlog
 from core.analysis import MAX_ANALYSED_CHARS, AnswerAnalysis, analyse
 from core.grading import grade
 from core.brain.base import MOVE_KIND, Brain, Move, ReportRequest, TurnPlan, TurnRequest
-from core.audio import Transcriber, hear, keep_delivery, transcriber_for
+from core.audio import Transcriber, hear, keep_delivery, transcriber_for  # spoken answers
 from core.errors import (
     BrainError,
     InterviewAlreadyActiveError,

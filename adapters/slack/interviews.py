@@ -25,7 +25,6 @@ from adapters.slack.blocks import (
     without_buttons,
 )
 from adapters.slack.dedupe import RecentIds
-from adapters.slack.voice import answer_by_voice, audio_file
 from adapters.slack.files import FileReader
 from adapters.slack.openings import opening_metadata, opening_threads
 from adapters.slack.outbox import Outbox
@@ -41,6 +40,7 @@ from adapters.slack.parsing import (
 from adapters.slack.places import SlackPlace, is_dm, slack_who
 from adapters.slack.practice import SlackPractice
 from adapters.slack.streaming import ReplyStream, StreamingSupport
+from adapters.slack.voice import answer_by_voice, audio_file
 from core.errors import InterviewError, InvalidOptionError
 from core.locks import KeyedLocks
 from core.models import InterviewOptions, Reply, TextDelta, Who
