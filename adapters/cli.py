@@ -3,7 +3,8 @@
     python -m bot cli --role sales [--difficulty senior] [--questions 5] [--focus mixed]
                       [--jd FILE] [--ask "question"]... [--json]
 
-Commands while answering: /hint, /skip, /status, /end (feedback), /help. End of input
+Commands while answering: /hint, /skip, /status, /end (feedback), /voice PATH (answer with
+an audio file: wav, ogg/opus, mp3, m4a, webm), /help. End of input
 (Ctrl-D, or the end of a pipe) also ends the interview with feedback.
 With ``--json`` every interviewer turn is one JSON object per line on stdout
 (fields documented in the README); menus and prompts go to stderr.
@@ -27,6 +28,7 @@ from core import (
     Focus,
     InterviewError,
     InterviewOptions,
+    InvalidInputError,
     InterviewService,
     Reply,
     ReplyKind,
@@ -34,13 +36,14 @@ from core import (
     Where,
     Who,
 )
+from core.audio import MAX_AUDIO_BYTES, AudioError
 from core.documents import DocumentError, check_size, read_document
 from core.models import MAX_QUESTIONS, MIN_QUESTIONS
 from core.report import FeedbackReport
 from core.text import bar
 
 HELP = ("Commands: /hint  /skip  /status  /end (finish and get feedback)  /history  "
-        "/reset (discard this interview)  /help")
+        "/voice PATH (answer with an audio file)  /reset (discard this interview)  /help")
 # One terminal conversation per user: an interview left open (a crash, a closed window)
 # is picked up on the next run instead of being lost.
 TERMINAL_CONVERSATION = "terminal"
@@ -85,9 +88,16 @@ class Terminal:
                 event["report"] = reply.report.model_dump(mode="json")
             if reply.status is not None:
                 event["status"] = reply.status.model_dump(mode="json")
+            if reply.heard is not None:
+                event["heard"] = reply.heard.model_dump(mode="json")
             self.out.write(json.dumps(event, ensure_ascii=False) + "\n")
             self.out.flush()
             return
+        if reply.heard is not None:
+            self.out.write("\n" + self._bold("You said (transcribed):") + "\n"
+                           + textwrap.fill(reply.heard.text, self.width, initial_indent="  ",
+                                           subsequent_indent="  ")
+                           + f"\n  Delivery: {reply.heard.delivery.line()}\n")
         self._say(reply.text)
         if reply.report is not None:
             self.out.write(render_report(reply.report, bold=self._bold) + "\n")
@@ -145,6 +155,12 @@ def render_report(report: FeedbackReport, bold=lambda s: s) -> str:
     if report.next_steps:
         lines += ["", bold("Next steps")]
         lines += [f"  {number}. {step}" for number, step in enumerate(report.next_steps, 1)]
+    if report.delivery is not None:  # how it sounded: its own section, not part of the scores
+        lines += ["", bold("Delivery (spoken answers; not part of the scores)")]
+        lines += [f"  {line}" for line in report.delivery.lines()]
+        lines += [f"  Q{answer.question_index + 1}: {answer.line()}"
+                  for answer in report.delivery.answers]
+        lines.append(f"  {report.delivery.guidance}")
     return "\n".join(lines)
 
 
@@ -227,7 +243,10 @@ async def run_cli(service: InterviewService, args: argparse.Namespace,
             return 0
         action = {"/hint": service.hint, "/skip": service.skip, "/status": service.status,
                   "/end": service.feedback}.get(command)
-        call = action(who, where) if action else service.answer(who, where, line)
+        if command.split(maxsplit=1)[:1] == ["/voice"]:
+            call = _voice_answer(service, who, where, line.strip()[len("/voice"):].strip())
+        else:
+            call = action(who, where) if action else service.answer(who, where, line)
         reply = await _call(term, call)
         if reply is not None and reply.interview_over:
             if reply.kind is ReplyKind.ended and reply.report is None:
@@ -302,6 +321,21 @@ async def forget_me(service: InterviewService, args: argparse.Namespace,
     stdout.write(f"\nDeleted {result.interviews} finished interview(s) and "
                  f"{result.sessions} unfinished one(s).\n")
     return 0
+
+
+async def _voice_answer(service: InterviewService, who: Who, where: Where, path: str) -> Reply:
+    """``/voice PATH``: the recording is read, transcribed and answered; never kept."""
+    if not path:
+        raise InvalidInputError("Give the audio file to answer with, e.g. /voice answer.ogg")
+    file = Path(path).expanduser()
+    try:
+        if file.stat().st_size > MAX_AUDIO_BYTES:
+            raise AudioError("too_large")
+        data = await asyncio.to_thread(file.read_bytes)
+    except OSError as error:
+        raise InvalidInputError(f"I couldn't open {path} ({error.strerror or type(error).__name__})."
+                                " Check the path and try again.") from error
+    return await service.answer_audio(who, where, data)
 
 
 async def _call(term: Terminal, call) -> Reply | None:

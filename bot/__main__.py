@@ -70,9 +70,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
           f"brain={describe_brain(service.brain)} store={describe_store(service.store)}",
           file=sys.stderr, flush=True)
     if surfaces[0] not in ("history", "forget"):
-        # Load the answer-reading model (about 1 s) off the event loop now, not on the
-        # first answer; the task is kept so it is not garbage-collected mid-load.
-        warm_up = asyncio.create_task(asyncio.to_thread(semantics.warm_up))  # noqa: F841
+        # Load the answer-reading model (about 1 s) now rather than inside the first turn.
+        # In this thread, before any work starts: a worker thread importing it while the
+        # loop imports the model SDKs can trip Python's partial-import guard.
+        semantics.warm_up()
     try:
         if surfaces[0] in TERMINAL_COMMANDS:
             # No background job in a short terminal run: apply retention once instead.

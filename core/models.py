@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.report import FeedbackReport
+from core.report import AnswerDelivery, FeedbackReport
 
 MIN_QUESTIONS = 1
 MAX_QUESTIONS = 15
@@ -158,6 +158,13 @@ class RoleSummary(BaseModel):
     summary: str
 
 
+class Heard(BaseModel):
+    """A spoken answer as transcribed, and how it sounded (figures apart from the scores)."""
+
+    text: str
+    delivery: AnswerDelivery
+
+
 class Reply(BaseModel):
     """One message from the interviewer, neutral of any platform."""
 
@@ -172,6 +179,7 @@ class Reply(BaseModel):
     actions: list[Action] = Field(default_factory=list)
     report: FeedbackReport | None = None
     status: StatusInfo | None = None
+    heard: Heard | None = Field(None, description="For a spoken answer: what was heard.")
 
     @property
     def interview_over(self) -> bool:

@@ -80,6 +80,53 @@ class QuestionReview(BaseModel):
         return f"{star} · specificity {self.specificity.value} · ownership {ownership}"
 
 
+Pace = Literal["slow", "within", "fast", "too_short"]
+
+
+class AnswerDelivery(BaseModel):
+    """How one spoken answer sounded (``core.delivery`` computes it from the audio)."""
+
+    question_index: int = Field(ge=0, description="0-based main question the answer was for.")
+    question: str = ""
+    seconds: float = Field(ge=0, description="Length of the recording.")
+    speaking_seconds: float = Field(ge=0, description="First to last speech in the recording.")
+    words: int = Field(ge=0)
+    words_per_minute: float = Field(ge=0)
+    fillers: int = Field(0, ge=0)
+    fillers_per_minute: float = Field(0, ge=0)
+    filler_counts: dict[str, int] = Field(default_factory=dict)
+    long_pauses: int = Field(0, ge=0, description="Silences of LONG_PAUSE_SECONDS or more mid-answer.")
+    longest_pause_seconds: float = Field(0, ge=0)
+    pace: Pace = "too_short"
+    engine: str = Field("", description="Which recogniser made the transcript.")
+
+    def line(self) -> str:
+        """One neutral line of figures, for any surface to show."""
+        from core.delivery import answer_line
+
+        return answer_line(self)
+
+
+class DeliveryReport(BaseModel):
+    """Delivery across the spoken answers: separate from the content scores, never mixed in."""
+
+    spoken_answers: int = Field(ge=0)
+    seconds: float = Field(ge=0)
+    words_per_minute: float = Field(ge=0)
+    fillers_per_minute: float = Field(ge=0)
+    long_pauses: int = Field(ge=0)
+    pace: Pace = "too_short"
+    notes: list[str] = Field(default_factory=list, description="Plain advice from the figures.")
+    guidance: str = ""
+    answers: list[AnswerDelivery] = Field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The overall figures and the advice, as neutral lines (the per-answer lines apart)."""
+        from core.delivery import overall_lines
+
+        return overall_lines(self)
+
+
 class FeedbackReport(BaseModel):
     role: str
     difficulty: str
@@ -93,3 +140,5 @@ class FeedbackReport(BaseModel):
     next_steps: list[str] = Field(default_factory=list)
     generated_by: str = "offline"
     notice: str | None = Field(None, description="E.g. that a fallback report was used.")
+    delivery: DeliveryReport | None = Field(
+        None, description="How the spoken answers sounded; None when every answer was typed.")

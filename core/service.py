@@ -22,6 +22,7 @@ import structlog
 from core.analysis import MAX_ANALYSED_CHARS, AnswerAnalysis, analyse
 from core.grading import grade
 from core.brain.base import MOVE_KIND, Brain, Move, ReportRequest, TurnPlan, TurnRequest
+from core.audio import Transcriber, hear, keep_delivery, transcriber_for  # spoken answers
 from core.errors import (
     BrainError,
     InterviewAlreadyActiveError,
@@ -29,6 +30,7 @@ from core.errors import (
 )
 from core.models import (
     Action,
+    Heard,
     InterviewOptions,
     Persona,
     Reply,
@@ -40,6 +42,7 @@ from core.models import (
     Who,
     session_key,
 )
+from core.delivery import summarise as summarise_delivery
 from core.planner import plan_questions
 from core.report import FeedbackReport
 from core.roles import Role, RoleCatalog, default_catalog
@@ -315,6 +318,38 @@ class InterviewService:
         await self._save(session)
         return self._reply(session, kind, notice + plan.message, persona=persona, report=report)
 
+    # ----------------------------------------------------------------- spoken answers
+
+    # None: Gemini hears when the brain is Gemini, else the offline recogniser (core.audio).
+    transcriber: Transcriber | None = None
+
+    async def answer_audio(self, who: Who, where: Where, audio: bytes) -> Reply:
+        """A spoken answer: transcribed, then answered like text; ``reply.heard`` says what was heard."""
+        reply: Reply | None = None
+        async for event in self.answer_audio_stream(who, where, audio):
+            if isinstance(event, Reply):
+                reply = event
+        assert reply is not None
+        return reply
+
+    async def answer_audio_stream(
+        self, who: Who, where: Where, audio: bytes
+    ) -> AsyncIterator[Heard | TextDelta | Reply]:
+        """``Heard`` first (show the transcript), then the turn as ``answer_stream`` yields it.
+
+        Bad audio raises ``core.audio.AudioError`` before anything changes. The answer's
+        delivery figures are kept on the session for the report; if the turn fails they
+        are taken back, so the same recording can simply be sent again.
+        """
+        key = session_key(who, where)
+        async with self._turn(key):  # no interview here: say so before any transcription
+            pass
+        heard = await hear(audio, self.transcriber or transcriber_for(self.brain))
+        yield heard
+        async with keep_delivery(self.store, key, heard.delivery):
+            async for event in self.answer_stream(who, where, heard.text):
+                yield event.model_copy(update={"heard": heard}) if isinstance(event, Reply) else event
+
     # ----------------------------------------------------------------- hint, skip
 
     async def hint(self, who: Who, where: Where) -> Reply:
@@ -453,6 +488,7 @@ class InterviewService:
                 "The AI interviewer could not write this report, so it comes from the "
                 "offline reviewer. Your transcript is kept."
             )
+        report.delivery = summarise_delivery(session.delivery)  # spoken answers, if any
         session.report = report
         session.state = SessionState.finished
         return report

@@ -10,7 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from core.models import InterviewOptions, Persona, ReplyKind, TokenUsage, Where, Who
-from core.report import FeedbackReport
+from core.report import AnswerDelivery, FeedbackReport
 from core.roles import Question
 
 
@@ -70,6 +70,8 @@ class Session(BaseModel):
         default_factory=dict, description="Brain-specific memory, e.g. a running summary."
     )
     report: FeedbackReport | None = None
+    # How each spoken answer sounded (figures only; the audio itself is never kept).
+    delivery: list[AnswerDelivery] = Field(default_factory=list)
     created_at: float = Field(default_factory=time.time)
     updated_at: float = Field(default_factory=time.time)
 
@@ -143,6 +145,7 @@ class Session(BaseModel):
         copy.transcript = list(self.transcript)
         copy.usage = self.usage.model_copy()
         copy.brain_notes = dict(self.brain_notes)
+        copy.delivery = list(self.delivery)
         return copy
 
     def touch(self) -> None:

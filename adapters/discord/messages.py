@@ -2,7 +2,8 @@
 
 - In a DM with the bot, every message is the candidate's: ``start sales`` (or
   ``start role:sales``) starts an interview, ``hint``, ``skip``, ``end``, ``status``,
-  ``reset``, ``roles`` and ``help`` typed alone act as commands, anything else is an answer.
+  ``reset``, ``roles`` and ``help`` typed alone act as commands, anything else is an answer;
+  a voice message or an audio file is a spoken answer (``voice``).
 - In a server, a message counts only if its author has an interview in that very
   conversation (the thread opened for them). Other members can read along and talk;
   their messages are ignored silently. No map to keep: the session is the proof, so
@@ -22,6 +23,7 @@ from adapters.discord.conversation import NO_PINGS, who_of, where_of
 from adapters.discord.errors import on_message_error
 from adapters.discord.files import read_context_file
 from adapters.discord.render import render_roles
+from adapters.discord.voice import answer_by_voice, audio_attachment
 
 log = structlog.get_logger(__name__)
 
@@ -95,9 +97,13 @@ async def _act(
     who = who_of(message.author)
     command = parse_command(message.content)
     if command is None:
+        if (recording := audio_attachment(message)) is not None:  # a spoken answer (voice.py)
+            await answer_by_voice(actions, channel, who, recording)
+            return
         if not message.content.strip() and message.attachments:
             await channel.send(
-                "I read typed answers only. Please type your answer as a message.", allowed_mentions=NO_PINGS
+                "I take typed answers and voice messages only. Please type your answer, or record "
+                "it as a voice message.", allowed_mentions=NO_PINGS
             )
             return
         await actions.answer_in_channel(channel, who, message.content)

@@ -68,7 +68,11 @@ def render_reply(reply: Reply) -> list[Outgoing]:
     if reply.actions and messages:
         messages[-1].buttons = True
     if reply.report is not None:
-        messages.extend(Outgoing(embeds=batch) for batch in batch_embeds(report_embeds(reply.report)))
+        # Spoken answers' delivery: its own embed (imported here: voice.py builds on this module).
+        from adapters.discord.voice import delivery_embeds
+
+        embeds = report_embeds(reply.report) + delivery_embeds(reply.report)
+        messages.extend(Outgoing(embeds=batch) for batch in batch_embeds(embeds))
     return messages
 
 

@@ -8,7 +8,8 @@ finished interviews add up to a history: ``GET /history``, its chart, and
 ``DELETE /history`` to forget the user.
 
 Status codes: 422 bad input (readable ``detail``), 401 missing/wrong bearer token,
-404 unknown session, 409 interview already over, 413 request body over 1 MB,
+404 unknown session, 409 interview already over, 413 request body over 1 MB (a spoken
+answer: over the audio limit),
 503 model unavailable (nothing was saved, so the same request can simply be sent again).
 """
 
@@ -48,7 +49,8 @@ from adapters.http.schemas import (
     StartSessionResponse,
     TurnResponse,
 )
-from adapters.http.limits import MAX_REQUEST_BYTES, BodySizeLimit, too_large_detail
+from adapters.http.limits import MAX_REQUEST_BYTES, BodySizeLimit
+from adapters.http.voice import MULTIPART_DOC, AudioAnswers, audio_routes
 from adapters.http.sessions import (
     check_user_id,
     fingerprint,
@@ -65,7 +67,7 @@ from core.errors import (
     UnknownRoleError,
 )
 from core.history import DEFAULT_HISTORY_LIMIT, trend_chart_png
-from core.models import InterviewOptions, Reply, TextDelta, Where, Who
+from core.models import Heard, InterviewOptions, Reply, TextDelta, Where, Who
 from core.report import FeedbackReport
 from core.service import InterviewService
 
@@ -102,7 +104,10 @@ to keep a practice history: `GET /history`, `GET /history/chart.png`, and
 When the server sets `API_TOKEN`, send `Authorization: Bearer <token>` with every
 request except `GET /`, `GET /healthz` and these docs. Without it, anyone who knows a
 `user_id` can read its history: set it whenever the API is reachable beyond localhost.
-Request bodies are limited to 1 MB.
+Request bodies are limited to 1 MB; a spoken answer (multipart `audio` on `POST /chat` or
+`/chat/stream`) to 25 MB and 5 minutes. It is transcribed and answered like text; the turn
+then carries `heard` (the transcript and delivery figures), and the report a `delivery`
+section apart from the scores.
 """
 
 
@@ -132,6 +137,7 @@ def create_app(service: InterviewService, *, api_token: str | None = None,
                max_request_bytes: int = MAX_REQUEST_BYTES) -> FastAPI:
     app = FastAPI(title="Interview practice API", version="1.1.0", description=DESCRIPTION)
     _install_error_handlers(app, max_request_bytes)
+    app.add_middleware(AudioAnswers)  # a multipart /chat is a spoken answer (see ``voice``)
     app.add_middleware(BodySizeLimit, max_bytes=max_request_bytes)
     guarded = [Depends(_token_guard(api_token))]
     app.include_router(_public_routes(service))
@@ -234,7 +240,7 @@ def _install_error_handlers(app: FastAPI, max_request_bytes: int) -> None:
 def _http_error(exc: StarletteHTTPException, max_request_bytes: int) -> ApiError:
     """The framework's own errors (unknown path, unreadable or oversized body) in our format."""
     if exc.status_code == 413:  # a chunked body passed the limit (see ``limits``)
-        return ApiError(413, "request_too_large", too_large_detail(max_request_bytes))
+        return ApiError(413, "request_too_large", str(exc.detail))
     if exc.status_code == 400:  # FastAPI could not parse the body (e.g. it is not UTF-8)
         return ApiError(422, "invalid_request",
                         "Invalid request. The body could not be read: send JSON encoded as UTF-8.")
@@ -324,9 +330,13 @@ def _api_routes(service: InterviewService) -> APIRouter:
         return StartSessionResponse.for_session(session_id, reply)
 
     @router.post("/chat", response_model=TurnResponse, tags=["interview"],
-                 responses=_errors(404, 409, 422, 503))
+                 responses=_errors(404, 409, 413, 422, 503), openapi_extra=MULTIPART_DOC)
     async def chat(body: ChatRequest) -> TurnResponse:
-        """Send the candidate's answer; get the next turn (the report too, after the last one)."""
+        """Send the candidate's answer; get the next turn (the report too, after the last one).
+
+        A spoken answer is a multipart form instead (`session_id`, `audio`): the turn then
+        carries `heard`, the transcript and its delivery figures.
+        """
         reply = await take_turn(body.session_id,
                                 lambda who, where: service.answer(who, where, body.message))
         log.info("http.turn", session=fingerprint(body.session_id), kind=reply.kind.value)
@@ -336,17 +346,24 @@ def _api_routes(service: InterviewService) -> APIRouter:
         200: {"content": {"text/event-stream": {}},
               "description": "Server-sent events: `delta` ({text}) events, then one `reply` "
                              "(a TurnResponse), or one `error` (an ErrorResponse with status)."},
-        **_errors(404, 409, 422, 503)})
+        **_errors(404, 409, 413, 422, 503)}, openapi_extra=MULTIPART_DOC)
     async def chat_stream(body: ChatRequest) -> StreamingResponse:
-        """Like POST /chat, streaming the interviewer's words as they are written."""
+        """Like POST /chat, streaming the interviewer's words as they are written.
+
+        For a spoken answer (multipart), a `heard` event (the transcript) comes first.
+        """
         who, where = identities(body.session_id)
-        events = aiter(service.answer_stream(who, where, body.message))
+        return await stream_turn(body.session_id, service.answer_stream(who, where, body.message))
+
+    async def stream_turn(session_id: str, stream: AsyncIterator[Heard | TextDelta | Reply]
+                          ) -> StreamingResponse:
+        events = aiter(stream)
         try:
-            # The first event is awaited here so that 404/409/503 keep their status codes.
+            # The first event is awaited here so that 404/409/422/503 keep their status codes.
             first = await anext(events)
         except NoActiveInterviewError:
-            raise await gone(body.session_id) from None
-        log.info("http.turn_streaming", session=fingerprint(body.session_id))
+            raise await gone(session_id) from None
+        log.info("http.turn_streaming", session=fingerprint(session_id))
         return StreamingResponse(_sse(first, events), media_type="text/event-stream",
                                  headers=SSE_HEADERS)
 
@@ -393,6 +410,7 @@ def _api_routes(service: InterviewService) -> APIRouter:
         log.info("http.session_deleted", session=fingerprint(session_id))
         return DeletedResponse(session_id=session_id)
 
+    router.include_router(audio_routes(service, take_turn, stream_turn))
     return router
 
 
@@ -454,13 +472,15 @@ def _frame(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _event_frame(event: TextDelta | Reply) -> str:
+def _event_frame(event: Heard | TextDelta | Reply) -> str:
     if isinstance(event, TextDelta):
         return _frame("delta", {"text": event.text})
+    if isinstance(event, Heard):
+        return _frame("heard", event.model_dump(mode="json"))
     return _frame("reply", TurnResponse.from_reply(event).model_dump(mode="json"))
 
 
-async def _sse(first: TextDelta | Reply, events: AsyncIterator[TextDelta | Reply]
+async def _sse(first: Heard | TextDelta | Reply, events: AsyncIterator[Heard | TextDelta | Reply]
                ) -> AsyncIterator[str]:
     """``delta`` events then one ``reply``; a failure mid-stream becomes one ``error`` event."""
     try:

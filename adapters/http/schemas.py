@@ -19,6 +19,7 @@ from core.models import (
     Action,
     Difficulty,
     Focus,
+    Heard,
     Persona,
     Reply,
     ReplyKind,
@@ -113,6 +114,8 @@ class TurnResponse(BaseModel):
     actions: list[Action] = Field(default_factory=list,
                                   description="What the candidate can do next (hint, skip, end).")
     report: FeedbackReport | None = Field(None, description="Present when kind is feedback.")
+    heard: Heard | None = Field(None, description="For a spoken answer: the transcript and its "
+                                                  "delivery figures (pace, fillers, pauses).")
 
     @classmethod
     def from_reply(cls, reply: Reply) -> TurnResponse:

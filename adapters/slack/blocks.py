@@ -156,6 +156,9 @@ def report_blocks(report: FeedbackReport, role_name: str = "") -> list[dict]:
     if report.next_steps:
         steps = "\n".join(f"{n}. {mrkdwn(step)}" for n, step in enumerate(report.next_steps, 1))
         blocks += sections(f"*Next steps*\n{steps}")
+    from adapters.slack.voice import delivery_blocks  # (voice.py builds on this module)
+
+    blocks += delivery_blocks(report)  # spoken answers: a section of its own, after the content
     blocks.append(context(f"{report.answered} question(s) answered · reviewed by "
                           f"{mrkdwn(report.generated_by)}"))
     return blocks

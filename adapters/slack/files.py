@@ -1,4 +1,5 @@
-"""Reading an uploaded resume or job description (plain text or PDF) from Slack.
+"""Reading an uploaded resume or job description (plain text or PDF) from Slack, and
+downloading any shared file (a spoken answer's recording, see ``voice``).
 
 Files are downloaded from ``url_private`` with the bot token, but only from
 Slack's own hosts (or the Web API host the client is configured with, which is
@@ -56,7 +57,7 @@ class FileReader:
                                   f"“{name}” is neither. Paste the text instead?")
         if int(file.get("size") or 0) > MAX_FILE_BYTES:
             raise _too_big(name)
-        data = await self._download(file, name)
+        data = await self.download(file, too_big=_too_big(name))
         text = await asyncio.to_thread(_pdf_text, data, name) if _is_pdf(file) \
             else data.decode("utf-8", errors="replace")
         if not text.strip():
@@ -64,7 +65,11 @@ class FileReader:
                                   f"Paste the text into the chat instead.")
         return text
 
-    async def _download(self, file: dict, name: str) -> bytes:
+    async def download(self, file: dict, *, limit: int = MAX_FILE_BYTES,
+                       too_big: InterviewError | None = None) -> bytes:
+        """The file's bytes (at most ``limit``; past it, ``too_big`` is raised)."""
+        name = file.get("name") or "that file"
+        too_big = too_big or _too_big(name)
         url = file.get("url_private_download") or file.get("url_private") or ""
         if urlparse(url).hostname not in self._allowed_hosts:
             log.warning("slack.file_host_refused", host=urlparse(url).hostname)
@@ -80,8 +85,8 @@ class FileReader:
                 data = bytearray()
                 async for chunk in response.content.iter_chunked(64 * 1024):
                     data += chunk
-                    if len(data) > MAX_FILE_BYTES:
-                        raise _too_big(name)
+                    if len(data) > limit:
+                        raise too_big
         except (aiohttp.ClientError, TimeoutError) as error:
             log.warning("slack.file_download_failed", error=type(error).__name__)
             raise AttachmentError(f"I couldn't download “{name}” just now. Try again, or "

@@ -8,7 +8,7 @@ logged and answered with a short apology, and the interview itself survives.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
@@ -40,9 +40,10 @@ from adapters.slack.parsing import (
 from adapters.slack.places import SlackPlace, is_dm, slack_who
 from adapters.slack.practice import SlackPractice
 from adapters.slack.streaming import ReplyStream, StreamingSupport
+from adapters.slack.voice import answer_by_voice, audio_file
 from core.errors import InterviewError, InvalidOptionError
 from core.locks import KeyedLocks
-from core.models import InterviewOptions, Reply, Who
+from core.models import InterviewOptions, Reply, TextDelta, Who
 from core.service import InterviewService
 from core.session import SessionState
 
@@ -252,7 +253,9 @@ class SlackInterviews:
         else:
             return  # channel chatter outside any interview thread
         async with self.guarded(self.poster(place), surface="thread" if place.is_thread else "dm"):
-            if event.get("files"):
+            if (recording := audio_file(event)) is not None:  # a spoken answer (voice.py)
+                await answer_by_voice(self, who, place, recording)
+            elif event.get("files"):
                 await self._take_files(who, place, event)
             else:
                 await self._take_text(who, place, plain_text(event.get("text") or ""))
@@ -337,11 +340,16 @@ class SlackInterviews:
     # ------------------------------------------------------------------ rendering turns
 
     async def answer(self, who: Who, place: SlackPlace, text: str) -> None:
+        await self.deliver_turn(who, place, self.service.answer_stream(who, place.where, text))
+
+    async def deliver_turn(self, who: Who, place: SlackPlace,
+                           events: AsyncIterator[TextDelta | Reply]) -> None:
+        """Stream a turn's reply into the conversation (typed answers and ``voice``)."""
         stream = ReplyStream(self.outbox, place, who.user_id,
                              render=lambda reply: reply_messages(reply, who.user_id, place),
                              support=self.streaming, grace=self.stream_grace,
                              interval=self.stream_interval)
-        reply = await stream.deliver(self.service.answer_stream(who, place.where, text))
+        reply = await stream.deliver(events)
         await self._after(who, place, reply)
 
     async def show(self, who: Who, place: SlackPlace, reply: Reply) -> None:

@@ -91,6 +91,7 @@ RETRY_STATUS_CODES = [*SDK_RETRY_STATUS_CODES, 429]  # worth sending again, from
 # Output caps include any thinking tokens, so they leave room beyond the JSON itself.
 TURN_MAX_OUTPUT_TOKENS = 4_096
 REPORT_MAX_OUTPUT_TOKENS = 16_384
+TRANSCRIBE_MAX_OUTPUT_TOKENS = 4_096  # five minutes of speech is under 1,000 words
 
 class GeminiSettings(Protocol):
     """What ``from_settings`` reads (``bot.settings.Settings`` fits; core never imports bot)."""
@@ -394,10 +395,11 @@ class GeminiBrain(Brain):
         return not signal.per_day and (signal.retry_after is None
                                        or signal.retry_after <= self.rate_limit_wait_seconds)
 
-    def _retrying(self, call: _Call, session: Session) -> tenacity.AsyncRetrying:
+    def _retrying(self, call: _Call, session: Session | None) -> tenacity.AsyncRetrying:
         def before_sleep(state: tenacity.RetryCallState) -> None:
             wait = state.next_action.sleep if state.next_action else 0.0
-            log.info("gemini.rate_limited", purpose=call.purpose, session=session.id,
+            log.info("gemini.rate_limited", purpose=call.purpose,
+                     session=session.id if session else None,
                      model=self.model, attempt=state.attempt_number, wait_s=round(wait, 2))
 
         backoff = tenacity.wait_exponential_jitter(
@@ -411,7 +413,7 @@ class GeminiBrain(Brain):
             before_sleep=before_sleep,
         )
 
-    async def _generate(self, call: _Call, session: Session,
+    async def _generate(self, call: _Call, session: Session | None,
                         **kwargs: Any) -> types.GenerateContentResponse:
         async for attempt in self._retrying(call, session):
             with attempt:
@@ -518,20 +520,48 @@ class GeminiBrain(Brain):
             return report
         raise BrainError(UNREADABLE)  # pragma: no cover - the loop always returns or raises
 
+    # ----------------------------------------------------------------- hearing
+
+    async def transcribe_audio(self, wav: bytes) -> str:
+        """A spoken answer's words, verbatim with its fillers (``core.audio`` calls this).
+
+        Failures become ``BrainError`` like any model call: the interview is untouched.
+        """
+        config = self._config(
+            system_instruction=prompts.TRANSCRIBE_INSTRUCTION,
+            temperature=0.0,
+            max_output_tokens=TRANSCRIBE_MAX_OUTPUT_TOKENS,
+            thinking_config=thinking_for(self.model, chat=True),
+        )
+        contents = [types.Content(role="user", parts=[
+            types.Part.from_bytes(data=wav, mime_type="audio/wav"),
+            types.Part.from_text(text=prompts.TRANSCRIBE_PROMPT),
+        ])]
+        call = _Call("transcribe", time.perf_counter())
+        try:
+            response = await self._generate(call, None, contents=contents, config=config)
+            call.observe(response)
+            text = self._response_text(call, response, None).strip()
+        except Exception as error:  # noqa: BLE001 - every model failure becomes a BrainError
+            raise self._brain_error(error, call, None) from None
+        self._count(None, call)
+        return "" if text.strip("[]. ").lower() == prompts.NO_SPEECH else text
+
     # ----------------------------------------------------------------- reading replies
 
     def _response_text(self, call: _Call, response: types.GenerateContentResponse,
-                       session: Session) -> str:
+                       session: Session | None) -> str:
         _raise_if_blocked(response)
         return self._finished_text(call, _chunk_text(response), session)
 
-    def _finished_text(self, call: _Call, text: str, session: Session) -> str:
+    def _finished_text(self, call: _Call, text: str, session: Session | None) -> str:
         """The reply's text, once its finish reason says it can be used."""
         if call.finish in FILTER_FINISHES:
             raise _Filtered(call.finish)  # even after partial text: rephrasing is the fix
         if call.finish is not None and call.finish not in COMPLETE_FINISHES:
             # MAX_TOKENS, OTHER, MALFORMED_RESPONSE...: the JSON is probably cut short.
-            log.warning("gemini.incomplete_finish", purpose=call.purpose, session=session.id,
+            log.warning("gemini.incomplete_finish", purpose=call.purpose,
+                        session=session.id if session else None,
                         model=self.model, finish_reason=call.finish, chars=len(text))
         if not text.strip():
             raise _InvalidOutput(f"empty reply (finish reason {call.finish or 'none'})")
@@ -539,25 +569,28 @@ class GeminiBrain(Brain):
 
     # ----------------------------------------------------------------- accounting and errors
 
-    def _count(self, session: Session, call: _Call, outcome: str = "ok") -> None:
+    def _count(self, session: Session | None, call: _Call, outcome: str = "ok") -> None:
         if call.usage is None:
             return  # no reply reached us, so there is nothing to count
         tokens_in, tokens_out = call.tokens
-        session.usage.add(tokens_in, tokens_out)
-        log.info("gemini.call", purpose=call.purpose, session=session.id, model=self.model,
+        if session is not None:  # a transcription comes before any turn: logged, not stored
+            session.usage.add(tokens_in, tokens_out)
+        log.info("gemini.call", purpose=call.purpose, session=session.id if session else None,
+                 model=self.model,
                  outcome=outcome, finish_reason=call.finish, response_id=call.response_id,
                  tokens_in=tokens_in, tokens_out=tokens_out,
-                 session_tokens_in=session.usage.input_tokens,
-                 session_tokens_out=session.usage.output_tokens,
+                 session_tokens_in=session.usage.input_tokens if session else None,
+                 session_tokens_out=session.usage.output_tokens if session else None,
                  ms=round((time.perf_counter() - call.started) * 1000, 1))
 
-    def _brain_error(self, error: Exception, call: _Call, session: Session) -> BrainError:
+    def _brain_error(self, error: Exception, call: _Call, session: Session | None) -> BrainError:
         """Translate any failure into a friendly BrainError; log a scrubbed, text-free reason."""
         brain_error, reason, status = self._classify(error)
         self._count(session, call, outcome=reason)  # a blocked prompt or a cut reply is billed
         if call.usage is not None:
             brain_error.usage = call.tokens
-        log.warning("gemini.failed", purpose=call.purpose, session=session.id, model=self.model,
+        log.warning("gemini.failed", purpose=call.purpose, session=session.id if session else None,
+                    model=self.model,
                     reason=reason, status=status, finish_reason=call.finish,
                     error=type(error).__name__,
                     detail=_REDACTOR.scrub(excerpt(str(error), 240)))

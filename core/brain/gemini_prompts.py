@@ -376,3 +376,15 @@ def report_prompt(request: ReportRequest) -> str:
         lines.append("</question>")
         blocks.append("\n".join(lines))
     return header + "\n\n<transcript>\n" + "\n\n".join(blocks) + "\n</transcript>"
+
+
+# --------------------------------------------------------------------------- hearing
+
+NO_SPEECH = "no speech"
+TRANSCRIBE_INSTRUCTION = (
+    "You transcribe a job candidate's spoken interview answer. Write exactly the words "
+    "spoken, in English, verbatim: keep filler words (um, uh, er, like, you know), repetitions "
+    "and false starts, and punctuate naturally. No timestamps, speaker labels, notes or "
+    f"summary. If there is no speech, reply with exactly [{NO_SPEECH}]."
+)
+TRANSCRIBE_PROMPT = "Transcribe this answer verbatim."

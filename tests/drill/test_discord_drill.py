@@ -111,8 +111,8 @@ async def test_bad_resume_files_get_a_friendly_line_and_change_nothing(fake: Fak
     cases = [
         ("start sales", CORRUPT_PDF, "couldn't read that PDF"),
         ("start sales", HUGE_FILE, "under 5 MB"),
-        ("", CORRUPT_PDF, "typed answers only"),  # a file instead of an answer
-        ("", HUGE_FILE, "typed answers only"),
+        ("", CORRUPT_PDF, "typed answers and voice messages only"),  # a file, not an answer
+        ("", HUGE_FILE, "typed answers and voice messages only"),
     ]
     for text, attachment, expected in cases:
         count = len(fake.channel_messages(dm))

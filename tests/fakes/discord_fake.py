@@ -30,6 +30,7 @@ from aiohttp import web
 API_PREFIX = "/api/v10"
 ALL_PERMISSIONS = str((1 << 50) - 1)
 ATTACHMENT_SIZE_LIMIT = 25 * 1024 * 1024
+VOICE_MESSAGE_FLAG = 1 << 13
 EPHEMERAL = 64
 
 # Interaction callback types that create a message (Discord API); 8 is autocomplete choices.
@@ -263,6 +264,20 @@ class FakeDiscord:
         message = self._message(channel_id, user, {"content": content})
         if attachment is not None:
             message["attachments"] = [self._upload(*attachment)]
+        if channel.get("guild_id"):
+            message["member"] = {k: v for k, v in user.member().items() if k != "user"}
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    async def voice_message(self, user: FakeUser, channel_id: int, audio: bytes,
+                            seconds: float) -> dict[str, Any]:
+        """The user records a voice message: no text, one ogg/opus attachment with its length
+        and waveform, and the IS_VOICE_MESSAGE flag, as Discord's clients send it."""
+        channel = self.channels[channel_id]
+        message = self._message(channel_id, user, {"content": "", "flags": VOICE_MESSAGE_FLAG})
+        attachment = self._upload("voice-message.ogg", audio, "audio/ogg")
+        attachment.update(duration_secs=seconds, waveform="AAAAAAAAAAAA")  # base64 bytes
+        message["attachments"] = [attachment]
         if channel.get("guild_id"):
             message["member"] = {k: v for k, v in user.member().items() if k != "user"}
         await self.dispatch("MESSAGE_CREATE", message)

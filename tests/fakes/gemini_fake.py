@@ -24,6 +24,11 @@ method, headers, body) so tests can read what the brain actually sent. Token cou
 estimated as characters / 4 over the system instruction, the contents and the response
 schema, enough for the benchmarks to compare prompt sizes.
 
+Audio parts (``inlineData`` with an ``audio/*`` type) are checked like the service does:
+a supported MIME type, valid base64, a request under 20 MB, and for WAV a readable file.
+The fake cannot hear, so it answers an audio request with ``transcript`` (set by the
+test to the sentence it synthesised), or ``[no speech]`` when the WAV is silent.
+
 Start with ``async with FakeGemini() as fake:``; point the SDK at ``fake.base_url``.
 """
 
@@ -31,13 +36,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
+import io
 import itertools
 import json
 import re
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from aiohttp import web
 
 # --------------------------------------------------------------------------- what the service accepts
@@ -227,6 +236,13 @@ class Recorded:
         return config.get("responseSchema") or config.get("responseJsonSchema") or {}
 
     @property
+    def audio(self) -> list[tuple[str, bytes]]:
+        """The audio parts sent: (MIME type, bytes)."""
+        return [(_mime(p["inlineData"]), _b64(p["inlineData"]["data"]))
+                for c in self.body.get("contents", []) for p in c.get("parts", [])
+                if "inlineData" in p and _mime(p["inlineData"]).startswith("audio/")]
+
+    @property
     def prompt_chars(self) -> int:
         """What the prompt token count covers: instructions, contents and the response schema."""
         schema = json.dumps(self.schema) if self.schema else ""
@@ -264,6 +280,7 @@ class FakeGemini:
     requests: list[Recorded] = field(default_factory=list)
     chunk_chars: int = 12  # streamed text is cut into pieces this long
     models: dict[str, ModelSpec] = field(default_factory=lambda: dict(MODELS))
+    transcript: str = "I led a team of five engineers and we shipped on time."
 
     def __post_init__(self) -> None:
         self.responder = self.responder or auto_reply
@@ -346,7 +363,11 @@ class FakeGemini:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         model, _, method = request.match_info["call"].partition(":")
+        if request.content_length and request.content_length > MAX_INLINE_REQUEST_BYTES:
+            return _invalid_response("Request payload size exceeds the limit: 20971520 bytes.")
         body = await request.json()
+        if (problem := _audio_problem(body)) is not None:
+            return _invalid_response(problem)
         recorded = Recorded(model=model, method=method, path=request.path,
                             query=dict(request.query),
                             headers={k.lower(): v for k, v in request.headers.items()},
@@ -356,7 +377,12 @@ class FakeGemini:
             self._check(recorded, request.match_info["version"])
         except _Rejected as rejected:
             return self._error_response(rejected.step)
-        step = self.steps.pop(0) if self.steps else self.responder(recorded)  # type: ignore[misc]
+        if self.steps:
+            step = self.steps.pop(0)
+        elif recorded.audio:
+            step = text(self.transcript if _audible(recorded.audio) else "[no speech]")
+        else:
+            step = self.responder(recorded)  # type: ignore[misc]
         while step.kind == "hang":
             await asyncio.sleep(step.seconds)
             step = step.then or self.responder(recorded)  # type: ignore[misc]
@@ -479,6 +505,65 @@ class FakeGemini:
 
 def _ratings() -> list[dict[str, str]]:
     return [{"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH", "blocked": True}]
+
+
+# --------------------------------------------------------------------------- audio
+
+# The audio types Gemini documents; 20 MB is its limit on a request with inline data.
+AUDIO_TYPES = {"audio/wav", "audio/mp3", "audio/aiff", "audio/aac", "audio/ogg", "audio/flac"}
+MAX_INLINE_REQUEST_BYTES = 20 * 1024 * 1024
+
+
+def _invalid_response(message: str) -> web.Response:
+    return web.json_response({"error": {"code": 400, "message": message,
+                                        "status": "INVALID_ARGUMENT"}}, status=400)
+
+
+def _b64(data: str) -> bytes:
+    """Proto-JSON bytes: standard or URL-safe base64 (the SDK sends URL-safe), nothing else."""
+    return base64.b64decode(data.replace("-", "+").replace("_", "/"), validate=True)
+
+
+def _mime(inline: dict[str, Any]) -> str:
+    """The API takes proto-JSON names in either case (the SDK sends ``mime_type``)."""
+    return inline.get("mimeType") or inline.get("mime_type") or ""
+
+
+def _audio_problem(body: dict[str, Any]) -> str | None:
+    for content in body.get("contents", []):
+        for part in content.get("parts", []):
+            inline = part.get("inlineData")
+            if inline is None:
+                continue
+            mime = _mime(inline)
+            if mime.startswith("audio/") and mime not in AUDIO_TYPES:
+                return f"Unsupported MIME type: {mime}"
+            try:
+                data = _b64(inline.get("data", ""))
+            except (binascii.Error, ValueError):
+                return "Invalid value at 'contents.parts.inline_data.data': invalid base64"
+            if not data:
+                return "The document has no pages."  # what the service says to an empty part
+            if mime == "audio/wav":
+                try:
+                    with wave.open(io.BytesIO(data)) as audio:
+                        audio.readframes(1)
+                except (wave.Error, EOFError):
+                    return "Unable to process input audio."
+    return None
+
+
+def _audible(parts: list[tuple[str, bytes]]) -> bool:
+    """True unless every WAV sent is (near) silence; other types are taken as speech."""
+    for mime, data in parts:
+        if mime != "audio/wav":
+            return True
+        with wave.open(io.BytesIO(data)) as audio:
+            frames = audio.readframes(audio.getnframes())
+        if len(frames) > 1 and int(np.abs(np.frombuffer(frames[: len(frames) // 2 * 2],
+                                                        "<i2").astype(np.int32)).max()) > 300:
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- default answers

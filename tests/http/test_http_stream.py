@@ -26,7 +26,8 @@ async def test_deltas_arrive_first_and_add_up_to_the_final_reply(client: httpx.A
     assert set(names[:-1]) == {"delta"} and len(names) > 3  # the test brain streams word by word
     reply = events[-1][1]
     assert "".join(data["text"] for name, data in events if name == "delta") == reply["text"]
-    assert reply["kind"] in {"follow_up", "question"}
+    # Which question is drawn varies: the answer may also be steered back to it.
+    assert reply["kind"] in {"follow_up", "question", "steer"}
     assert reply["persona"] in {"normal", "efficient"} and reply["question_index"] in {1, 2}
 
 

@@ -3,6 +3,7 @@
  * Plain JavaScript, no build step and nothing loaded from elsewhere. It talks to
  * the same API as any other client (see the README's HTTP API section): start a session, stream
  * each answer's reply from POST /chat/stream, and draw the report's scores as SVG.
+ * Spoken answers (the Record button) live in voice.js.
  * A random practice id, kept in localStorage, ties this browser's interviews into
  * a history (GET /history) that the user can delete (DELETE /history).
  * Text from the server is always inserted as text (never as HTML).
@@ -131,36 +132,48 @@ const api = {
   historyChart: async (userId) => (await request("GET", withUser("/history/chart.png", userId))).blob(),
 
   /* POST /chat/stream: `delta` events carry text as it is written; `reply` is the final turn. */
-  async chatStream(sessionId, message, onDelta) {
-    let response;
-    try {
-      response = await fetch("/chat/stream", {
-        method: "POST", headers: headers(true),
-        body: JSON.stringify({ session_id: sessionId, message }),
-      });
-    } catch {
-      throw new ApiError(0, "network", "Can't reach the server. Your answer is still in the box: send it again.");
-    }
-    if (!response.ok) throw await ApiError.from(response);
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
-      let end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const event = parseEvent(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-        if (event.type === "delta") onDelta(event.data.text);
-        if (event.type === "error") throw new ApiError(event.data.status, event.data.error, event.data.detail);
-        if (event.type === "reply") return event.data;
-      }
-    }
-    throw new ApiError(0, "stream_closed", "The connection closed before the interviewer replied. Please send your answer again.");
+  chatStream(sessionId, message, onDelta) {
+    return streamTurn({ headers: headers(true), body: JSON.stringify({ session_id: sessionId, message }) },
+      { onDelta }, "Your answer is still in the box: send it again.");
+  },
+
+  /* The same with a recording (multipart): a `heard` event (the transcript) comes first. */
+  chatAudioStream(sessionId, recording, filename, handlers) {
+    const form = new FormData();
+    form.append("session_id", sessionId);
+    form.append("audio", recording, filename);
+    return streamTurn({ headers: headers(false), body: form }, handlers,
+      "Your recording is kept on this page: send it again.");
   },
 };
+
+async function streamTurn(init, { onDelta, onHeard }, retryHint) {
+  let response;
+  try {
+    response = await fetch("/chat/stream", { method: "POST", ...init });
+  } catch {
+    throw new ApiError(0, "network", `Can't reach the server. ${retryHint}`);
+  }
+  if (!response.ok) throw await ApiError.from(response);
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const event = parseEvent(buffer.slice(0, end));
+      buffer = buffer.slice(end + 2);
+      if (event.type === "heard" && onHeard) onHeard(event.data);
+      if (event.type === "delta" && onDelta) onDelta(event.data.text);
+      if (event.type === "error") throw new ApiError(event.data.status, event.data.error, event.data.detail);
+      if (event.type === "reply") return event.data;
+    }
+  }
+  throw new ApiError(0, "stream_closed", "The connection closed before the interviewer replied. Please send your answer again.");
+}
 
 function parseEvent(frame) {
   let type = "message";
@@ -217,7 +230,7 @@ function setBusy(busy) {
   state.busy = busy;
   $("log").setAttribute("aria-busy", String(busy));
   $("forget-button").disabled = busy;
-  for (const id of ["send-button", "hint-button", "skip-button", "end-button", "start-button"]) {
+  for (const id of ["send-button", "hint-button", "skip-button", "end-button", "start-button", "record-button"]) {
     $(id).disabled = busy || (state.over && id !== "end-button" && id !== "start-button");
   }
   $("answer").disabled = busy || state.over;
@@ -485,6 +498,7 @@ function showReport(report) {
   renderPoints($("strengths"), report.strengths, "No clear strengths yet: answer a few questions fully.");
   renderPoints($("weaknesses"), report.weaknesses, "Nothing major to work on.");
   renderReviews(report.questions);
+  renderDelivery(report.delivery); // voice.js: how spoken answers sounded, apart from the scores
   $("adaptation").textContent = report.adaptation || "No adaptation was needed.";
   $("next-steps").replaceChildren(...report.next_steps.map((step) => el("li", {}, step)));
   $("report").hidden = false;
