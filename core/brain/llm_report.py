@@ -1,4 +1,6 @@
-"""The Gemini report: the schema the model fills in, and the checks before core sees it.
+"""The model report: the schema the model fills in, and the checks before core sees it.
+
+Shared by every model brain (Gemini, OpenAI-compatible servers).
 
 Facts come from core (which questions were asked, what was answered or skipped); judgement
 comes from the model, and only when it is backed by the candidate's own words. Per
@@ -21,7 +23,7 @@ import structlog
 from pydantic import BaseModel, Field, ValidationError
 
 from core.brain.base import ReportRequest
-from core.brain.gemini_prompts import reached
+from core.brain.llm_prompts import reached
 from core.brain.offline_report import review_question as offline_review
 from core.report import (
     EvidencedPoint,
@@ -110,7 +112,7 @@ class DraftQuestion(BaseModel):
 
 
 class ReportDraft(BaseModel):
-    """What Gemini writes; converted to ``FeedbackReport`` once it has been checked."""
+    """What the model writes; converted to ``FeedbackReport`` once it has been checked."""
 
     summary: str
     strengths: list[DraftPoint]
@@ -249,7 +251,7 @@ def _review(session: Session, index: int, draft: DraftQuestion, skipped: bool) -
     answers = session.answers_to(index)
     score = capped_score(draft)
     if score != draft.score:
-        log.info("gemini.report_score_capped", session=session.id, question=index + 1,
+        log.info("llm.report_score_capped", session=session.id, question=index + 1,
                  proposed=draft.score, capped=score, correctness=draft.correctness.value,
                  relevance=draft.relevance.value, integrity=draft.integrity.value)
     star: StarElements | Literal["not_applicable"] = (
