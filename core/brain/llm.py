@@ -179,6 +179,9 @@ class ModelBrain(Brain):
         """The provider's reading of its own errors (None: not one of its errors)."""
         return None
 
+    def _rejected(self, invalid: InvalidOutput) -> None:
+        """A reply was unusable and will be asked for again (a provider may adapt)."""
+
     # ----------------------------------------------------------------- turns
 
     def _turn_inputs(self, request: TurnRequest) -> tuple[str, str]:
@@ -250,6 +253,7 @@ class ModelBrain(Brain):
         self._count(session, call, outcome="invalid_output")  # billed all the same
         log.warning(f"{self.provider}.turn_invalid", session=session.id, model=self.model,
                     attempt=attempt, reason=str(invalid))
+        self._rejected(invalid)
 
     async def _fallen_back(self, request: TurnRequest) -> TurnPlan:
         """The stand-in writes the turn; the candidate is told once per interview."""
@@ -283,6 +287,7 @@ class ModelBrain(Brain):
                             attempt=attempt, reason=str(invalid))
                 if attempt == 2:
                     raise BrainError(UNREADABLE, usage=call.tokens) from None
+                self._rejected(invalid)
                 rejected = (text, invalid)  # one retry, saying what was wrong
                 continue
             except Exception as error:  # noqa: BLE001

@@ -29,6 +29,8 @@ UNREADABLE = ("The AI interviewer sent back a reply I couldn't read. Your interv
               "please send your answer again.")
 DROPPED = ("The connection to the AI interviewer dropped mid-reply. Your interview is saved: "
            "please send your answer again.")
+UNREACHABLE = ("The AI interviewer can't reach its model server right now. Your interview is "
+               "saved: please send your answer again in a moment.")
 MISCONFIGURED = ("The AI interviewer isn't set up correctly (the AI service rejected the "
                  "request; the operator should check the API key and model name). Your "
                  "interview is saved.")

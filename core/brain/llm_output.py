@@ -16,8 +16,11 @@ from pydantic import BaseModel, ValidationError, create_model
 from pydantic_core import from_json
 
 from core.brain.base import Move, TurnPlan
-from core.brain.llm_report import InvalidOutput
+from core.brain.llm_report import InvalidOutput, OffSchema
 from core.models import Persona
+
+__all__ = ["InvalidOutput", "Message", "MessageExtractor", "OffSchema", "json_object",
+           "parse_plan", "retry_conversation", "turn_schema"]
 
 Speaker = Literal["user", "model"]
 Message = tuple[Speaker, str]  # one turn of the conversation sent to the model
@@ -96,9 +99,9 @@ def json_object(text: str) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         data = _embedded_object(text)
         if data is None:
-            raise InvalidOutput(f"not valid JSON ({error.msg} at position {error.pos})") from None
+            raise OffSchema(f"not valid JSON ({error.msg} at position {error.pos})") from None
     if not isinstance(data, dict):
-        raise InvalidOutput("the JSON is not an object")
+        raise OffSchema("the JSON is not an object")
     return data
 
 
@@ -127,7 +130,7 @@ def parse_plan(text: str) -> TurnPlan:
         return TurnPlan.model_validate(data)
     except ValidationError as error:
         fields = ", ".join(str(e["loc"][0]) for e in error.errors() if e["loc"])
-        raise InvalidOutput(f"turn plan fields missing or invalid: {fields}") from None
+        raise OffSchema(f"turn plan fields missing or invalid: {fields}") from None
 
 
 def retry_conversation(prompt: str, text: str, invalid: InvalidOutput, what: str) -> list[Message]:

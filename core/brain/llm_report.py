@@ -47,6 +47,10 @@ class InvalidOutput(Exception):
     """The model answered, but not with something we can use (the reason is safe to log)."""
 
 
+class OffSchema(InvalidOutput):
+    """The reply is not JSON of the schema asked for (not a failed check of its content)."""
+
+
 class Correctness(StrEnum):
     correct = "correct"
     partly_correct = "partly_correct"
@@ -129,7 +133,7 @@ def parse_report(data: dict) -> ReportDraft:
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:5])
-        raise InvalidOutput(f"report does not match the schema ({problems})") from None
+        raise OffSchema(f"report does not match the schema ({problems})") from None
 
 
 # --------------------------------------------------------------------------- evidence
