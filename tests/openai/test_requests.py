@@ -194,3 +194,17 @@ def test_the_fake_rejects_a_schema_that_strict_mode_would_reject():
         "a": {"type": "string"}, "b": {"type": "string"}}}
     assert "Missing 'b'" in strict_problem(partial)
     assert strict_problem(json.loads(json.dumps({**partial, "required": ["a", "b"]}))) is None
+
+
+async def test_the_key_is_scrubbed_from_the_sdk_loggers(fake: FakeOpenAI, caplog):
+    """The SDK does not log keys today; if a future debug line quotes one, it is scrubbed."""
+    import logging
+
+    brain = make_brain(fake, api_key=API_KEY)
+    caplog.set_level(logging.DEBUG)
+    for name in ("openai", "openai._base_client", "httpx2"):
+        logging.getLogger(name).debug("request headers: Authorization: Bearer %s", API_KEY)
+    await brain.aclose()
+
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 3 and all("Bearer [redacted]" in line for line in lines)
