@@ -1,6 +1,7 @@
 """How well the interviewer judges single answers, against labelled cases.
 
-``python -m bench.eval_answers [CASES ...] [--brain offline|gemini] [--show-misses N]``
+``python -m bench.eval_answers [CASES ...] [--brain offline|gemini|openai] [--concurrency N]
+[--show-misses N]``
 
 Each case (one JSON object per line, see ``../shared/eval/answer_cases.jsonl`` and
 ``bench/cases/own_cases.jsonl``) is pinned to a bank question. The case runs through
@@ -14,7 +15,12 @@ Prints, per file and overall:
 - score within ±1, Spearman's ρ (average ranks for ties), and the mean bot score of
   answers labelled 1-2 (a missing bot score counts as a miss for ±1 and is left
   out of ρ and the mean);
-- STAR flag agreement (per flag, over story questions) and ownership agreement.
+- STAR flag agreement (per flag, over story questions) and ownership agreement;
+- for a model brain, the tokens it used in all (input and output, as the provider
+  reported them) and how many reports the offline reviewer had to write instead.
+
+``--brain gemini`` and ``--brain openai`` use the same settings as the bot (``.env`` or
+the environment: GEMINI_API_KEY..., or OPENAI_BASE_URL, OPENAI_MODEL, OPENAI_API_KEY).
 """
 
 from __future__ import annotations
@@ -59,6 +65,8 @@ class Outcome:
     star: dict | None
     ownership: str
     message: str
+    tokens: tuple[int, int] = (0, 0)  # (input, output) the case's interview used
+    fell_back: bool = False  # the report came from the offline fallback
 
 
 @dataclass
@@ -91,10 +99,12 @@ async def run_case(service: InterviewService, case: dict, index: int) -> Outcome
         report = (await service.feedback(who, where)).report
     review = report.questions[0] if report and report.questions else None
     star = review.star.model_dump() if review and review.star != "not_applicable" else None
+    usage = (await service.session_for(who, where)).usage
     return Outcome(case=case, move=move, persona=reply.persona.value if reply.persona else None,
                    score=review.score if review else None, star=star,
                    ownership=review.ownership.value if review else "not_applicable",
-                   message=reply.text)
+                   message=reply.text, tokens=(usage.input_tokens, usage.output_tokens),
+                   fell_back=bool(report and report.notice))
 
 
 def _ranks(values: list[float]) -> list[float]:
@@ -196,16 +206,28 @@ def print_misses(outcomes: list[Outcome], limit: int) -> None:
             break
 
 
+def print_usage(outcomes: list[Outcome]) -> None:
+    """What a model brain cost: tokens as the provider reported them, and fallbacks."""
+    tokens_in = sum(out.tokens[0] for out in outcomes)
+    tokens_out = sum(out.tokens[1] for out in outcomes)
+    per_case = (tokens_in + tokens_out) / len(outcomes) if outcomes else 0
+    print(f"\ntokens: {tokens_in + tokens_out:,} in all ({tokens_in:,} in, {tokens_out:,} out; "
+          f"{per_case:,.0f} per case)")
+    print(f"reports written by the offline fallback: "
+          f"{_share([out.fell_back for out in outcomes])}")
+
+
 def build_brain(name: str) -> Brain:
+    """The brain the bot would build with BRAIN=name, from the same settings."""
     if name == "offline":
         from core.brain.offline import OfflineBrain
         return OfflineBrain()
     from bot.settings import Settings
-    settings = Settings()
-    if not settings.has_gemini:
-        raise SystemExit("--brain gemini needs GEMINI_API_KEY (or GOOGLE_API_KEY) set.")
-    from core.brain.gemini import GeminiBrain
-    return GeminiBrain.from_settings(settings)
+    from bot.wiring import build_brain as configured_brain
+    try:
+        return configured_brain(Settings(brain=name))
+    except ValueError as error:  # a missing key or model, said plainly
+        raise SystemExit(f"--brain {name}: {error}") from None
 
 
 async def evaluate(paths: list[Path], brain_name: str, *, concurrency: int = 8) -> dict[Path, list[Outcome]]:
@@ -234,7 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.eval_answers",
                                      description="Judge labelled answers through the service.")
     parser.add_argument("cases", nargs="*", type=Path, help="JSONL files of labelled answers")
-    parser.add_argument("--brain", choices=["offline", "gemini"], default="offline")
+    parser.add_argument("--brain", choices=["offline", "gemini", "openai"], default="offline")
+    parser.add_argument("--concurrency", type=int, default=8, metavar="N",
+                        help="cases in flight at once (a local model server may want 1-2)")
     parser.add_argument("--show-misses", type=int, default=0, metavar="N",
                         help="print up to N cases where the move or the score is off")
     args = parser.parse_args(argv)
@@ -245,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         print("No case files found.")
         return 1
     started = time.perf_counter()
-    results = asyncio.run(evaluate(paths, args.brain))
+    results = asyncio.run(evaluate(paths, args.brain, concurrency=max(1, args.concurrency)))
     everything: list[Outcome] = []
     for path, outcomes in results.items():
         print_figures(f"{path.name}: {len(outcomes)} cases, brain {args.brain}", tally(outcomes))
@@ -254,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         everything += outcomes
     if len(results) > 1:
         print_figures(f"all: {len(everything)} cases", tally(everything))
+    if args.brain != "offline":
+        print_usage(everything)
     print(f"\n({time.perf_counter() - started:.1f} s)")
     return 0
 

@@ -11,6 +11,10 @@ import asyncio
 import os
 import sys
 
+# Imported here, on the main thread, before the warm-up thread imports the answer reader
+# (wordllama imports requests): google-genai reads sys.modules["requests"] without
+# importing it, and mid-import would find a half-initialised module and fail the call.
+import requests  # noqa: F401
 from pydantic import ValidationError
 
 from adapters import cli

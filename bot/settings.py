@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -12,6 +13,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     # Brain ---------------------------------------------------------------------
+    # Who writes the interviewer's words. auto: Gemini with a key, otherwise offline.
+    brain: Literal["auto", "gemini", "openai", "offline"] = "auto"
+
     # When both are set, GOOGLE_API_KEY wins, as in google-genai itself (and its warning).
     gemini_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("GOOGLE_API_KEY", "GEMINI_API_KEY")
@@ -22,6 +26,16 @@ class Settings(BaseSettings):
     gemini_timeout_seconds: float = Field(30.0, gt=0)
     gemini_report_timeout_seconds: float = Field(120.0, gt=0)
     gemini_rate_limit_wait_seconds: float = Field(10.0, ge=0)
+
+    # Any OpenAI-compatible chat completions server (BRAIN=openai): Ollama, llama.cpp,
+    # vLLM, LM Studio, hosted providers. Empty base URL: OpenAI's own API (needs a key).
+    openai_base_url: str = ""
+    openai_api_key: SecretStr | None = None  # optional for local servers
+    openai_model: str = ""
+    openai_timeout_seconds: float = Field(60.0, gt=0)
+    openai_report_timeout_seconds: float = Field(300.0, gt=0)
+    openai_rate_limit_wait_seconds: float = Field(10.0, ge=0)
+    openai_response_format: Literal["auto", "json_schema", "json_object", "text"] = "auto"
 
     # Discord -------------------------------------------------------------------
     discord_token: SecretStr | None = None
@@ -46,6 +60,11 @@ class Settings(BaseSettings):
     # Logging -------------------------------------------------------------------
     log_level: str = "INFO"
     log_format: str = "console"  # console | json
+
+    @field_validator("brain", "openai_response_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def guild_ids(self) -> list[int]:

@@ -11,10 +11,20 @@ from core.stores import build_store as build_configured_store
 
 
 def build_brain(settings: Settings) -> Brain:
-    if settings.has_gemini:
+    """BRAIN picks the provider; auto is Gemini with a key, otherwise offline."""
+    choice = settings.brain
+    if choice == "auto":
+        choice = "gemini" if settings.has_gemini else "offline"
+    if choice == "gemini":
+        if not settings.has_gemini:
+            raise ValueError("BRAIN=gemini needs GEMINI_API_KEY (or GOOGLE_API_KEY)")
         from core.brain.gemini import GeminiBrain
 
         return GeminiBrain.from_settings(settings)
+    if choice == "openai":
+        from core.brain.openai_compat import OpenAICompatBrain
+
+        return OpenAICompatBrain.from_settings(settings)  # a ValueError says what is missing
     return OfflineBrain()
 
 
@@ -34,4 +44,8 @@ def describe_store(store: SessionStore) -> str:
 
 
 def describe_brain(brain: Brain) -> str:
-    return brain.name if brain.name != "offline" else "offline (no GEMINI_API_KEY set)"
+    """Provider and model for the start-up line (and the server, never its credentials)."""
+    if brain.name == "offline":
+        return "offline (no model configured: see BRAIN and GEMINI_API_KEY)"
+    endpoint = getattr(brain, "endpoint", None)
+    return f"{brain.name} at {endpoint}" if endpoint else brain.name

@@ -20,59 +20,49 @@ rephrase. Core works on a copy of the session, so nothing is lost and the same a
 be sent again. Tokens are counted even when a call fails (Google bills them). The API key
 is scrubbed from every log line and error text, including the SDK's own log records.
 
-This and the other ``gemini*`` modules are the only ones in ``core`` that know the model SDK.
+What every model brain shares (prompts, schemas, streaming JSON, parsing, evidence checks,
+retries, accounting, redaction) is in ``llm``; this module is the Gemini side of it. This
+and ``gemini_failures`` are the only modules in ``core`` that know ``google-genai``.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import re
-import time
-from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
 
 import structlog
-import tenacity
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
-from pydantic import BaseModel, ValidationError, create_model
+from pydantic import BaseModel
 
-from core.brain import gemini_prompts as prompts
-from core.brain.base import Brain, Move, ReportRequest, TurnPlan, TurnRequest
 from core.brain.gemini_failures import (
-    BLOCKED,
-    BUSY,
     COMPLETE_FINISHES,
-    DROPPED,
     FILTER_FINISHES,
-    FILTERED,
-    MISCONFIGURED,
     QUOTA_EXHAUSTED,
     RATE_LIMITED,
+    quota_signal,
+)
+from core.brain import llm_prompts
+from core.brain.llm import Blocked, Call, ModelBrain, protect
+from core.brain.llm_failures import (
+    BLOCKED,
+    BUSY,
+    DROPPED,
+    FILTERED,
+    MISCONFIGURED,
     TIMED_OUT,
     UNREADABLE,
-    quota_signal,
-    say_wait,
 )
-from core.brain.gemini_report import InvalidOutput as _InvalidOutput
-from core.brain.gemini_report import (
-    ReportDraft,
-    build_report,
-    evidence_found,
-    parse_report,
-)
+from core.brain.llm_output import Message, MessageExtractor, parse_plan, turn_schema
+from core.brain.llm_report import ReportDraft, build_report, evidence_found
 from core.errors import BrainError
-from core.models import Persona, TextDelta
-from core.report import FeedbackReport
 from core.session import Session
-from core.text import excerpt
 
 __all__ = ["BLOCKED", "BUSY", "DROPPED", "FILTERED", "MISCONFIGURED", "QUOTA_EXHAUSTED",
            "RATE_LIMITED", "TIMED_OUT", "UNREADABLE", "GeminiBrain", "MessageExtractor",
-           "ReportDraft", "build_report", "evidence_found", "thinking_for"]
+           "ReportDraft", "build_report", "evidence_found", "parse_plan", "thinking_for",
+           "turn_schema"]
 
 log = structlog.get_logger(__name__)
 
@@ -87,11 +77,11 @@ DEFAULT_REPORT_TIMEOUT_SECONDS = 120.0
 DEFAULT_RATE_LIMIT_WAIT_SECONDS = 10.0
 # The SDK retries these with backoff; 429 is ours, because the SDK ignores RetryInfo.
 SDK_RETRY_STATUS_CODES = [408, 500, 502, 503, 504]
-RETRY_STATUS_CODES = [*SDK_RETRY_STATUS_CODES, 429]  # worth sending again, from the user's side
 # Output caps include any thinking tokens, so they leave room beyond the JSON itself.
 TURN_MAX_OUTPUT_TOKENS = 4_096
 REPORT_MAX_OUTPUT_TOKENS = 16_384
 TRANSCRIBE_MAX_OUTPUT_TOKENS = 4_096  # five minutes of speech is under 1,000 words
+
 
 class GeminiSettings(Protocol):
     """What ``from_settings`` reads (``bot.settings.Settings`` fits; core never imports bot)."""
@@ -134,186 +124,18 @@ def thinking_for(model: str, *, chat: bool) -> types.ThinkingConfig | None:
     return types.ThinkingConfig(**CHAT_THINKING[family]) if family else None
 
 
-# --------------------------------------------------------------------------- output schema
+# --------------------------------------------------------------------------- the brain
 
-
-def turn_schema(allowed: Iterable[Move]) -> type[BaseModel]:
-    """The turn-plan schema sent to Gemini, its ``move`` limited to the moves core allows.
-
-    The limit guides the model; the reply is still parsed against every ``Move`` so that
-    core, not this brain, is the one that overrides a move outside ``allowed``.
-    """
-    values = tuple(move.value for move in allowed)
-    return create_model(
-        "TurnPlanOutput",
-        read=(Persona, ...),
-        move=(Literal[values], ...),  # type: ignore[valid-type]
-        message=(str, ...),
-    )
-
-
-# --------------------------------------------------------------------------- streaming helper
-
-
-class MessageExtractor:
-    """Pulls the ``"message"`` string out of a JSON object while it is still being written.
-
-    Gemini streams the turn plan as JSON text in arbitrary pieces. Rather than pay for a
-    second call, we decode the ``message`` value incrementally (escapes included, even when
-    split across pieces) and hand out the new characters; the complete JSON is parsed at
-    the end and is authoritative.
-    """
-
-    _KEY = re.compile(r'"message"\s*:\s*"')
-    _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
-                "t": "\t"}
-
-    def __init__(self) -> None:
-        self.buffer = ""
-        self.position: int | None = None  # index in buffer of the next undecoded character
-        self.done = False
-
-    def feed(self, piece: str) -> str:
-        self.buffer += piece
-        if self.done:
-            return ""
-        if self.position is None:
-            match = self._KEY.search(self.buffer)
-            if match is None:
-                return ""
-            self.position = match.end()
-        return self._decode()
-
-    def _decode(self) -> str:
-        out: list[str] = []
-        buffer, i = self.buffer, self.position
-        assert i is not None
-        while i < len(buffer):
-            char = buffer[i]
-            if char == '"':
-                self.done = True
-                i += 1
-                break
-            if char != "\\":
-                out.append(char)
-                i += 1
-                continue
-            decoded, used = self._escape(buffer, i)
-            if used == 0:
-                break  # the escape is split across pieces: wait for the rest
-            out.append(decoded)
-            i += used
-        self.position = i
-        return "".join(out)
-
-    def _escape(self, buffer: str, i: int) -> tuple[str, int]:
-        if i + 1 >= len(buffer):
-            return "", 0
-        kind = buffer[i + 1]
-        if kind != "u":
-            return self._ESCAPES.get(kind, kind), 2
-        if i + 6 > len(buffer):
-            return "", 0
-        code = int(buffer[i + 2 : i + 6], 16)
-        if 0xD800 <= code <= 0xDBFF:  # a surrogate pair: \uD83D\uDE00
-            if i + 12 > len(buffer):
-                return "", 0
-            low = int(buffer[i + 8 : i + 12], 16)
-            return chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)), 12
-        return chr(code), 6
-
-
-# --------------------------------------------------------------------------- secrets
-
-
-class _Redactor(logging.Filter):
-    """Removes secrets from log records (ours are clean; the SDK's may quote error bodies)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def scrub(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "[redacted]")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            clean = self.scrub(message)
-            if clean != message:
-                record.msg, record.args = clean, ()
-        return True
-
-
-_REDACTOR = _Redactor()
+# The SDK's loggers; a redaction filter does not reach a child logger through its parent.
 _SDK_LOGGERS = ("google_genai._api_client", "google_genai.models", "google_genai.types",
                 "google_genai._common", "google_genai._transformers")
 
 
-def _protect(secret: str) -> None:
-    if len(secret) >= 4:
-        _REDACTOR.secrets.add(secret)
-    for name in _SDK_LOGGERS:
-        logger = logging.getLogger(name)
-        if _REDACTOR not in logger.filters:
-            logger.addFilter(_REDACTOR)
-
-
-# --------------------------------------------------------------------------- the brain
-
-
-class _Blocked(Exception):
-    """The prompt itself was blocked (``promptFeedback.blockReason``)."""
-
-
-class _Filtered(Exception):
-    """A content filter stopped the reply (a filter finish reason), maybe after some text."""
-
-
-@dataclass
-class _Call:
-    """What one model call has told us so far: for accounting and logs, never content."""
-
-    purpose: str  # turn | report
-    started: float
-    usage: Any = None  # the latest usage_metadata (cumulative in a stream)
-    finish: str | None = None
-    response_id: str | None = None
-
-    def observe(self, response: types.GenerateContentResponse) -> None:
-        self.usage = response.usage_metadata or self.usage
-        self.response_id = response.response_id or self.response_id
-        self.finish = _finish_reason(response) or self.finish
-
-    @property
-    def tokens(self) -> tuple[int, int]:
-        """(input, output) tokens; output includes thinking, which is billed as output."""
-        usage = self.usage
-        if usage is None:
-            return 0, 0
-        return (usage.prompt_token_count or 0,
-                (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0))
-
-
-class _WaitRetryInfo(tenacity.wait.wait_base):
-    """Wait as long as a 429's RetryInfo asks; without one, the fallback backoff."""
-
-    def __init__(self, fallback: tenacity.wait.wait_base) -> None:
-        self.fallback = fallback
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> float:
-        outcome = retry_state.outcome
-        error = outcome.exception() if outcome is not None else None
-        delay = (quota_signal(error.details).retry_after
-                 if isinstance(error, genai_errors.APIError) else None)
-        return self.fallback(retry_state) if delay is None else delay
-
-
-class GeminiBrain(Brain):
-    # Transcript entries sent verbatim each turn; older ones go in as a running summary.
-    recent_entries: int = prompts.RECENT_ENTRIES
+class GeminiBrain(ModelBrain):
+    provider = "gemini"
+    complete_finishes = frozenset(reason.lower() for reason in COMPLETE_FINISHES)
+    filter_finishes = frozenset(reason.lower() for reason in FILTER_FINISHES)
+    rate_limited_message = RATE_LIMITED
 
     def __init__(
         self,
@@ -332,13 +154,11 @@ class GeminiBrain(Brain):
     ) -> None:
         if not api_key and client is None:
             raise ValueError("GeminiBrain needs an API key")
-        _protect(api_key)
-        self.model = model
+        protect(api_key, _SDK_LOGGERS)
+        super().__init__(model=model, rate_limit_wait_seconds=rate_limit_wait_seconds,
+                         retry_attempts=retry_attempts, retry_initial_delay=retry_initial_delay,
+                         retry_max_delay=retry_max_delay)
         self.name = f"gemini:{model}"
-        self.retry_attempts = retry_attempts
-        self.retry_initial_delay = retry_initial_delay
-        self.retry_max_delay = retry_max_delay
-        self.rate_limit_wait_seconds = rate_limit_wait_seconds
         self.report_timeout_ms = int(report_timeout_seconds * 1000)
         self._quotas_reported: set[str] = set()
         # Everything explicit: GOOGLE_GENAI_USE_VERTEXAI, GOOGLE_GENAI_API_VERSION,
@@ -375,150 +195,50 @@ class GeminiBrain(Brain):
     async def aclose(self) -> None:
         await self.client.aio.aclose()
 
-    def _config(self, **fields: Any) -> types.GenerateContentConfig:
-        """What every call shares: JSON out, no logging on Google's side, no tools."""
+    def _config(self, call: Call, system: str,
+                schema: type[BaseModel]) -> types.GenerateContentConfig:
+        """JSON out, no logging on Google's side, no tools; the report its own limits."""
+        turn = call.purpose == "turn"
         return types.GenerateContentConfig(
+            system_instruction=system,
             response_mime_type="application/json",
+            response_schema=schema,
+            max_output_tokens=TURN_MAX_OUTPUT_TOKENS if turn else REPORT_MAX_OUTPUT_TOKENS,
+            thinking_config=thinking_for(self.model, chat=turn),
             store=False,  # the request and reply are not kept in the project's API logs
             # No tools are sent; this also keeps the SDK from logging "AFC is enabled".
             automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
-            **fields,
+            # The longest call gets its own limit instead of the turns' one.
+            http_options=None if turn else types.HttpOptions(timeout=self.report_timeout_ms),
         )
 
-    # ----------------------------------------------------------------- calls and rate limits
+    # ----------------------------------------------------------------- calls
 
-    def _worth_waiting(self, error: BaseException) -> bool:
-        """A 429 whose quota frees up soon: not per day, and RetryInfo asks for little."""
-        if not isinstance(error, genai_errors.APIError) or error.code != 429:
-            return False
-        signal = quota_signal(error.details)
-        return not signal.per_day and (signal.retry_after is None
-                                       or signal.retry_after <= self.rate_limit_wait_seconds)
-
-    def _retrying(self, call: _Call, session: Session | None) -> tenacity.AsyncRetrying:
-        def before_sleep(state: tenacity.RetryCallState) -> None:
-            wait = state.next_action.sleep if state.next_action else 0.0
-            log.info("gemini.rate_limited", purpose=call.purpose,
-                     session=session.id if session else None,
-                     model=self.model, attempt=state.attempt_number, wait_s=round(wait, 2))
-
-        backoff = tenacity.wait_exponential_jitter(
-            initial=self.retry_initial_delay, max=self.retry_max_delay,
-            jitter=self.retry_initial_delay)
-        return tenacity.AsyncRetrying(
-            retry=tenacity.retry_if_exception(self._worth_waiting),
-            wait=_WaitRetryInfo(backoff),
-            stop=tenacity.stop_after_attempt(self.retry_attempts),
-            reraise=True,
-            before_sleep=before_sleep,
-        )
-
-    async def _generate(self, call: _Call, session: Session | None,
-                        **kwargs: Any) -> types.GenerateContentResponse:
+    async def _complete(self, call: Call, session: Session, system: str,
+                        conversation: list[Message], schema: type[BaseModel]) -> str:
+        config = self._config(call, system, schema)
         async for attempt in self._retrying(call, session):
             with attempt:
                 response = await self.client.aio.models.generate_content(
-                    model=self.model, **kwargs)
-        return response
+                    model=self.model, contents=_contents(conversation), config=config)
+        _observe(call, response)
+        _raise_if_blocked(response)
+        return _chunk_text(response)
 
-    async def _open_stream(self, call: _Call, session: Session, **kwargs: Any) -> tuple[
-            AsyncIterator[types.GenerateContentResponse], types.GenerateContentResponse | None]:
-        """Start a stream and read its first chunk: the request (and any 429) happens then."""
+    async def _stream(self, call: Call, session: Session, system: str,
+                      conversation: list[Message], schema: type[BaseModel]) -> AsyncIterator[str]:
+        config = self._config(call, system, schema)
+        # The request (and any 429) happens when the first chunk is read.
         async for attempt in self._retrying(call, session):
             with attempt:
                 stream = await self.client.aio.models.generate_content_stream(
-                    model=self.model, **kwargs)
-                first = await anext(stream, None)
-        return stream, first
-
-    # ----------------------------------------------------------------- turns
-
-    def _turn_call(self, request: TurnRequest) -> tuple[str, types.GenerateContentConfig]:
-        session = request.session
-        summary = prompts.summarise_older(session, self.recent_entries)
-        if summary:
-            session.brain_notes["summary"] = summary
-            session.brain_notes["summary_covers_entries"] = str(
-                max(0, len(session.transcript) - self.recent_entries))
-        config = self._config(
-            system_instruction=prompts.system_instruction(request.role, session),
-            response_schema=turn_schema(request.allowed),
-            max_output_tokens=TURN_MAX_OUTPUT_TOKENS,
-            thinking_config=thinking_for(self.model, chat=True),
-        )
-        return prompts.turn_prompt(request, summary, self.recent_entries), config
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        session = request.session
-        prompt, config = self._turn_call(request)
-        call = _Call("turn", time.perf_counter())
-        try:
-            response = await self._generate(call, session, contents=prompt, config=config)
-            call.observe(response)
-            plan = parse_plan(self._response_text(call, response, session))
-        except Exception as error:  # noqa: BLE001 - every model failure becomes a BrainError
-            raise self._brain_error(error, call, session) from None
-        self._count(session, call)
-        return plan
-
-    async def stream_turn(self, request: TurnRequest) -> AsyncIterator[TextDelta | TurnPlan]:
-        session = request.session
-        prompt, config = self._turn_call(request)
-        call = _Call("turn", time.perf_counter())
-        extractor = MessageExtractor()
-        try:
-            stream, chunk = await self._open_stream(call, session, contents=prompt, config=config)
-            while chunk is not None:
-                call.observe(chunk)
-                _raise_if_blocked(chunk)
-                delta = extractor.feed(_chunk_text(chunk))
-                if delta:
-                    yield TextDelta(text=delta)
+                    model=self.model, contents=_contents(conversation), config=config)
                 chunk = await anext(stream, None)
-            plan = parse_plan(self._finished_text(call, extractor.buffer, session))
-        except Exception as error:  # noqa: BLE001 - every model failure becomes a BrainError
-            raise self._brain_error(error, call, session) from None
-        self._count(session, call)
-        yield plan
-
-    # ----------------------------------------------------------------- report
-
-    async def write_report(self, request: ReportRequest) -> FeedbackReport:
-        session = request.session
-        prompt = prompts.report_prompt(request)
-        config = self._config(
-            system_instruction=prompts.report_instruction(),
-            response_schema=ReportDraft,
-            max_output_tokens=REPORT_MAX_OUTPUT_TOKENS,
-            thinking_config=thinking_for(self.model, chat=False),
-            # The longest call gets its own limit instead of the turns' one.
-            http_options=types.HttpOptions(timeout=self.report_timeout_ms),
-        )
-        contents: list[types.Content] = [_user(prompt)]
-        for attempt in (1, 2):
-            call = _Call("report", time.perf_counter())
-            text = ""
-            try:
-                response = await self._generate(call, session, contents=contents, config=config)
-                call.observe(response)
-                text = self._response_text(call, response, session)
-                report = build_report(request, parse_report(_json_object(text)), self.name)
-            except _InvalidOutput as invalid:
-                self._count(session, call, outcome="invalid_output")  # billed all the same
-                log.warning("gemini.report_invalid", session=session.id, attempt=attempt,
-                            reason=str(invalid))
-                if attempt == 2:
-                    raise BrainError(UNREADABLE, usage=call.tokens) from None
-                # One retry, telling the model exactly what was wrong with its answer.
-                retry_note = _user(f"That report was rejected: {invalid}. Reply with the "
-                                   "corrected JSON report only.")
-                contents = [_user(prompt), _model(text), retry_note] if text else [_user(prompt)]
-                continue
-            except Exception as error:  # noqa: BLE001
-                raise self._brain_error(error, call, session) from None
-            self._count(session, call)
-            return report
-        raise BrainError(UNREADABLE)  # pragma: no cover - the loop always returns or raises
+        while chunk is not None:
+            _observe(call, chunk)
+            _raise_if_blocked(chunk)
+            yield _chunk_text(chunk)
+            chunk = await anext(stream, None)
 
     # ----------------------------------------------------------------- hearing
 
@@ -527,94 +247,58 @@ class GeminiBrain(Brain):
 
         Failures become ``BrainError`` like any model call: the interview is untouched.
         """
-        config = self._config(
-            system_instruction=prompts.TRANSCRIBE_INSTRUCTION,
+        config = types.GenerateContentConfig(
+            system_instruction=llm_prompts.TRANSCRIBE_INSTRUCTION,
             temperature=0.0,
             max_output_tokens=TRANSCRIBE_MAX_OUTPUT_TOKENS,
             thinking_config=thinking_for(self.model, chat=True),
+            store=False,
+            automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
         )
         contents = [types.Content(role="user", parts=[
             types.Part.from_bytes(data=wav, mime_type="audio/wav"),
-            types.Part.from_text(text=prompts.TRANSCRIBE_PROMPT),
+            types.Part.from_text(text=llm_prompts.TRANSCRIBE_PROMPT),
         ])]
-        call = _Call("transcribe", time.perf_counter())
+        call = Call("transcribe")
         try:
-            response = await self._generate(call, None, contents=contents, config=config)
-            call.observe(response)
-            text = self._response_text(call, response, None).strip()
+            async for attempt in self._retrying(call, None):
+                with attempt:
+                    response = await self.client.aio.models.generate_content(
+                        model=self.model, contents=contents, config=config)
+            _observe(call, response)
+            _raise_if_blocked(response)
+            text = self._finished_text(call, _chunk_text(response), None).strip()
         except Exception as error:  # noqa: BLE001 - every model failure becomes a BrainError
             raise self._brain_error(error, call, None) from None
         self._count(None, call)
-        return "" if text.strip("[]. ").lower() == prompts.NO_SPEECH else text
+        return "" if text.strip("[]. ").lower() == llm_prompts.NO_SPEECH else text
 
-    # ----------------------------------------------------------------- reading replies
+    # ----------------------------------------------------------------- errors and rate limits
 
-    def _response_text(self, call: _Call, response: types.GenerateContentResponse,
-                       session: Session | None) -> str:
-        _raise_if_blocked(response)
-        return self._finished_text(call, _chunk_text(response), session)
+    def _status(self, error: BaseException) -> int | None:
+        return error.code if isinstance(error, genai_errors.APIError) else None
 
-    def _finished_text(self, call: _Call, text: str, session: Session | None) -> str:
-        """The reply's text, once its finish reason says it can be used."""
-        if call.finish in FILTER_FINISHES:
-            raise _Filtered(call.finish)  # even after partial text: rephrasing is the fix
-        if call.finish is not None and call.finish not in COMPLETE_FINISHES:
-            # MAX_TOKENS, OTHER, MALFORMED_RESPONSE...: the JSON is probably cut short.
-            log.warning("gemini.incomplete_finish", purpose=call.purpose,
-                        session=session.id if session else None,
-                        model=self.model, finish_reason=call.finish, chars=len(text))
-        if not text.strip():
-            raise _InvalidOutput(f"empty reply (finish reason {call.finish or 'none'})")
-        return text
+    def _retry_after(self, error: BaseException) -> float | None:
+        if not isinstance(error, genai_errors.APIError):
+            return None
+        return quota_signal(error.details).retry_after
 
-    # ----------------------------------------------------------------- accounting and errors
+    def _worth_retrying(self, error: BaseException) -> bool:
+        """A 429 whose quota frees up soon: not per day, and RetryInfo asks for little.
 
-    def _count(self, session: Session | None, call: _Call, outcome: str = "ok") -> None:
-        if call.usage is None:
-            return  # no reply reached us, so there is nothing to count
-        tokens_in, tokens_out = call.tokens
-        if session is not None:  # a transcription comes before any turn: logged, not stored
-            session.usage.add(tokens_in, tokens_out)
-        log.info("gemini.call", purpose=call.purpose, session=session.id if session else None,
-                 model=self.model,
-                 outcome=outcome, finish_reason=call.finish, response_id=call.response_id,
-                 tokens_in=tokens_in, tokens_out=tokens_out,
-                 session_tokens_in=session.usage.input_tokens if session else None,
-                 session_tokens_out=session.usage.output_tokens if session else None,
-                 ms=round((time.perf_counter() - call.started) * 1000, 1))
+        Server errors are the SDK's to retry (``HttpRetryOptions``)."""
+        if not isinstance(error, genai_errors.APIError) or error.code != 429:
+            return False
+        return not quota_signal(error.details).per_day and self._short_wait(error)
 
-    def _brain_error(self, error: Exception, call: _Call, session: Session | None) -> BrainError:
-        """Translate any failure into a friendly BrainError; log a scrubbed, text-free reason."""
-        brain_error, reason, status = self._classify(error)
-        self._count(session, call, outcome=reason)  # a blocked prompt or a cut reply is billed
-        if call.usage is not None:
-            brain_error.usage = call.tokens
-        log.warning("gemini.failed", purpose=call.purpose, session=session.id if session else None,
-                    model=self.model,
-                    reason=reason, status=status, finish_reason=call.finish,
-                    error=type(error).__name__,
-                    detail=_REDACTOR.scrub(excerpt(str(error), 240)))
-        return brain_error
-
-    def _classify(self, error: Exception) -> tuple[BrainError, str, int | None]:
-        if isinstance(error, _Blocked):
-            return BrainError(BLOCKED, retryable=False), "blocked", None
-        if isinstance(error, _Filtered):
-            return BrainError(FILTERED, retryable=False), "filtered", None
-        if isinstance(error, BrainError):
-            return error, "brain_error", None
-        if isinstance(error, _InvalidOutput):
-            return BrainError(UNREADABLE), "invalid_output", None
-        if isinstance(error, genai_errors.APIError):
-            if error.code == 429:
-                return self._rate_limit_error(error)
-            if error.code in SDK_RETRY_STATUS_CODES:
-                return BrainError(BUSY), "api_error", error.code
-            return BrainError(MISCONFIGURED, retryable=False), "api_error", error.code
-        if isinstance(error, TimeoutError):
-            return BrainError(TIMED_OUT), "timeout", None
-        # transport: aiohttp.ClientPayloadError, ServerDisconnectedError, OSError...
-        return BrainError(DROPPED), "transport", None
+    def _provider_error(self, error: Exception) -> tuple[BrainError, str, int | None] | None:
+        if not isinstance(error, genai_errors.APIError):
+            return None
+        if error.code == 429:
+            return self._rate_limit_error(error)
+        if error.code in SDK_RETRY_STATUS_CODES:
+            return BrainError(BUSY), "api_error", error.code
+        return BrainError(MISCONFIGURED, retryable=False), "api_error", error.code
 
     def _rate_limit_error(self, error: genai_errors.APIError) -> tuple[BrainError, str, int]:
         signal = quota_signal(error.details)
@@ -627,31 +311,30 @@ class GeminiBrain(Brain):
                           fix="a per-day quota of the API key's project is used up: raise it "
                               "or enable billing; it resets at midnight Pacific time")
             return BrainError(QUOTA_EXHAUSTED, retryable=False), "quota_per_day", 429
-        if signal.retry_after is not None:
-            message = RATE_LIMITED.format(wait=say_wait(signal.retry_after))
-            return BrainError(message), "rate_limited", 429
-        return BrainError(BUSY), "rate_limited", 429
+        return self._wait_error(signal.retry_after)
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _user(text: str) -> types.Content:
-    return types.Content(role="user", parts=[types.Part(text=text)])
-
-
-def _model(text: str) -> types.Content:
-    return types.Content(role="model", parts=[types.Part(text=text)])
+def _contents(conversation: list[Message]) -> list[types.Content]:
+    return [types.Content(role=speaker, parts=[types.Part(text=text)])
+            for speaker, text in conversation]
 
 
 def _value(enum_or_str: Any) -> str | None:
     return None if enum_or_str is None else str(getattr(enum_or_str, "value", enum_or_str))
 
 
-def _finish_reason(response: types.GenerateContentResponse) -> str | None:
-    if not response.candidates:
-        return None
-    return _value(response.candidates[0].finish_reason)
+def _observe(call: Call, response: types.GenerateContentResponse) -> None:
+    """Usage (cumulative in a stream; thinking is billed as output), finish reason, id."""
+    usage = response.usage_metadata
+    if usage is not None:
+        call.usage = (usage.prompt_token_count or 0,
+                      (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0))
+    call.response_id = response.response_id or call.response_id
+    if response.candidates:
+        call.finish = _value(response.candidates[0].finish_reason) or call.finish
 
 
 def _chunk_text(response: types.GenerateContentResponse) -> str:
@@ -665,32 +348,4 @@ def _chunk_text(response: types.GenerateContentResponse) -> str:
 def _raise_if_blocked(response: types.GenerateContentResponse) -> None:
     feedback = response.prompt_feedback
     if feedback is not None and feedback.block_reason is not None:
-        raise _Blocked(_value(feedback.block_reason))
-
-
-_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL | re.IGNORECASE)
-
-
-def _json_object(text: str) -> dict[str, Any]:
-    """Parse the model's JSON, tolerating a Markdown code fence around it (``.parsed`` does not)."""
-    fenced = _FENCE.match(text)
-    if fenced:
-        text = fenced.group(1)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise _InvalidOutput(f"not valid JSON ({error.msg} at position {error.pos})") from None
-    if not isinstance(data, dict):
-        raise _InvalidOutput("the JSON is not an object")
-    return data
-
-
-def parse_plan(text: str) -> TurnPlan:
-    data = _json_object(text)
-    if isinstance(data.get("message"), str):
-        data["message"] = data["message"].strip()
-    try:
-        return TurnPlan.model_validate(data)
-    except ValidationError as error:
-        fields = ", ".join(str(e["loc"][0]) for e in error.errors() if e["loc"])
-        raise _InvalidOutput(f"turn plan fields missing or invalid: {fields}") from None
+        raise Blocked(_value(feedback.block_reason))

@@ -12,40 +12,25 @@ Three things the SDK leaves to us:
   PROHIBITED_CONTENT, BLOCKLIST, SPII...) is a "filter stop", even after partial text: the
   candidate is asked to rephrase, not to send the same words again. MAX_TOKENS, OTHER and
   the rest are logged with their reason and read as an unusable reply.
-* **Wording.** Every message keeps the promise that the interview is saved.
+* **Wording.** Rate limits and daily quotas are said as Google's; the rest of the
+  wording is every provider's (``llm_failures``).
 
 No SDK import here beyond the error type: plain parsing, easy to test.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
-BUSY = ("The AI interviewer is busy right now (rate limit or service error). Your interview "
-        "is saved: please send your answer again in a moment.")
-# Said with how long to wait: RATE_LIMITED.format(wait="about 40 seconds").
+# Google's own wording where the cause is Google's; the other messages are every provider's.
 RATE_LIMITED = ("The AI interviewer has reached its rate limit with Google. Your interview is "
                 "saved: please send your answer again in {wait}.")
 QUOTA_EXHAUSTED = ("The AI interviewer has used up its daily quota with Google. This is a "
                    "limit of the bot's configuration, not something you did: the operator "
                    "needs to raise the quota or enable billing (daily quotas reset at midnight "
                    "Pacific time). Your interview is saved.")
-TIMED_OUT = ("The AI interviewer took too long to answer. Your interview is saved: please "
-             "send your answer again.")
-BLOCKED = ("The AI service's safety filter stopped the interviewer from replying to that. "
-           "Your interview is saved: please rephrase your answer and send it again.")
-FILTERED = ("The AI service's content filter stopped the interviewer's reply part-way. Your "
-            "interview is saved: please rephrase your answer and send it again.")
-UNREADABLE = ("The AI interviewer sent back a reply I couldn't read. Your interview is saved: "
-              "please send your answer again.")
-DROPPED = ("The connection to the AI interviewer dropped mid-reply. Your interview is saved: "
-           "please send your answer again.")
-MISCONFIGURED = ("The AI interviewer isn't set up correctly (the AI service rejected the "
-                 "request; the operator should check the API key and model name). Your "
-                 "interview is saved.")
 
 # Finish reasons that mean a filter stopped the reply (FinishReason in google.genai.types).
 FILTER_FINISHES = frozenset({"SAFETY", "RECITATION", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII",
@@ -97,11 +82,3 @@ def quota_signal(body: Any) -> QuotaSignal:
                         "quotaMetric") or "unknown"))
     per_day = any("perday" in quota.lower() for quota in quota_ids)
     return QuotaSignal(retry_after, per_day, tuple(quota_ids))
-
-
-def say_wait(seconds: float) -> str:
-    """'about 40 seconds', 'about 3 minutes': rounded up, so the wait is long enough."""
-    if seconds < 90:
-        return f"about {max(5, math.ceil(seconds / 5) * 5)} seconds"
-    minutes = math.ceil(seconds / 60)
-    return f"about {minutes} minutes" if minutes < 90 else f"about {math.ceil(minutes / 60)} hours"

@@ -5,6 +5,9 @@ Slack run their real client libraries against the loopback fakes in ``tests/fake
 the terminal is a real ``python -m bot cli --json`` subprocess; HTTP is the FastAPI
 app through httpx. A driver also checks that what it reports is what the surface
 showed: a turn's words were really rendered, and a report was really drawn.
+
+Drivers run on the offline brain unless given another one (a model brain against its
+fake; the terminal takes the environment that configures one).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from adapters.discord.views import END_ID, HINT_ID, SKIP_ID
 from adapters.http import create_app
 from adapters.slack.app import build_slack_bot, serve_http
 from adapters.slack.blocks import mrkdwn
+from core.brain.base import Brain
 from core.brain.offline import OfflineBrain
 from core.models import Reply
 from core.service import InterviewService
@@ -79,6 +83,9 @@ TERMINAL_LINES = {"hint": "/hint", "skip": "/skip", "end": "/end"}
 class TerminalDriver(Driver):
     """The whole script as one pipe: one line per step, one JSON event back per step."""
 
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        self.env = env or {}
+
     async def play(self, script: list[Step]) -> list[Turn]:
         assert script[0].action == "start"  # the interview starts from the command line
         lines = [step.text if step.action == "send" else TERMINAL_LINES[step.action]
@@ -87,7 +94,7 @@ class TerminalDriver(Driver):
         for question in QUESTIONS:
             args += ["--ask", question]
         result = await asyncio.to_thread(run_cli, args, "\n".join(lines) + "\n",
-                                         {"STORE_URL": "memory://"})
+                                         {"STORE_URL": "memory://", **self.env})
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
         return [Turn(event["kind"], event.get("report"), event["persona"])
@@ -131,8 +138,8 @@ def _turn_of(body: dict) -> Turn:
 
 
 @asynccontextmanager
-async def http_driver() -> AsyncIterator[HttpDriver]:
-    app = create_app(InterviewService(brain=OfflineBrain(), store=InMemoryStore()))
+async def http_driver(brain: Brain | None = None) -> AsyncIterator[HttpDriver]:
+    app = create_app(InterviewService(brain=brain or OfflineBrain(), store=InMemoryStore()))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://testserver") as client:
         yield HttpDriver(client)
@@ -188,10 +195,10 @@ def _discord_text(messages: list[dict]) -> str:
 
 
 @asynccontextmanager
-async def discord_driver() -> AsyncIterator[DiscordDriver]:
+async def discord_driver(brain: Brain | None = None) -> AsyncIterator[DiscordDriver]:
     fake = FakeDiscord()
     await fake.start()
-    service = ScriptedService()
+    service = ScriptedService(brain)
     try:
         async with running_bot(fake, service) as bot:
             yield DiscordDriver(fake, Chat(fake, bot), service)
@@ -260,9 +267,9 @@ async def slack_harness(service: InterviewService, fake: FakeSlack) -> AsyncIter
 
 
 @asynccontextmanager
-async def slack_driver() -> AsyncIterator[SlackDriver]:
+async def slack_driver(brain: Brain | None = None) -> AsyncIterator[SlackDriver]:
     fake = await FakeSlack().start()
-    service = ScriptedService()
+    service = ScriptedService(brain)
     try:
         async with slack_harness(service, fake) as harness:
             yield SlackDriver(harness, service)
@@ -281,17 +288,19 @@ def _shown_turn(reply: Reply, rendered: str) -> Turn:
 
 
 @asynccontextmanager
-async def driver_for(surface: str) -> AsyncIterator[Driver]:
+async def driver_for(surface: str, brain: Brain | None = None,
+                     terminal_env: dict[str, str] | None = None) -> AsyncIterator[Driver]:
+    """``brain`` for the in-process surfaces; ``terminal_env`` configures the subprocess's."""
     if surface == "terminal":
-        yield TerminalDriver()
+        yield TerminalDriver(terminal_env)
     elif surface == "http":
-        async with http_driver() as driver:
+        async with http_driver(brain) as driver:
             yield driver
     elif surface == "discord":
-        async with discord_driver() as driver:
+        async with discord_driver(brain) as driver:
             yield driver
     elif surface == "slack":
-        async with slack_driver() as driver:
+        async with slack_driver(brain) as driver:
             yield driver
     else:
         raise ValueError(surface)

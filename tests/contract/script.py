@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from core.brain.base import Brain
 from core.brain.offline import OfflineBrain
 from core.models import InterviewOptions, Reply, ReplyKind, Where, Who
 from core.service import InterviewService
@@ -102,8 +103,8 @@ class ScriptedService(InterviewService):
     surface really showed that reply's words.
     """
 
-    def __init__(self) -> None:
-        super().__init__(brain=OfflineBrain(), store=InMemoryStore())
+    def __init__(self, brain: Brain | None = None) -> None:
+        super().__init__(brain=brain or OfflineBrain(), store=InMemoryStore())
         self.replies: list[Reply] = []
 
     def _kept(self, reply: Reply) -> Reply:

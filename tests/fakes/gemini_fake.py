@@ -49,6 +49,8 @@ from typing import Any
 import numpy as np
 from aiohttp import web
 
+from tests.fakes import interviewer
+
 # --------------------------------------------------------------------------- what the service accepts
 
 API_VERSIONS = {"v1", "v1beta"}
@@ -568,60 +570,13 @@ def _audible(parts: list[tuple[str, bytes]]) -> bool:
 
 # --------------------------------------------------------------------------- default answers
 
-_MOVE = re.compile(r"^Chosen move: (\w+)", re.MULTILINE)
-_NEXT = re.compile(r"^Next question if you move on[^:]*: (.+)$", re.MULTILINE)
-_ANSWER = re.compile(r"<candidate_answer>\n(.*?)\n</candidate_answer>", re.DOTALL)
-_ANSWERED = re.compile(r'<question number="(\d+)" status="answered">(.*?)</question>', re.DOTALL)
-
 
 def auto_reply(recorded: Recorded) -> Step:
     """A plausible Gemini: follow the engine's move, or write a report quoting the answers."""
-    schema = recorded.schema
-    if "scores" in schema.get("properties", {}):
+    if "scores" in recorded.schema.get("properties", {}):
         return json_step(auto_report(recorded))
-    prompt = recorded.last_user_text
-    move_match = _MOVE.search(prompt)
-    move = move_match.group(1) if move_match else "ask"
-    next_match = _NEXT.search(prompt)
-    question = next_match.group(1) if next_match else "Could you tell me more?"
-    messages = {
-        "greet": f"Hi! Welcome to your practice interview. {question}",
-        "ask": f"Thanks. Next: {question}",
-        "skip": f"No problem. {question}",
-        "follow_up": "What was the measurable result of what you did?",
-        "clarify": "Put simply: pick one real example and tell me what you did.",
-        "steer": "Let's come back to the question, briefly please.",
-        "warning": "Let's keep this respectful. Back to the question.",
-        "hint": "Hint: describe the situation, your action and the result.",
-        "wrap_up": "Thanks, that was the last question. Your feedback follows.",
-        "end": "Let's end the interview here.",
-    }
-    return plan(messages.get(move, "Thanks."), move)
+    return json_step(interviewer.turn_plan(recorded.last_user_text))
 
 
 def auto_report(recorded: Recorded) -> dict[str, Any]:
-    """A report that passes the brain's checks: quotes come from each question's answers."""
-    answered = [(int(number), _ANSWER.findall(block))
-                for number, block in _ANSWERED.findall(recorded.contents_text)]
-    answered = [(number, answers) for number, answers in answered if answers]
-    quote = " ".join(answered[0][1][0].split()[:6]) if answered else ""
-    points = [{"point": "Concrete, first-person account", "evidence": quote}] if quote else []
-    score = {"score": 3, "reason": "Relevant with some specifics."}
-    return {
-        "summary": "A solid practice run with room to quantify results.",
-        "strengths": points,
-        "weaknesses": points,
-        "scores": {"communication": score, "technical": score, "structure": score}
-        if answered else None,
-        "questions": [{"number": number, "story_question": True, "situation": True,
-                       "task": False, "action": True, "result": False,
-                       "quantified_result": False, "specificity": "medium",
-                       "ownership": "clear", "correctness": "not_assessable",
-                       "relevance": "on_question", "integrity": "no_concern",
-                       "flagged_quote": None, "flag_reason": None, "score": 3,
-                       "note": "Add the outcome.",
-                       "stronger_answer": "Situation, action, result."}
-                      for number, _ in answered],
-        "adaptation": "Answers were steady.",
-        "next_steps": ["Quantify outcomes.", "Name your own actions."],
-    }
+    return interviewer.report(recorded.contents_text)

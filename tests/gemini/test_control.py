@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from core.brain.gemini import MessageExtractor
-from core.brain.gemini_prompts import RECENT_ENTRIES
+from core.brain.llm_output import MessageExtractor
+from core.brain.llm_prompts import RECENT_ENTRIES
 from core.models import TextDelta
 from tests.fakes.gemini_fake import plan
 from tests.gemini.conftest import interview

@@ -13,7 +13,8 @@ import structlog
 from core import BrainError
 from core.brain import gemini
 from core.brain.base import Move, TurnRequest
-from core.brain.gemini_failures import parse_duration, quota_signal, say_wait
+from core.brain.gemini_failures import parse_duration, quota_signal
+from core.brain.llm_failures import say_wait
 from tests.fakes.gemini_fake import error, plan, rate_limited
 from tests.gemini.conftest import interview
 

@@ -7,7 +7,7 @@ import pytest
 from core import InterviewService
 from core.brain.base import Move
 from core.brain.gemini import CHAT_THINKING, GeminiBrain, thinking_for
-from core.brain.gemini_prompts import RECENT_ENTRIES, neutralise
+from core.brain.llm_prompts import RECENT_ENTRIES, neutralise
 from core.store import InMemoryStore
 from tests.fakes.gemini_fake import MODELS, FakeGemini
 from tests.gemini.conftest import API_KEY, MODEL, interview, make_brain
@@ -216,7 +216,7 @@ async def test_no_job_description_no_job_block(gemini_service, fake: FakeGemini,
 
 
 async def test_older_answers_in_the_summary_cannot_close_their_block(who, where):
-    from core.brain.gemini_prompts import summarise_older
+    from core.brain.llm_prompts import summarise_older
     from core.brain.offline import OfflineBrain
 
     service = InterviewService(brain=OfflineBrain(), store=InMemoryStore())

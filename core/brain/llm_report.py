@@ -1,4 +1,6 @@
-"""The Gemini report: the schema the model fills in, and the checks before core sees it.
+"""The model report: the schema the model fills in, and the checks before core sees it.
+
+Shared by every model brain (Gemini, OpenAI-compatible servers).
 
 Facts come from core (which questions were asked, what was answered or skipped); judgement
 comes from the model, and only when it is backed by the candidate's own words. Per
@@ -21,7 +23,7 @@ import structlog
 from pydantic import BaseModel, Field, ValidationError
 
 from core.brain.base import ReportRequest
-from core.brain.gemini_prompts import reached
+from core.brain.llm_prompts import reached
 from core.brain.offline_report import review_question as offline_review
 from core.report import (
     EvidencedPoint,
@@ -43,6 +45,10 @@ ANSWER_EXCERPT_CHARS = 240  # as the offline reviewer
 
 class InvalidOutput(Exception):
     """The model answered, but not with something we can use (the reason is safe to log)."""
+
+
+class OffSchema(InvalidOutput):
+    """The reply is not JSON of the schema asked for (not a failed check of its content)."""
 
 
 class Correctness(StrEnum):
@@ -110,7 +116,7 @@ class DraftQuestion(BaseModel):
 
 
 class ReportDraft(BaseModel):
-    """What Gemini writes; converted to ``FeedbackReport`` once it has been checked."""
+    """What the model writes; converted to ``FeedbackReport`` once it has been checked."""
 
     summary: str
     strengths: list[DraftPoint]
@@ -127,7 +133,7 @@ def parse_report(data: dict) -> ReportDraft:
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:5])
-        raise InvalidOutput(f"report does not match the schema ({problems})") from None
+        raise OffSchema(f"report does not match the schema ({problems})") from None
 
 
 # --------------------------------------------------------------------------- evidence
@@ -249,7 +255,7 @@ def _review(session: Session, index: int, draft: DraftQuestion, skipped: bool) -
     answers = session.answers_to(index)
     score = capped_score(draft)
     if score != draft.score:
-        log.info("gemini.report_score_capped", session=session.id, question=index + 1,
+        log.info("llm.report_score_capped", session=session.id, question=index + 1,
                  proposed=draft.score, capped=score, correctness=draft.correctness.value,
                  relevance=draft.relevance.value, integrity=draft.integrity.value)
     star: StarElements | Literal["not_applicable"] = (

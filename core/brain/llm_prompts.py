@@ -1,4 +1,7 @@
-"""What the Gemini brain says to the model: the system instruction and the per-call prompts.
+"""What a model brain says to the model: the system instruction and the per-call prompts.
+
+Shared by every provider (Gemini, OpenAI-compatible servers): the words are the same,
+only the envelope differs.
 
 Two rules shape every prompt here:
 
@@ -10,7 +13,7 @@ Two rules shape every prompt here:
 * **The prompt stays bounded.** A turn sends the system instruction, a running summary of
   older questions, the last few transcript entries verbatim and the new answer, never
   the whole transcript: a 15-question interview costs about the same per turn as a
-  3-question one (see the README's Gemini section and bench/bench_tokens.py).
+  3-question one (see the README's "Bounded prompts" and bench/bench_tokens.py).
 
 No SDK import here: these are plain strings, easy to read and to test.
 """
