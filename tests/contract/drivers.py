@@ -262,6 +262,7 @@ async def slack_harness(service: InterviewService, fake: FakeSlack) -> AsyncIter
 @asynccontextmanager
 async def slack_driver() -> AsyncIterator[SlackDriver]:
     fake = await FakeSlack().start()
+    fake.add_im(SLACK_USER, SLACK_DM)
     service = ScriptedService()
     try:
         async with slack_harness(service, fake) as harness:

@@ -137,8 +137,8 @@ async def test_another_users_button_press_gets_an_ephemeral_notice(harness):
     await harness.sender.interactive(button_press(greeting, "interview_skip", user=ALICE))
     next_question = (await fake.wait_for_posts(2, channel=CHANNEL, thread_ts=thread))[1]
     assert "Question 2 of 2" in next_question.text
-    retired = fake.calls_to("chat.update")
-    assert retired and retired[0].args["ts"] == greeting.ts and not retired[0].action_ids
+    retired = await fake.wait_for(lambda: fake.calls_to("chat.update"), what="buttons retired")
+    assert retired[0].args["ts"] == greeting.ts and not retired[0].action_ids
 
 
 async def test_a_double_click_on_skip_skips_once(harness):
