@@ -398,7 +398,10 @@ class FakeSlack:
         refusal = rules.check_message(args, max_total=self.max_message_text)
         if refusal:
             return refusal.body()
-        message["args"] = {**message["args"], **args}
+        # The new text and blocks replace the old content (streamed words included).
+        kept = {k: v for k, v in message["args"].items()
+                if k not in ("text", "blocks", "chunks", "markdown_text", "attachments")}
+        message["args"] = {**kept, **args}
         return {"ok": True, "channel": channel, "ts": args.get("ts", "")}
 
     def _stream(self, method: str, channel: str, args: dict) -> dict:
@@ -494,6 +497,10 @@ class FakeSlack:
         """A message as it stands now (after edits), or None once deleted."""
         message = self.messages.get((channel, ts))
         return None if message is None else message["args"]
+
+    def shown_text(self, channel: str, ts: str) -> str:
+        """What a person reads of a message now (its blocks, else its text)."""
+        return Call("shown", self.shown(channel, ts) or {}, None).text
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 20.0,
                        what: str = "condition") -> Any:

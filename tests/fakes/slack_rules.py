@@ -11,6 +11,7 @@ characters of text across a message's blocks).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,3 +199,35 @@ def check_stream_text(args: dict[str, Any]) -> Refusal | None:
     if any(len(text) > MARKDOWN_TEXT for text in texts):
         return Refusal("msg_too_long")
     return None
+
+
+ASCII_PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+MENTION = re.compile(r"<(?:!channel|!here|!everyone|!subteam\^[^>]*|@[UW][A-Z0-9]+|#C[A-Z0-9]+)"
+                     r"(?:\|[^>]*)?>")
+
+
+def render_markdown(text: str) -> tuple[str, list[str]]:
+    """What a person reads of streamed ``markdown_text``, and the live mentions in it.
+
+    Slack's markdown is standard markdown: a backslash escapes any ASCII punctuation
+    (the documented way to show a special character), ``**`` marks bold, and HTML
+    entities are not markdown, so ``&amp;`` is shown as it is written. A ``<@U…>`` or
+    ``<!channel>`` written without escapes is taken as a mention.
+    """
+    shown: list[str] = []
+    live: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text) and text[i + 1] in ASCII_PUNCTUATION:
+            shown.append(text[i + 1])
+            i += 2
+            continue
+        if text.startswith("**", i):
+            i += 2
+            continue
+        if char == "<" and (match := MENTION.match(text, i)):
+            live.append(match.group(0))
+        shown.append(char)
+        i += 1
+    return "".join(shown), live
