@@ -31,6 +31,9 @@ OUTPUT = ROOT / "tests" / "output"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]
 
+# Assertions wait up to 15 s (Playwright's default is 5): Chromium on a busy CI machine is slow.
+expect.set_options(timeout=15_000)
+
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Debian's chromium is not installed (apt-get install -y chromium); .ci/run installs it",

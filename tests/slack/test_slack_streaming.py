@@ -119,7 +119,11 @@ def _who_where(conversation: str):
 
 
 class BreakingBrain(OfflineBrain):
-    """Starts writing an answer's reply, then the model fails."""
+    """Starts writing an answer's reply, then the model fails (once the test saw the preview)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.preview_seen = asyncio.Event()
 
     async def stream_turn(self, request: TurnRequest) -> AsyncIterator[TextDelta | TurnPlan]:
         if request.move is Move.greet:
@@ -127,7 +131,7 @@ class BreakingBrain(OfflineBrain):
                 yield event
             return
         yield TextDelta(text="Interesting, so you")
-        await asyncio.sleep(0.6)
+        await self.preview_seen.wait()  # an event, not a guess at how long the preview takes
         raise BrainError()
 
 
@@ -142,14 +146,18 @@ class LongWindedBrain(TypingBrain):
 
 
 async def test_a_turn_that_fails_midway_removes_its_preview_and_explains(make_harness):
-    h = await make_harness(brain=BreakingBrain(), stream_grace=0.2)
+    brain = BreakingBrain()
+    h = await make_harness(brain=brain, stream_grace=0.2)
     await h.sender.event(message_event("start sales", user=ALICE, channel=DM, channel_type="im"))
     await h.fake.wait_for_posts(1, channel=DM)
     await h.sender.event(message_event(ANSWER, user=ALICE, channel=DM, channel_type="im"))
+    preview = (await h.fake.wait_for_posts(2, channel=DM))[1]
+    brain.preview_seen.set()
     apology = (await h.fake.wait_for_posts(3, channel=DM))[2]
-    preview = h.fake.posts(DM)[1]
-    assert preview.text.startswith("Interesting, so you")
+    # The preview shows the words so far, or "Thinking…" if they came after the grace.
+    assert preview.text.startswith(("Interesting, so you", "_Thinking"))
     assert [c.args["ts"] for c in h.fake.calls_to("chat.delete")] == [preview.ts]
+    assert h.fake.shown(DM, preview.ts) is None
     assert "couldn't answer just now" in apology.text
 
 
