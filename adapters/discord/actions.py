@@ -8,6 +8,7 @@ user's turn queue, so replies land in the order the user acted.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
@@ -25,11 +26,11 @@ from adapters.discord.conversation import (
     where_of,
     who_of,
 )
-from adapters.discord.errors import tell, user_message, withdraw
+from adapters.discord.errors import tell, withdraw
 from adapters.discord.files import read_context_file
 from adapters.discord.streaming import StreamingReply
 from adapters.discord.views import InterviewView
-from core.errors import InterviewError, InvalidOptionError
+from core.errors import InvalidOptionError
 from core.models import DEFAULT_QUESTIONS, Difficulty, Focus, InterviewOptions, Reply, Where, Who
 from core.service import InterviewService
 
@@ -37,6 +38,21 @@ log = structlog.get_logger(__name__)
 
 THREAD_ARCHIVE_MINUTES = 1440  # a day of quiet before Discord archives the thread
 THREAD_NAME_LIMIT = 100
+FAILED_THREADS_REMEMBERED = 1000  # threads whose interview never started (oldest forgotten)
+PRIVATE_REFUSED = (
+    "🔓 You asked for a private thread, but this server doesn't let me create one here, so "
+    "this thread is **public**: others in the channel can read along. If you'd rather practise "
+    "privately, use `/interview reset` here and start again in a DM with me."
+)
+NO_PRIVATE_IN_ANNOUNCEMENTS = (
+    "🔓 Announcement channels have no private threads, so this thread is **public**: others "
+    "can read along. For a private interview, use `/interview reset` here and start again "
+    "in a DM with me."
+)
+START_FAILED_HERE = (
+    "This interview couldn't start (I've told you why privately). Run `/interview start` in "
+    "the channel to try again; this thread is closed."
+)
 
 
 @dataclass
@@ -59,6 +75,8 @@ class InterviewActions:
         self.turns = TurnQueue()
         self.view = InterviewView(self)  # persistent: one instance serves every message
         self.buttons = LiveButtons(self.view)  # and where it is live in each conversation
+        # thread id -> the candidate whose interview never started there (it was closed)
+        self.failed_threads: OrderedDict[int, int] = OrderedDict()
 
     def verb(self, name: str, who: Who, where: Where) -> Awaitable[Reply]:
         """The service call for a small verb (hint, skip, end, status, reset)."""
@@ -120,12 +138,22 @@ class InterviewActions:
                 await deliver(FollowupDelivery(interaction, self.buttons), reply)
             return
         channel: discord.TextChannel = interaction.channel  # type: ignore[assignment]
-        thread = await self._open_thread(channel, interaction.user, role.name, request.private)
+        thread, note = await self._open_thread(
+            channel, interaction.user, role.name, request.private, interaction.app_permissions
+        )
         async with self.turns.turn(interaction.user.id, thread.id):
-            await self._start_in(thread, who, options)
+            try:
+                if note:  # said before the first question, where the candidate will look
+                    await thread.send(note, allowed_mentions=NO_PINGS)
+                await self._start_in(thread, who, options)
+            except BaseException:
+                await self._close_failed_thread(thread, interaction.user.id)
+                raise
         audience = (
             "only you and I can see it" if thread.is_private() else "others can read along"
         )
+        if note:
+            audience += " (a private thread wasn't possible here)"
         await interaction.followup.send(
             f"Your {role.name} interview is ready in {thread.mention}. Answer there: only your "
             f"messages count as answers, and {audience}.",
@@ -153,12 +181,28 @@ class InterviewActions:
             raise InvalidOptionError("Some of those options aren't valid. Check them and try again.") from error
 
     async def _open_thread(
-        self, channel: discord.TextChannel, user: discord.abc.User, role_name: str, private: bool
-    ) -> discord.Thread:
-        """A thread for the candidate: private when asked and allowed, public otherwise."""
+        self,
+        channel: discord.TextChannel,
+        user: discord.abc.User,
+        role_name: str,
+        private: bool,
+        permissions: discord.Permissions,
+    ) -> tuple[discord.Thread, str]:
+        """A thread for the candidate, and what to tell them about it first ("" if nothing).
+
+        Private when asked and possible. An announcement channel takes announcement threads
+        only (never private ones); a text channel that refuses a private thread gets a
+        public one, and the candidate is told before the first question.
+        """
         name = f"{user.display_name} · {role_name} interview"[:THREAD_NAME_LIMIT]
-        thread = None
-        if private:
+        thread, note = None, ""
+        public = discord.ChannelType.public_thread
+        if channel.is_news():
+            public = discord.ChannelType.news_thread
+            note = NO_PRIVATE_IN_ANNOUNCEMENTS if private else ""
+        elif private and not permissions.create_private_threads:
+            note = PRIVATE_REFUSED
+        elif private:
             try:
                 thread = await channel.create_thread(
                     name=name,
@@ -166,17 +210,39 @@ class InterviewActions:
                     invitable=False,
                     auto_archive_duration=THREAD_ARCHIVE_MINUTES,
                 )
-            except discord.HTTPException as error:  # private threads not allowed here
+            except discord.HTTPException as error:  # the server refuses private threads
                 log.info("discord.private_thread_refused", status=error.status, channel=channel.id)
+                note = PRIVATE_REFUSED
         if thread is None:
             thread = await channel.create_thread(
-                name=name,
-                type=discord.ChannelType.public_thread,
-                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                name=name, type=public, auto_archive_duration=THREAD_ARCHIVE_MINUTES
             )
         await thread.add_user(user)  # the candidate follows (or, if private, can see) the thread
         log.info("discord.thread_opened", thread=thread.id, private=thread.is_private())
-        return thread
+        return thread, note
+
+    async def _close_failed_thread(self, thread: discord.Thread, user_id: int) -> None:
+        """The interview never started: remove its thread, or say so in it and archive it.
+
+        Deleting needs Manage Threads, which the invite does not ask for; archiving a
+        thread it created the bot may always do. Either way nothing is left to look alive.
+        """
+        try:
+            await thread.delete()
+            return
+        except discord.HTTPException as error:
+            log.info("discord.failed_thread_kept", thread=thread.id, status=error.status)
+        self.failed_threads[thread.id] = user_id
+        while len(self.failed_threads) > FAILED_THREADS_REMEMBERED:
+            self.failed_threads.popitem(last=False)
+        for close in (
+            lambda: thread.send(START_FAILED_HERE, allowed_mentions=NO_PINGS),
+            lambda: thread.edit(archived=True),
+        ):
+            try:
+                await close()
+            except discord.HTTPException as error:  # e.g. no Send Messages in Threads here
+                log.info("discord.failed_thread_close_step", thread=thread.id, status=error.status)
 
     # ----------------------------------------------------------------- typed messages
 
@@ -190,15 +256,13 @@ class InterviewActions:
 
     async def _start_in(self, channel: discord.abc.Messageable, who: Who, options: InterviewOptions) -> None:
         where = where_of(channel)  # type: ignore[arg-type]
+        async with channel.typing():
+            reply = await self.service.start(who, where, options)
         try:
-            async with channel.typing():
-                reply = await self.service.start(who, where, options)
-        except InterviewError as error:
-            # In a fresh thread, say why it is empty; the command also gets a private answer.
-            if isinstance(channel, discord.Thread):
-                await channel.send(user_message(error), allowed_mentions=NO_PINGS)
+            await deliver(ChannelDelivery(channel, self.buttons), reply)
+        except BaseException:
+            await self.service.reset(who, where)  # nobody saw it start: leave no session behind
             raise
-        await deliver(ChannelDelivery(channel, self.buttons), reply)
 
     async def verb_in_channel(self, channel: discord.abc.Messageable, who: Who, name: str) -> Reply:
         async with channel.typing():

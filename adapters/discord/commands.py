@@ -14,7 +14,7 @@ from discord import app_commands
 from adapters.discord.actions import InterviewActions, StartRequest
 from adapters.discord.conversation import NO_PINGS
 from adapters.discord.practice import PracticeData
-from adapters.discord.render import render_roles
+from adapters.discord.render import render_roles, split_text
 from core.models import DEFAULT_QUESTIONS, MAX_QUESTIONS, MIN_QUESTIONS, Difficulty, Focus
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
@@ -101,9 +101,11 @@ class InterviewCommands(app_commands.Group):
 
     @app_commands.command(description="The roles you can practise")
     async def roles(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(
-            render_roles(self.actions.service.roles()), ephemeral=True, allowed_mentions=NO_PINGS
-        )
+        # One message holds 2,000 characters: a long list goes on in private follow-ups.
+        first, *rest = split_text(render_roles(self.actions.service.roles()))
+        await interaction.response.send_message(first, ephemeral=True, allowed_mentions=NO_PINGS)
+        for chunk in rest:
+            await interaction.followup.send(chunk, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @app_commands.command(description="How the interview practice works")
     async def help(self, interaction: discord.Interaction) -> None:

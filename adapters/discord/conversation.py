@@ -92,6 +92,11 @@ class BaseDelivery:
     channel_id: int
     ephemeral: bool = False
 
+    @property
+    def can_embed(self) -> bool:
+        """Interaction messages always show embeds; channel posts need Embed Links."""
+        return True
+
     async def send(self, outgoing: Outgoing) -> discord.Message:
         raise NotImplementedError
 
@@ -122,6 +127,13 @@ class ChannelDelivery(BaseDelivery):
         self.channel = channel
         self.buttons = buttons
         self.channel_id = channel.id  # type: ignore[attr-defined]
+
+    @property
+    def can_embed(self) -> bool:
+        guild = getattr(self.channel, "guild", None)
+        if guild is None or guild.me is None:  # a DM: no server permissions apply
+            return True
+        return self.channel.permissions_for(guild.me).embed_links  # type: ignore[attr-defined]
 
     async def send(self, outgoing: Outgoing) -> discord.Message:
         message = await self.channel.send(
@@ -157,6 +169,7 @@ class FollowupDelivery(BaseDelivery):
 
 async def deliver(delivery: BaseDelivery, reply: Reply) -> list[discord.Message]:
     """Send a whole reply: its text in chunks (buttons under the last) and report embeds."""
-    messages = [await delivery.send(outgoing) for outgoing in render_reply(reply)]
+    messages = [await delivery.send(outgoing)
+                for outgoing in render_reply(reply, embeds=delivery.can_embed)]
     await delivery.settle(reply)
     return messages

@@ -7,7 +7,10 @@
 - In a server, a message counts only if its author has an interview in that very
   conversation (the thread opened for them). Other members can read along and talk;
   their messages are ignored silently. No map to keep: the session is the proof, so
-  this still holds after a restart.
+  this still holds after a restart. (A candidate writing in a thread whose interview
+  never started is told so, while this process remembers the thread.)
+- Only what people write counts: Discord's system messages (a thread renamed, a
+  message pinned, someone joining) arrive as messages too, and are never answers.
 """
 
 from __future__ import annotations
@@ -17,12 +20,12 @@ import re
 import discord
 import structlog
 
-from adapters.discord.actions import InterviewActions
+from adapters.discord.actions import START_FAILED_HERE, InterviewActions
 from adapters.discord.commands import HELP_TEXT
 from adapters.discord.conversation import NO_PINGS, who_of, where_of
 from adapters.discord.errors import on_message_error
 from adapters.discord.files import read_context_file
-from adapters.discord.render import render_roles
+from adapters.discord.render import render_roles, split_text
 from adapters.discord.voice import answer_by_voice, audio_attachment
 
 log = structlog.get_logger(__name__)
@@ -34,6 +37,7 @@ VERB = re.compile(
     r"^/?(?:interview\s+)?(?P<verb>hint|skip|end|feedback|status|reset|roles|help)[.!]?$", re.IGNORECASE
 )
 VERB_ALIASES = {"feedback": "end"}
+WRITTEN = (discord.MessageType.default, discord.MessageType.reply)
 START_WITHOUT_ROLE = "Which role? For example `start sales`. Type `roles` to see them all."
 
 
@@ -50,7 +54,7 @@ def parse_command(text: str) -> tuple[str, str] | None:
 
 async def handle_message(actions: InterviewActions, message: discord.Message) -> None:
     """Route one message; every turn of one author in one conversation runs in order."""
-    if message.author.bot or message.webhook_id is not None:
+    if message.author.bot or message.webhook_id is not None or message.type not in WRITTEN:
         return
     if isinstance(message.channel, discord.TextChannel):
         return  # interviews started in a text channel live in their own thread, never in it
@@ -61,6 +65,8 @@ async def handle_message(actions: InterviewActions, message: discord.Message) ->
         if channel is None:
             return
         if not is_dm and not await _is_candidate(actions, message.author, channel):
+            if actions.failed_threads.get(message.channel.id) == message.author.id:
+                await channel.send(START_FAILED_HERE, allowed_mentions=NO_PINGS)
             return
         try:
             await _act(actions, message, channel, is_dm)
@@ -117,7 +123,8 @@ async def _act(
         context = await read_context_file(message.attachments[0]) if message.attachments else ""
         await actions.start_in_channel(channel, who, argument, context)
     elif verb == "roles":
-        await channel.send(render_roles(actions.service.roles()), allowed_mentions=NO_PINGS)
+        for chunk in split_text(render_roles(actions.service.roles())):
+            await channel.send(chunk, allowed_mentions=NO_PINGS)
     elif verb == "help":
         await channel.send(HELP_TEXT, allowed_mentions=NO_PINGS)
     else:

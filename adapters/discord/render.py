@@ -62,8 +62,12 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return split_message(text, limit) if text.strip() else []
 
 
-def render_reply(reply: Reply) -> list[Outgoing]:
-    """The messages for one interviewer reply; the buttons go under the last text of a live turn."""
+def render_reply(reply: Reply, *, embeds: bool = True) -> list[Outgoing]:
+    """The messages for one interviewer reply; the buttons go under the last text of a live turn.
+
+    ``embeds=False`` where the bot lacks Embed Links: Discord would refuse (or silently
+    drop) the report's embeds there, so the report comes as plain text instead.
+    """
     messages = [Outgoing(content=chunk) for chunk in split_text(reply.text)]
     if reply.actions and messages:
         messages[-1].buttons = True
@@ -71,9 +75,26 @@ def render_reply(reply: Reply) -> list[Outgoing]:
         # Spoken answers' delivery: its own embed (imported here: voice.py builds on this module).
         from adapters.discord.voice import delivery_embeds
 
-        embeds = report_embeds(reply.report) + delivery_embeds(reply.report)
-        messages.extend(Outgoing(embeds=batch) for batch in batch_embeds(embeds))
+        drawn = report_embeds(reply.report) + delivery_embeds(reply.report)
+        if embeds:
+            messages.extend(Outgoing(embeds=batch) for batch in batch_embeds(drawn))
+        else:
+            messages.extend(Outgoing(content=chunk) for chunk in split_text(embeds_as_text(drawn)))
     return messages
+
+
+def embeds_as_text(embeds: list[discord.Embed]) -> str:
+    """Embeds as markdown text: titles bold, fields as headed paragraphs, footers in italics."""
+    parts: list[str] = []
+    for embed in embeds:
+        if embed.title and not embed.title.endswith("(continued)"):
+            parts.append(f"**{embed.title}**")
+        if embed.description:
+            parts.append(embed.description)
+        parts += [f"**{field.name}**\n{field.value}" for field in embed.fields]
+        if embed.footer.text:
+            parts.append(f"*{embed.footer.text}*")
+    return "\n\n".join(parts)
 
 
 def render_roles(roles: list[RoleSummary]) -> str:

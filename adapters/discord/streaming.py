@@ -155,7 +155,7 @@ class StreamingReply:
 
     async def _finish(self, reply: Reply) -> None:
         """Replace the preview with the authoritative reply."""
-        outgoing = render_reply(reply)
+        outgoing = render_reply(reply, embeds=getattr(self._delivery, "can_embed", True))
         async with self._lock:
             for index, message_out in enumerate(outgoing):
                 if index < len(self._messages):

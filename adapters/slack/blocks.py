@@ -1,16 +1,19 @@
 """Rendering core's replies and feedback report as Slack Block Kit, within Slack's limits.
 
 Limits that shape this module: a section's text holds 3,000 characters, a header
-150, a field 2,000, a button label 75, and a message at most 50 blocks. Long
-text is split at paragraph or sentence boundaries (``core.text.split_message``),
-never cut; a report too big for one message becomes several messages.
+150, a field 2,000, a button label 75, and a message at most 50 blocks. Slack also
+refuses a message whose blocks hold too much text altogether (``msg_blocks_too_long``,
+at about 12,000 characters in practice), so messages are cut by size as well as by
+count. Long text is split at paragraph or sentence boundaries
+(``core.text.split_message``), never cut; a report too big for one message becomes
+several messages.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from adapters.slack.places import SlackPlace
 from core.models import Action, Reply
@@ -21,6 +24,9 @@ SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 FIELD_LIMIT = 2000
 BLOCKS_PER_MESSAGE = 50
+# Slack's total for the text in one message's blocks is about 12,000 characters and not
+# documented exactly: stay well under it (``Outbox.post`` still splits on a refusal).
+MESSAGE_TEXT_LIMIT = 10_000
 FALLBACK_TEXT_LIMIT = 3000  # the notification text beside blocks
 
 ACTION_IDS = {Action.hint: "interview_hint", Action.skip: "interview_skip",
@@ -123,9 +129,34 @@ def text_messages(text: str) -> list[SlackMessage]:
 
 
 def paginate(blocks: list[dict], fallback: str) -> list[SlackMessage]:
-    pages = [blocks[i:i + BLOCKS_PER_MESSAGE] for i in range(0, len(blocks), BLOCKS_PER_MESSAGE)]
+    """Blocks in messages of at most 50 blocks and ``MESSAGE_TEXT_LIMIT`` characters of text."""
+    pages: list[list[dict]] = []
+    size = 0
+    for block in blocks:
+        grows = block_text_size(block)
+        if not pages or len(pages[-1]) >= BLOCKS_PER_MESSAGE or size + grows > MESSAGE_TEXT_LIMIT:
+            pages.append([])
+            size = 0
+        pages[-1].append(block)
+        size += grows
     notification = excerpt(fallback, FALLBACK_TEXT_LIMIT) or "Interview update"
     return [SlackMessage(text=notification, blocks=page) for page in pages or [[]]]
+
+
+def block_text_size(block: dict) -> int:
+    """The characters of text in a block (what Slack's per-message total counts)."""
+    texts = [block["text"]] if isinstance(block.get("text"), dict) else []
+    texts += block.get("fields") or []
+    texts += [element.get("text") if isinstance(element.get("text"), dict) else element
+              for element in block.get("elements") or []]
+    return sum(len(str(text.get("text", ""))) for text in texts if isinstance(text, dict))
+
+
+def halves(message: SlackMessage) -> list[SlackMessage]:
+    """A message Slack found too long, as two (the metadata stays with the first)."""
+    middle = len(message.blocks) // 2
+    return [replace(message, blocks=message.blocks[:middle]),
+            replace(message, blocks=message.blocks[middle:], metadata=None)]
 
 
 # ----------------------------------------------------------------- the report

@@ -39,6 +39,7 @@ from adapters.slack.parsing import (
 )
 from adapters.slack.places import SlackPlace, is_dm, slack_who
 from adapters.slack.practice import SlackPractice
+from adapters.slack.private import PrivateReply
 from adapters.slack.streaming import ReplyStream, StreamingSupport
 from adapters.slack.voice import answer_by_voice, audio_file
 from core.errors import InterviewError, InvalidOptionError
@@ -52,8 +53,11 @@ log = structlog.get_logger(__name__)
 Notify = Callable[[str], Awaitable[object]]
 
 SORRY = "Sorry, something went wrong on my side. Your interview is safe: please try again."
-NOT_IN_CHANNEL = ("I can't post in this conversation. Invite me first (`/invite @Interview Bot`), "
-                  "or send me a direct message to practise privately.")
+# <@bot> shows the app as this workspace has it named, whatever the manifest said.
+NOT_IN_CHANNEL = ("I can't post in this channel yet. Invite me with `/invite` <@{bot}> and try "
+                  "again, or send me a direct message to practise privately.")
+NOT_IN_DM = ("I can't post in a direct message between people. Open a direct message with "
+             "me (<@{bot}>) and send `start sales` (or another role) there.")
 ONLY_CANDIDATE = ("These buttons belong to <@{candidate}>'s interview. Start your own with "
                   "`/interview start sales` (or any role from `/interview roles`).")
 NO_CHANNEL_INTERVIEW = ("You have no interview running in this channel. Start one with "
@@ -86,6 +90,7 @@ class SlackInterviews:
         # One person's messages in one conversation run one at a time, in arrival order:
         # an answer sent right after `start sales` must not be read before the interview.
         self.in_order = KeyedLocks()
+        self.starting = KeyedLocks()  # (team, channel, user): one channel start at a time
         self.presses = RecentIds()  # button presses already handled (double clicks)
         self.practice = SlackPractice(service, outbox, guarded=self.guarded,
                                       forget_local=self.forget_user_locally, presses=self.presses)
@@ -93,7 +98,7 @@ class SlackInterviews:
     # ------------------------------------------------------------------ errors
 
     @asynccontextmanager
-    async def guarded(self, notify: Notify, **log_fields):
+    async def guarded(self, notify: Notify, *, channel: str = "", **log_fields):
         """The one error handler: friendly words for the user, details for the log."""
         try:
             yield
@@ -104,10 +109,17 @@ class SlackInterviews:
             code = error.response.get("error")
             log.warning("slack.api_error", error=code, **log_fields)
             unreachable = code in ("not_in_channel", "channel_not_found")
-            await self._tell(notify, NOT_IN_CHANNEL if unreachable else SORRY)
+            await self._tell(notify, await self._unreachable(channel) if unreachable else SORRY)
         except Exception:
             log.exception("slack.unexpected_error", **log_fields)
             await self._tell(notify, SORRY)
+
+    async def _unreachable(self, channel: str) -> str:
+        try:
+            bot = await self.outbox.bot_user_id()
+        except SlackApiError:
+            bot = ""
+        return (NOT_IN_DM if is_dm(channel) else NOT_IN_CHANNEL).format(bot=bot)
 
     async def _tell(self, notify: Notify, text: str) -> None:
         try:
@@ -123,10 +135,12 @@ class SlackInterviews:
     # ------------------------------------------------------------------ slash command
 
     async def run_command(self, command: Command, payload: dict, respond: Notify) -> None:
-        """``/interview <verb>`` after the ack; ``respond`` answers privately via response_url."""
+        """``/interview <verb>`` after the ack; ``respond`` answers privately (``PrivateReply``)."""
         team, channel = payload["team_id"], payload["channel_id"]
         who = slack_who(payload["user_id"], payload.get("user_name", ""))
-        async with self.guarded(respond, verb=command.verb.value, surface="command"):
+        respond = PrivateReply(respond, self.outbox, SlackPlace(team, channel), who.user_id)
+        async with self.guarded(respond, channel=channel, verb=command.verb.value,
+                                surface="command"):
             if command.verb in RECORD_VERBS:  # private answers, wherever they were asked
                 await self.practice.run(command, who, team, channel,
                                         send=lambda message: respond(**message.as_kwargs()))
@@ -149,25 +163,50 @@ class SlackInterviews:
 
     async def start_in_channel(self, who: Who, team: str, channel: str, command: Command,
                                respond: Notify) -> None:
-        """Post an opening message in the channel; the interview lives in its thread."""
+        """Post an opening message in the channel; the interview lives in its thread.
+
+        One start at a time per user and channel, so a double-sent command finds the
+        first interview instead of opening a second. If the interview cannot open, its
+        opening message is deleted (the caller tells the user privately why).
+        """
         key = (team, channel, who.user_id)
-        if await self.channel_thread(who, team, channel, finished_too=False):
-            await respond(ALREADY_IN_CHANNEL)
-            return
-        options = self.options(command, key)
-        role = self.service.resolve_role(options.role)
-        opening = (f":studio_microphone: <@{who.user_id}> is practising a *{role.name}* interview "
-                   f"({options.difficulty.value}, {options.questions} questions). Only their "
-                   f"replies in this thread count as answers; teammates are welcome to read along.")
-        # The metadata lets any replica, or this one after a restart, find the thread again.
-        message = replace(text_messages(opening)[0], metadata=opening_metadata(who.user_id))
-        ts = await self.outbox.post(SlackPlace(team, channel), message)
-        place = SlackPlace(team, channel, ts)
-        async with self.guarded(self.poster(place), verb="start", surface="thread"):
-            reply = await self.service.start(who, place.where, options)
+        async with self.starting.hold(key):
+            if await self.channel_thread(who, team, channel, finished_too=False):
+                await respond(ALREADY_IN_CHANNEL)
+                return
+            options = self.options(command, key)
+            role = self.service.resolve_role(options.role)
+            opening = (f":studio_microphone: <@{who.user_id}> is practising a *{role.name}* "
+                       f"interview ({options.difficulty.value}, {options.questions} questions). "
+                       f"Only their replies in this thread count as answers; teammates are "
+                       f"welcome to read along.")
+            # The metadata lets any replica, or this one after a restart, find the thread again.
+            message = replace(text_messages(opening)[0], metadata=opening_metadata(who.user_id))
+            ts = await self.outbox.post(SlackPlace(team, channel), message)
+            place = SlackPlace(team, channel, ts)
+            try:
+                reply = await self.service.start(who, place.where, options)
+                await self._show_greeting(who, place, reply)
+            except BaseException:
+                await self._remove_opening(place)
+                raise
             self.channel_threads[key] = ts
             self.pending_context.pop(key, None)
+
+    async def _show_greeting(self, who: Who, place: SlackPlace, reply: Reply) -> None:
+        """Show a new interview's first turn; if Slack will not take it, discard the interview."""
+        try:
             await self.show(who, place, reply)
+        except BaseException:
+            await self.service.reset(who, place.where)  # no session left where nobody sees it
+            raise
+
+    async def _remove_opening(self, place: SlackPlace) -> None:
+        assert place.thread_ts is not None
+        try:
+            await self.outbox.delete(SlackPlace(place.team_id, place.channel_id), place.thread_ts)
+        except SlackApiError as error:
+            log.warning("slack.opening_cleanup_failed", error=error.response.get("error"))
 
     async def channel_thread(self, who: Who, team: str, channel: str, *,
                              finished_too: bool) -> str | None:
@@ -196,8 +235,8 @@ class SlackInterviews:
     async def start(self, who: Who, place: SlackPlace, command: Command) -> None:
         key = (place.team_id, place.channel_id, who.user_id)
         reply = await self.service.start(who, place.where, self.options(command, key))
+        await self._show_greeting(who, place, reply)
         self.pending_context.pop(key, None)
-        await self.show(who, place, reply)
 
     def options(self, command: Command, key: tuple[str, str, str]) -> InterviewOptions:
         """The command's options, tailored by pasted text and any file uploaded before."""
@@ -252,7 +291,8 @@ class SlackInterviews:
                 return  # a teammate reading along, or chat after the interview ended
         else:
             return  # channel chatter outside any interview thread
-        async with self.guarded(self.poster(place), surface="thread" if place.is_thread else "dm"):
+        async with self.guarded(self.poster(place), channel=channel,
+                                surface="thread" if place.is_thread else "dm"):
             if (recording := audio_file(event)) is not None:  # a spoken answer (voice.py)
                 await answer_by_voice(self, who, place, recording)
             elif event.get("files"):
@@ -283,17 +323,28 @@ class SlackInterviews:
             await self.run_verb(who, place, command.verb)
 
     async def _take_files(self, who: Who, place: SlackPlace, event: dict) -> None:
-        """A resume or job description: used by ``start`` in the same message, else kept."""
+        """A resume or job description: used by ``start`` in the same message, else kept.
+
+        Mid-interview, words typed with a file are the answer: they are answered first,
+        so a file that cannot be read never costs the candidate their answer.
+        """
         key = (place.team_id, place.channel_id, who.user_id)
+        active = await self._active(who, place)
+        typed = plain_text(event.get("text") or "")
+        if active and typed.strip():
+            await self._take_text(who, place, typed)
         texts = [await self.files.read_text(file) for file in event["files"]]
         self.pending_context[key] = "\n\n".join(texts)
-        active = await self._active(who, place)
-        command = None if active else parse_command(plain_text(event.get("text") or ""))
+        command = None if active else parse_command(typed)
         if command is not None and command.verb is Verb.start:
             who = slack_who(who.user_id, await self.display_name(who.user_id))
             await self.start(who, place, command)
             return
         names = ", ".join(f"“{file.get('name') or 'file'}”" for file in event["files"])
+        if active and typed.strip():
+            await self.outbox.post_all(place, text_messages(f"(I'll use {names} for your next "
+                                                            f"interview.)"))
+            return
         note = f"Got {names} ({sum(len(text) for text in texts):,} characters). " + (
             "This interview's questions are already set, so I'll use it for your next one."
             if active else

@@ -9,22 +9,28 @@ When the reply takes longer than ``grace`` seconds, the candidate sees it grow:
   edited with ``chat.update`` no faster than once per ``interval``.
 
 Core's final ``Reply`` is authoritative: whatever was previewed is replaced by it,
-and its buttons are attached to the finished message. Streamed words get the same
-escapes as every other message (``blocks.escape``): a candidate's ``<!channel>``
-echoed by the model is shown as text, never turned into a live mention.
+and its buttons are attached to the finished message. Previews are best effort: a
+preview call Slack refuses (a rate limit on chat.update, a stream that will not
+start) is skipped, never waited out and never allowed to fail the turn; the final
+reply then goes out the plainest way that works.
+
+Streamed text is Slack's standard markdown, not mrkdwn: core's ``**bold**`` is kept,
+and the characters Slack reads as markup (``<``, ``>``, ``&``, ``\\``) are escaped the
+markdown way, with a backslash (``markdown_pieces``). HTML entities are not markdown:
+``&amp;`` would be shown as it is written. So a candidate's ``<!channel>`` echoed by
+the model is shown as text, never turned into a live mention.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 
 import structlog
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_chat_stream import AsyncChatStream
 
-from adapters.slack.blocks import SlackMessage, escape, mrkdwn, sections
+from adapters.slack.blocks import SlackMessage, mrkdwn, sections
 from adapters.slack.outbox import Outbox
 from adapters.slack.places import SlackPlace
 from core.models import Reply, TextDelta
@@ -33,13 +39,29 @@ log = structlog.get_logger(__name__)
 
 THINKING = "_Thinking…_"
 STREAM_TEXT_LIMIT = 12_000  # chat.appendStream's markdown_text limit
+MARKDOWN_SPECIAL = {"\\": "\\\\", "<": "\\<", ">": "\\>", "&": "\\&"}
+# chat.startStream errors that mean "not in this workspace" (token, plan, scopes): no
+# point trying again there. Anything else (rate limits, outages) fails one turn only.
+STREAMING_REFUSALS = frozenset({
+    "not_allowed_token_type", "unknown_method", "method_deprecated", "deprecated_endpoint",
+    "missing_scope", "no_permission", "access_denied", "accesslimited",
+    "enterprise_is_restricted", "team_access_not_granted", "feature_not_enabled",
+})
 
 
-@dataclass
 class StreamingSupport:
-    """Whether chat.startStream works here; switched off after the first refusal."""
+    """Which workspaces refused chat.startStream for good (by error code, not any error)."""
 
-    chat_stream: bool = True
+    def __init__(self) -> None:
+        self._refused: dict[str, str] = {}  # team id -> the refusal code
+
+    def works(self, team_id: str) -> bool:
+        return team_id not in self._refused
+
+    def refused(self, team_id: str, code: str | None) -> None:
+        if code in STREAMING_REFUSALS:
+            self._refused[team_id] = code
+            log.info("slack.streaming_off", error=code)
 
 
 class ReplyStream:
@@ -59,8 +81,10 @@ class ReplyStream:
         self._text = ""  # everything written so far
         self._pending = ""  # written but not yet shown
         self._stream: AsyncChatStream | None = None
+        self._stream_whole = True  # False once an append was lost: the stream is not the reply
         self._preview_ts: str | None = None
         self._last_push = 0.0
+        self._due = False  # the grace is over: show the turn as soon as there is something
         self._done = False
 
     @property
@@ -92,39 +116,52 @@ class ReplyStream:
     async def _open_after_grace(self) -> None:
         await asyncio.sleep(self.grace)
         async with self._lock:
-            if self._done or self._opened:
-                return
-            try:
+            self._due = True
+            # A stream needs words: in a thread that streams, it opens with the first ones.
+            if not self._done and not self._opened and (self._text or not self._streams()):
                 await self._open()
-            except Exception as error:  # the final post will meet (and report) the same trouble
-                log.warning("slack.preview_failed", error=type(error).__name__)
+
+    def _streams(self) -> bool:
+        return self.place.is_thread and self.support.works(self.place.team_id)
 
     async def _feed(self, text: str) -> None:
         async with self._lock:
             self._text += text
             self._pending += text
             now = asyncio.get_running_loop().time()
-            if self._opened and now - self._last_push >= self.interval:
+            if self._due and not self._opened:
+                await self._open()
+            elif self._opened and now - self._last_push >= self.interval:
                 await self._push()
 
     async def _open(self) -> None:
         """Make the turn visible: a stream in a thread when there is text, else a preview."""
-        if self._text and self.place.is_thread and self.support.chat_stream:
+        self._due = False  # one try a turn: a refused preview is not asked for again
+        team = self.place.team_id
+        if self._text and self._streams():
             try:
                 await self._start_stream()
                 return
             except SlackApiError as error:
-                # Older workspaces and some plans refuse streaming: edit a message instead.
-                self.support.chat_stream = False
+                code = error.response.get("error")
+                self.support.refused(team, code)  # only a refusal code switches it off
                 self._stream = None
-                log.info("slack.stream_unavailable", error=error.response.get("error"))
-        self._preview_ts = await self.outbox.post(self.place, self._preview())
+                log.info("slack.stream_unavailable", error=code)
+        try:
+            response = await self.outbox.previews.chat_postMessage(
+                channel=self.place.channel_id, thread_ts=self.place.thread_ts,
+                **self._preview().as_kwargs())
+        except SlackClientError as error:  # no preview this turn; the reply still comes
+            log.info("slack.preview_skipped", error=_code(error))
+            return
+        self._preview_ts = str(response.get("ts", ""))
         self._pending = ""
         self._last_push = asyncio.get_running_loop().time()
 
     async def _start_stream(self) -> None:
         assert self.place.thread_ts is not None
-        self._stream = await self.outbox.client.chat_stream(
+        # The preview client: a stream call refused for rate limits is skipped, not waited out.
+        self._stream = await self.outbox.previews.chat_stream(
             channel=self.place.channel_id, thread_ts=self.place.thread_ts,
             recipient_team_id=self.place.team_id, recipient_user_id=self.candidate_id,
             buffer_size=1,  # we already batch to at most one call per interval
@@ -136,14 +173,21 @@ class ReplyStream:
     async def _append(self, text: str) -> None:
         """Add text to the stream, escaped, in pieces Slack accepts (12,000 characters a call)."""
         assert self._stream is not None
-        for piece in escaped_pieces(text, STREAM_TEXT_LIMIT):
+        for piece in markdown_pieces(text, STREAM_TEXT_LIMIT):
             await self._stream.append(markdown_text=piece)
 
     async def _push(self) -> None:
-        if self._stream is not None:
-            await self._append(self._pending)
-        elif self._preview_ts is not None:
-            await self.outbox.update(self.place, self._preview_ts, self._preview())
+        try:
+            if self._stream is not None:
+                await self._append(self._pending)
+            elif self._preview_ts is not None:
+                await self.outbox.update(self.place, self._preview_ts, self._preview(),
+                                         client=self.outbox.previews)
+        except SlackClientError as error:  # best effort: skip this push, never wait it out
+            log.info("slack.preview_skipped", error=_code(error))
+            if self._stream is None:
+                return  # a skipped edit: the next one shows the text still pending
+            self._stream_whole = False  # a lost append: the final reply replaces the stream
         self._pending = ""
         self._last_push = asyncio.get_running_loop().time()
 
@@ -161,57 +205,80 @@ class ReplyStream:
             if self._stream is not None:
                 await self._finish_stream(reply, messages)
             elif self._preview_ts is not None:
-                await self.outbox.update(self.place, self._preview_ts, messages[0])
-                await self.outbox.post_all(self.place, messages[1:])
+                await self._replace(self._preview_ts, messages)
             else:
                 await self.outbox.post_all(self.place, messages)
 
     async def _finish_stream(self, reply: Reply, messages: list[SlackMessage]) -> None:
         assert self._stream is not None
-        # The last words go with chat.stopStream, unless they are too many for one call.
-        tail = escape(self._pending)
-        if len(tail) > STREAM_TEXT_LIMIT:
-            await self._append(self._pending)
-            tail = ""
-        exact = self._text.strip() == reply.text.strip() and len(messages) == 1
-        if exact:
-            # The streamed words are the reply: just add the trailing blocks (progress, buttons).
-            trailer = [b for b in messages[0].blocks if b.get("type") != "section"]
-            await self._stream.stop(markdown_text=tail or None, blocks=trailer or None)
-            return
-        await self._stream.stop(markdown_text=tail or None)
-        # Core overrode what was streamed (or it is too long): replace it with the reply.
-        ts = self._stream.ts
-        if ts:
-            await self.outbox.update(self.place, ts, messages[0])
-            await self.outbox.post_all(self.place, messages[1:])
+        exact = (self._stream_whole and self._text.strip() == reply.text.strip()
+                 and len(messages) == 1)
+        try:
+            if exact:
+                # The streamed words are the reply: add the last ones and the trailing
+                # blocks (progress, buttons) as the stream stops.
+                pieces = markdown_pieces(self._pending, STREAM_TEXT_LIMIT)
+                for piece in pieces[:-1]:
+                    await self._stream.append(markdown_text=piece)
+                trailer = [b for b in messages[0].blocks if b.get("type") != "section"]
+                await self._stream.stop(markdown_text=pieces[-1] if pieces else None,
+                                        blocks=trailer or None)
+                return
+            await self._stream.stop()
+        except SlackClientError as error:  # e.g. the stream expired: replace it below
+            log.info("slack.stream_stop_failed", error=_code(error))
+        # Core overrode what was streamed (or it is too long, or incomplete): replace it.
+        if self._stream.ts:
+            await self._replace(self._stream.ts, messages)
         else:
             await self.outbox.post_all(self.place, messages)
+
+    async def _replace(self, ts: str, messages: list[SlackMessage]) -> None:
+        """Turn the preview at ``ts`` into the reply; if Slack will not edit it now, post anew."""
+        try:
+            await self.outbox.update(self.place, ts, messages[0], client=self.outbox.previews)
+        except SlackClientError as error:
+            log.info("slack.final_edit_refused", error=_code(error))
+            await self.outbox.post_all(self.place, messages)
+            await self._remove(ts)
+            return
+        await self.outbox.post_all(self.place, messages[1:])
+
+    async def _remove(self, ts: str) -> None:
+        try:
+            await self.outbox.delete(self.place, ts)
+        except SlackClientError as error:
+            log.warning("slack.preview_cleanup_failed", error=_code(error))
 
     async def _abandon(self) -> None:
         """The turn failed: remove the half-written preview (the caller explains the error)."""
         async with self._lock:
             self._done = True
-            try:
-                if self._stream is not None:
+            if self._stream is not None:
+                try:
                     await self._stream.stop(markdown_text="_(interrupted)_")
-                elif self._preview_ts is not None:
-                    await self.outbox.delete(self.place, self._preview_ts)
-            except SlackClientError as error:  # e.g. the stream was already stopped
-                log.warning("slack.preview_cleanup_failed", error=type(error).__name__)
+                except SlackClientError as error:  # e.g. the stream was already stopped
+                    log.warning("slack.preview_cleanup_failed", error=_code(error))
+            elif self._preview_ts is not None:
+                await self._remove(self._preview_ts)
 
 
-def escaped_pieces(text: str, limit: int) -> list[str]:
-    """``text`` escaped, cut into pieces of at most ``limit`` characters.
+def _code(error: SlackClientError) -> str:
+    return str(error.response.get("error")) if isinstance(error, SlackApiError) \
+        else type(error).__name__
 
-    Cutting after escaping could split an ``&amp;`` in two, so the text is cut first,
-    character by character, counting what each character becomes.
+
+def markdown_pieces(text: str, limit: int) -> list[str]:
+    """``text`` with Slack's markup characters backslash-escaped, in pieces of ``limit``.
+
+    Cutting after escaping could split an escape from its character, so the text is
+    cut first, character by character, counting what each character becomes.
     """
     pieces: list[str] = []
     piece: list[str] = []
     size = 0
     for char in text:
-        shown = escape(char)
+        shown = MARKDOWN_SPECIAL.get(char, char)
         if size + len(shown) > limit:
             pieces.append("".join(piece))
             piece, size = [], 0

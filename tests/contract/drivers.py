@@ -269,6 +269,7 @@ async def slack_harness(service: InterviewService, fake: FakeSlack) -> AsyncIter
 @asynccontextmanager
 async def slack_driver(brain: Brain | None = None) -> AsyncIterator[SlackDriver]:
     fake = await FakeSlack().start()
+    fake.add_im(SLACK_USER, SLACK_DM)
     service = ScriptedService(brain)
     try:
         async with slack_harness(service, fake) as harness:

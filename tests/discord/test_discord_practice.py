@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import discord
-
 from adapters.discord.practice import (
     FORGET_CANCEL_ID,
     FORGET_CONFIRM_ID,
@@ -106,7 +104,7 @@ async def test_history_without_interviews_says_how_to_get_one(fake: FakeDiscord,
 async def test_history_without_attach_files_permission_skips_the_chart(fake: FakeDiscord, chat, bot) -> None:
     ida = fake.user("ida")
     await practise_in_dm(fake, chat, ida)
-    fake.app_permissions = str(int(fake.app_permissions) & ~discord.Permissions(attach_files=True).value)
+    await fake.deny_bot(fake.channel_id, attach_files=True)
     answer = await run(fake, chat, ida, fake.channel_id, "history")
     [embed] = answer["embeds"]
     assert "Sales" in embed["description"] and len(embed["fields"]) == 3  # the sparklines remain

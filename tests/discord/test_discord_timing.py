@@ -206,7 +206,11 @@ async def test_a_failed_turn_is_reported_and_the_interview_survives(fake: FakeDi
 
 
 class BreaksMidStreamBrain(StreamingBrain):
-    """Starts writing an answer's reply, then the model fails."""
+    """Starts writing an answer's reply, then the model fails (once the test saw the preview)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.preview_seen = asyncio.Event()
 
     async def stream_turn(self, request: TurnRequest):
         if request.answer is None:
@@ -214,12 +218,13 @@ class BreaksMidStreamBrain(StreamingBrain):
                 yield event
             return
         yield TextDelta(text="Thanks, that helps. Now tell me more about")
-        await asyncio.sleep(1.3)  # long enough for the preview to be on screen
+        await self.preview_seen.wait()  # an event, not a guess at how long the preview takes
         raise BrainError()
 
 
 async def test_a_preview_is_withdrawn_when_the_model_fails_mid_reply(fake: FakeDiscord, start_bot) -> None:
-    service = make_service(BreaksMidStreamBrain(length=100, pieces=1, pause=0))
+    brain = BreaksMidStreamBrain(length=100, pieces=1, pause=0)
+    service = make_service(brain)
     async with start_bot(service) as client:
         chat = Chat(fake, client)
         uma = fake.user("uma")
@@ -229,6 +234,7 @@ async def test_a_preview_is_withdrawn_when_the_model_fails_mid_reply(fake: FakeD
         preview = await fake.until(
             lambda: [m for m in fake.channel_messages(dm) if "tell me more" in m["content"]]
         )
+        brain.preview_seen.set()
         await fake.until(
             lambda: chat.idle() and "send your answer again" in fake.channel_messages(dm)[-1]["content"]
         )

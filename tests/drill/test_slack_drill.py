@@ -44,6 +44,7 @@ fake = slack_fixtures.fake  # the Slack tests' own fixture: a fake Slack on 127.
 async def harness(fake: FakeSlack) -> AsyncIterator[Harness]:
     """The app on a service with a fixed plan of story questions, so the interviewer's
     follow-ups (which may quote the candidate) are the same on every run."""
+    fake.add_im(USER, DM)
     async with slack_harness(ScriptedService(), fake) as ready:
         yield ready
 

@@ -7,8 +7,26 @@ The fake speaks plain JSON text frames (discord.py accepts them although it asks
 for compression) and answers with ``Content-Type: application/json`` exactly,
 because discord.py only parses JSON when the header is exactly that.
 
-Tests drive it like users would (``slash``, ``press``, ``say``) and assert on what
-the bot sent: every request is recorded, and ``messages`` holds the channel state.
+Tests drive it like users would (``slash``, ``press``, ``say``, ``rename_thread``,
+``pin``) and assert on what the bot sent: every request is recorded, and ``messages``
+holds the channel state.
+
+It refuses what Discord refuses (``discord_rules`` has the limits):
+
+* permissions: the bot has the role its invite link grants, and ``deny_bot`` takes
+  some away in a channel (threads inherit their parent's). Creating public or
+  private threads, sending in a channel or a thread, and embeds in channel messages
+  are checked (an embed-only message without Embed Links is a 403; with content,
+  the embeds are dropped, as Discord does); interactions carry the same
+  ``app_permissions``. Deleting or locking a thread needs Manage Threads.
+* message, embed and component limits (400 / 50035), and empty messages (50006);
+* threads by parent: an announcement channel (``add_announcement_channel``) takes
+  announcement threads (type 10) only, never private ones;
+* interactions: one callback each (40060), within 3 seconds (10062), and a token
+  good for 15 minutes of the fake's clock (``advance`` moves it; 50027 after);
+* without the Message Content intent, guild messages arrive with empty content;
+* system messages (a thread renamed, a message pinned) arrive as MESSAGE_CREATE of
+  their own types, as Discord sends them.
 """
 
 from __future__ import annotations
@@ -27,8 +45,15 @@ import discord
 import yarl
 from aiohttp import web
 
+from tests.fakes import discord_rules as rules
+
 API_PREFIX = "/api/v10"
-ALL_PERMISSIONS = str((1 << 50) - 1)
+ALL_PERMISSIONS = str(rules.USER_EVERYTHING)  # what a user (a server owner) may do
+MESSAGE_CONTENT_INTENT = 1 << 15
+CALLBACK_SECONDS = 3.0
+TOKEN_SECONDS = 15 * 60
+# Message types (Discord API): the ones people write, and the system messages the fake sends.
+DEFAULT, CHANNEL_NAME_CHANGE, CHANNEL_PINNED_MESSAGE, REPLY = 0, 4, 6, 19
 ATTACHMENT_SIZE_LIMIT = 25 * 1024 * 1024
 VOICE_MESSAGE_FLAG = 1 << 13
 EPHEMERAL = 64
@@ -127,6 +152,7 @@ class FakeDiscord:
         self.application_id = self.bot_user.id
         self.owner = FakeUser(self.snowflake(), "owner")
         self.guild_id = self.snowflake()
+        self.bot_role_id = self.snowflake()  # the role the bot's invite link created
         self.channel_id = self.snowflake()  # the practice text channel
         self.channels: dict[int, dict[str, Any]] = {
             self.channel_id: {
@@ -149,9 +175,11 @@ class FakeDiscord:
         self.thread_members: dict[int, set[int]] = {}
         self.attachments: dict[str, bytes] = {}
         self.identify: dict[str, Any] | None = None
-        self.forbid_private_threads = False
-        self.app_permissions = ALL_PERMISSIONS  # what interactions say the bot may do in a channel
+        self.forbid_private_threads = False  # a server that refuses private threads outright
         self.close_on_identify: int | None = None  # e.g. 4014: a privileged intent is not enabled
+        self._clock_offset = 0.0
+        self._interaction_times: dict[str, float] = {}  # token -> when the interaction was sent
+        self._answered: set[str] = set()  # interaction tokens whose one callback was made
         self._rate_limits: list[RateLimitRule] = []
         # token -> the interaction's "@original" message: its response, or for a button press
         # answered by updating (types 6 and 7), the message that carries the button
@@ -224,15 +252,65 @@ class FakeDiscord:
     def calls(self, method: str, pattern: str) -> list[Recorded]:
         return [r for r in self.requests if r.matches(method, pattern)]
 
-    def channel_messages(self, channel_id: int, *, by_bot: bool = True) -> list[dict[str, Any]]:
-        """Messages in a channel, oldest first (ephemeral ones included)."""
-        found = [m for m in self.messages.values() if int(m["channel_id"]) == channel_id]
+    def channel_messages(self, channel_id: int, *, by_bot: bool = True,
+                         system: bool = False) -> list[dict[str, Any]]:
+        """Messages in a channel, oldest first (ephemeral ones included, system ones if asked)."""
+        found = [m for m in self.messages.values() if int(m["channel_id"]) == channel_id
+                 and (system or m["type"] in (DEFAULT, REPLY))]
         if by_bot:
             found = [m for m in found if int(m["author"]["id"]) == self.bot_user.id]
         return sorted(found, key=lambda m: int(m["id"]))
 
     def threads(self) -> list[dict[str, Any]]:
-        return [c for c in self.channels.values() if c["type"] in (11, 12)]
+        return [c for c in self.channels.values() if c["type"] in (10, 11, 12)]
+
+    # ------------------------------------------------------------------ time, channels, rights
+
+    def now(self) -> float:
+        return time.monotonic() + self._clock_offset
+
+    def advance(self, seconds: float) -> None:
+        """Let Discord's clock run ahead (interaction token expiry) without waiting."""
+        self._clock_offset += seconds
+
+    def add_announcement_channel(self, name: str = "announcements") -> int:
+        """An announcement (news) channel; tell a connected bot about it, as Discord would."""
+        channel_id = self.snowflake()
+        self.channels[channel_id] = {**self.channels[self.channel_id], "id": str(channel_id),
+                                     "type": 5, "name": name, "permission_overwrites": []}
+        if self._ws is not None:
+            asyncio.get_running_loop().create_task(
+                self.dispatch("CHANNEL_CREATE", self.channels[channel_id]))
+        return channel_id
+
+    async def deny_bot(self, channel_id: int, **permissions: bool) -> None:
+        """Take permissions from the bot in a channel (a member overwrite, as admins do)."""
+        channel = self.channels[channel_id]
+        denied = discord.Permissions(**permissions).value
+        overwrites = [o for o in channel["permission_overwrites"]
+                      if int(o["id"]) != self.bot_user.id]
+        old = next((int(o["deny"]) for o in channel["permission_overwrites"]
+                    if int(o["id"]) == self.bot_user.id), 0)
+        overwrites.append({"id": str(self.bot_user.id), "type": 1, "allow": "0",
+                           "deny": str(old | denied)})
+        channel["permission_overwrites"] = overwrites
+        if self._ws is not None:
+            await self.dispatch("CHANNEL_UPDATE", channel)
+
+    def bot_permissions(self, channel_id: int) -> int:
+        """What the bot may do in a channel (a thread: in its parent), from roles and overwrites."""
+        channel = self.channels[channel_id]
+        if not channel.get("guild_id"):
+            return rules.USER_EVERYTHING  # a DM: no server permissions apply
+        if channel["type"] in (10, 11, 12):
+            channel = self.channels[int(channel["parent_id"])]
+        return rules.apply_overwrites(rules.EVERYONE | rules.BOT_ROLE,
+                                      channel.get("permission_overwrites") or [],
+                                      self.guild_id, self.bot_user.id)
+
+    def _bot_may(self, channel_id: int, **permissions: bool) -> bool:
+        wanted = discord.Permissions(**permissions).value
+        return self.bot_permissions(channel_id) & wanted == wanted
 
     def rate_limit(self, method: str, pattern: str, *, times: int = 1, retry_after: float = 0.3) -> None:
         """Answer the next ``times`` matching requests with a 429 (with ``Via``, so it is retried)."""
@@ -260,13 +338,10 @@ class FakeDiscord:
         self, user: FakeUser, channel_id: int, content: str, *, attachment: tuple[str, bytes, str] | None = None
     ) -> dict[str, Any]:
         """The user writes a message in a channel, DM or thread (MESSAGE_CREATE)."""
-        channel = self.channels[channel_id]
         message = self._message(channel_id, user, {"content": content})
         if attachment is not None:
             message["attachments"] = [self._upload(*attachment)]
-        if channel.get("guild_id"):
-            message["member"] = {k: v for k, v in user.member().items() if k != "user"}
-        await self.dispatch("MESSAGE_CREATE", message)
+        await self._deliver(message, user)
         return message
 
     async def voice_message(self, user: FakeUser, channel_id: int, audio: bytes,
@@ -282,6 +357,46 @@ class FakeDiscord:
             message["member"] = {k: v for k, v in user.member().items() if k != "user"}
         await self.dispatch("MESSAGE_CREATE", message)
         return message
+
+    async def rename_thread(self, user: FakeUser, thread_id: int, name: str) -> dict[str, Any]:
+        """The user renames a thread: THREAD_UPDATE, then a CHANNEL_NAME_CHANGE system message."""
+        thread = self.channels[thread_id]
+        thread["name"] = name
+        await self.dispatch("THREAD_UPDATE", thread)
+        message = self._message(thread_id, user, {"content": name})
+        message["type"] = CHANNEL_NAME_CHANGE
+        await self._deliver(message, user)
+        return message
+
+    async def pin(self, user: FakeUser, message: dict[str, Any]) -> dict[str, Any]:
+        """The user pins a message: CHANNEL_PINS_UPDATE, then a CHANNEL_PINNED_MESSAGE notice."""
+        channel_id = int(message["channel_id"])
+        message["pinned"] = True
+        pins = {"channel_id": str(channel_id), "last_pin_timestamp": _now()}
+        if self.channels[channel_id].get("guild_id"):
+            pins["guild_id"] = str(self.guild_id)
+        await self.dispatch("CHANNEL_PINS_UPDATE", pins)
+        notice = self._message(channel_id, user, {"content": ""})
+        notice["type"] = CHANNEL_PINNED_MESSAGE
+        notice["message_reference"] = {"type": 0, "message_id": message["id"],
+                                       "channel_id": str(channel_id),
+                                       **({"guild_id": str(self.guild_id)}
+                                          if "guild_id" in pins else {})}
+        await self._deliver(notice, user)
+        return notice
+
+    async def _deliver(self, message: dict[str, Any], user: FakeUser) -> None:
+        """MESSAGE_CREATE as the bot receives it: without Message Content, guild messages
+        arrive with empty content, embeds, attachments and components (unless they
+        mention the bot)."""
+        event = dict(message)
+        if self.channels[int(message["channel_id"])].get("guild_id"):
+            event["member"] = {k: v for k, v in user.member().items() if k != "user"}
+            intents = int((self.identify or {}).get("intents") or 0)
+            mentioned = f"<@{self.bot_user.id}>" in message["content"]
+            if not intents & MESSAGE_CONTENT_INTENT and not mentioned:
+                event.update(content="", embeds=[], attachments=[], components=[])
+        await self.dispatch("MESSAGE_CREATE", event)
 
     async def slash(
         self,
@@ -354,7 +469,7 @@ class FakeDiscord:
             "channel": channel,
             "data": data,
             "locale": "en-US",
-            "app_permissions": self.app_permissions,
+            "app_permissions": str(self.bot_permissions(channel_id)),
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
             "entitlements": [],
             "authorizing_integration_owners": {},
@@ -368,6 +483,7 @@ class FakeDiscord:
             interaction["message"] = message
             self._interaction_tokens[interaction["token"]] = int(message["id"])
         self._token_channels[interaction["token"]] = channel_id
+        self._interaction_times[interaction["token"]] = self.now()
         interaction["sent_at"] = time.monotonic()  # not Discord's: lets tests time the callback
         await self.dispatch("INTERACTION_CREATE", interaction)
         return interaction
@@ -434,24 +550,16 @@ class FakeDiscord:
             "icon": None,
             "owner_id": str(self.owner.id),
             "roles": [
-                {
-                    "id": str(self.guild_id),
-                    "name": "@everyone",
-                    "permissions": ALL_PERMISSIONS,
-                    "position": 0,
-                    "color": 0,
-                    "hoist": False,
-                    "managed": False,
-                    "mentionable": False,
-                    "flags": 0,
-                }
+                _role(self.guild_id, "@everyone", rules.EVERYONE, position=0),
+                _role(self.bot_role_id, "Interview Coach", rules.BOT_ROLE, position=1,
+                      managed=True, tags={"bot_id": str(self.bot_user.id)}),
             ],
             "emojis": [],
             "stickers": [],
             "features": [],
-            "channels": [c for c in self.channels.values() if c["type"] == 0],
+            "channels": [c for c in self.channels.values() if c["type"] in (0, 5)],
             "threads": [],
-            "members": [self.bot_user.member()],
+            "members": [{**self.bot_user.member(), "roles": [str(self.bot_role_id)]}],
             "member_count": 2,
             "large": False,
             "unavailable": False,
@@ -523,18 +631,23 @@ class FakeDiscord:
             ("PUT", rf"/applications/{app}/commands", lambda: self._sync("global", body)),
             ("PUT", rf"/applications/{app}/guilds/(\d+)/commands", lambda g: self._sync(g, body)),
             ("POST", r"/interactions/(\d+)/([^/]+)/callback", lambda i, t: self._callback(i, t, body)),
-            ("POST", rf"/webhooks/{app}/([^/]+)", lambda t: self._followup(t, body)),
-            ("PATCH", rf"/webhooks/{app}/([^/]+)/messages/([^/]+)", lambda t, m: self._edit_webhook(t, m, body)),
-            ("GET", rf"/webhooks/{app}/([^/]+)/messages/([^/]+)", lambda t, m: (200, self._webhook_message(t, m))),
-            ("DELETE", rf"/webhooks/{app}/([^/]+)/messages/([^/]+)", lambda t, m: self._delete_webhook(t, m)),
-            ("POST", r"/channels/(\d+)/messages", lambda c: (200, _public(self._create(int(c), body)))),
-            ("PATCH", r"/channels/(\d+)/messages/(\d+)", lambda c, m: (200, self._edit(int(m), body))),
+            ("POST", rf"/webhooks/{app}/([^/]+)", lambda t: self._webhook(t) or self._followup(t, body)),
+            ("PATCH", rf"/webhooks/{app}/([^/]+)/messages/([^/]+)",
+             lambda t, m: self._webhook(t) or self._edit_webhook(t, m, body)),
+            ("GET", rf"/webhooks/{app}/([^/]+)/messages/([^/]+)",
+             lambda t, m: self._webhook(t) or (200, self._webhook_message(t, m))),
+            ("DELETE", rf"/webhooks/{app}/([^/]+)/messages/([^/]+)",
+             lambda t, m: self._webhook(t) or self._delete_webhook(t, m)),
+            ("POST", r"/channels/(\d+)/messages", lambda c: self._post_in_channel(int(c), body)),
+            ("PATCH", r"/channels/(\d+)/messages/(\d+)", lambda c, m: self._edit_in_channel(int(c), int(m), body)),
             ("DELETE", r"/channels/(\d+)/messages/(\d+)", lambda c, m: self._delete(int(m))),
             ("POST", r"/channels/(\d+)/typing", lambda c: (204, None)),
             ("POST", r"/channels/(\d+)/threads", lambda c: self._thread(int(c), body)),
             ("PUT", r"/channels/(\d+)/thread-members/(\d+)", lambda c, u: self._join(int(c), int(u))),
             ("POST", r"/users/@me/channels", lambda: (200, self._open_dm(body))),
             ("GET", r"/channels/(\d+)", lambda c: (200, self.channels[int(c)])),
+            ("PATCH", r"/channels/(\d+)", lambda c: self._edit_thread(int(c), body)),
+            ("DELETE", r"/channels/(\d+)", lambda c: self._delete_thread(int(c))),
         ]
         for route_method, pattern, handler in routes:
             match = re.fullmatch(pattern, path)
@@ -575,8 +688,16 @@ class FakeDiscord:
         return 200, synced
 
     def _callback(self, interaction_id: str, token: str, body: dict[str, Any]) -> tuple[int, Any]:
+        if token in self._answered:
+            return 400, {"code": 40060, "message": "Interaction has already been acknowledged."}
+        if self.now() - self._interaction_times[token] > CALLBACK_SECONDS:
+            return 404, {"code": 10062, "message": "Unknown interaction"}
         kind = body["type"]
         data = body.get("data") or {}
+        if kind in (CALLBACK_MESSAGE, CALLBACK_UPDATE_MESSAGE) and (
+                problem := rules.check_message(data, creating=kind == CALLBACK_MESSAGE)):
+            return problem
+        self._answered.add(token)
         flags = int(data.get("flags") or 0)
         message = None
         if kind in (CALLBACK_MESSAGE, CALLBACK_DEFERRED_MESSAGE):
@@ -600,7 +721,16 @@ class FakeDiscord:
         }
         return 200, response
 
+    def _webhook(self, token: str) -> tuple[int, Any] | None:
+        """An interaction's webhook token works for 15 minutes; None while it does."""
+        sent = self._interaction_times.get(token)
+        if sent is None or self.now() - sent > TOKEN_SECONDS:
+            return 401, {"code": 50027, "message": "Invalid Webhook Token"}
+        return None
+
     def _followup(self, token: str, body: dict[str, Any]) -> tuple[int, Any]:
+        if problem := rules.check_message(body, creating=True):
+            return problem
         # As on Discord, the first follow-up after a "thinking" defer fills the loading message
         # (which keeps the defer's ephemeral flag); later follow-ups are new messages.
         original = self.messages.get(self._interaction_tokens.get(token, -1))
@@ -620,6 +750,8 @@ class FakeDiscord:
         return int(message_id)
 
     def _edit_webhook(self, token: str, message_id: str, body: dict[str, Any]) -> tuple[int, Any]:
+        if problem := rules.check_message(body, creating=False):
+            return problem
         return 200, self._edit(self._resolve_webhook_message(token, message_id), body)
 
     def _webhook_message(self, token: str, message_id: str) -> dict[str, Any]:
@@ -654,6 +786,44 @@ class FakeDiscord:
         self.messages[int(message["id"])] = message
         return message
 
+    def _may_send(self, channel_id: int, body: dict[str, Any]) -> tuple[int, Any] | dict[str, Any]:
+        """The bot's right to send ``body`` here: an error, or the body as Discord keeps it."""
+        channel = self.channels[channel_id]
+        if channel.get("guild_id"):
+            in_thread = channel["type"] in (10, 11, 12)
+            if in_thread and channel["thread_metadata"].get("locked"):
+                return rules.MISSING_PERMISSIONS
+            allowed = (self._bot_may(channel_id, send_messages_in_threads=True) if in_thread
+                       else self._bot_may(channel_id, send_messages=True))
+            if not allowed or not self._bot_may(channel_id, view_channel=True):
+                return rules.MISSING_PERMISSIONS
+            if body.get("embeds") and not self._bot_may(channel_id, embed_links=True):
+                if not (body.get("content") or "").strip():
+                    return rules.MISSING_PERMISSIONS  # nothing left to send without its embeds
+                body = {**body, "embeds": []}  # Discord drops them silently
+        return body
+
+    def _post_in_channel(self, channel_id: int, body: dict[str, Any]) -> tuple[int, Any]:
+        if problem := rules.check_message(body, creating=True):
+            return problem
+        allowed = self._may_send(channel_id, body)
+        if isinstance(allowed, tuple):
+            return allowed
+        return 200, _public(self._create(channel_id, allowed))
+
+    def _edit_in_channel(self, channel_id: int, message_id: int, body: dict[str, Any]) -> tuple[int, Any]:
+        message = self.messages.get(message_id)
+        if message is None or int(message["channel_id"]) != channel_id:
+            return 404, {"code": 10008, "message": "Unknown Message"}
+        if int(message["author"]["id"]) != self.bot_user.id or message["flags"] & EPHEMERAL:
+            return 403, {"code": 50005, "message": "Cannot edit a message authored by another user"}
+        if problem := rules.check_message(body, creating=False):
+            return problem
+        allowed = self._may_send(channel_id, body) if "embeds" in body else body
+        if isinstance(allowed, tuple):
+            return allowed
+        return 200, self._edit(message_id, allowed)
+
     def _create(self, channel_id: int, body: dict[str, Any]) -> dict[str, Any]:
         """A message by the bot; returns the stored record (use ``_public`` for responses)."""
         return self._message(channel_id, self.bot_user, body)
@@ -670,13 +840,23 @@ class FakeDiscord:
         return _public(message)
 
     def _delete(self, message_id: int) -> tuple[int, Any]:
-        self.messages.pop(message_id)
+        if self.messages.pop(message_id, None) is None:
+            return 404, {"code": 10008, "message": "Unknown Message"}
         return 204, None
 
     def _thread(self, parent_id: int, body: dict[str, Any]) -> tuple[int, Any]:
-        kind = int(body.get("type") or 11)
+        kind = int(body.get("type") or 12)  # without a type, Discord makes a private thread
+        parent = self.channels[parent_id]
+        # Announcement channels take announcement threads only; text channels never take them.
+        if (parent["type"] == 5) != (kind == 10) or parent["type"] not in (0, 5):
+            return 400, {"code": 50024, "message": "Cannot execute action on this channel type"}
         if kind == 12 and self.forbid_private_threads:
-            return 403, {"message": "Missing Permissions", "code": 50013}
+            return rules.MISSING_PERMISSIONS
+        needed = {"create_private_threads": True} if kind == 12 else {"create_public_threads": True}
+        if not self._bot_may(parent_id, view_channel=True, **needed):
+            return rules.MISSING_PERMISSIONS
+        if len(body.get("name") or "") > 100 or not body.get("name"):
+            return rules.invalid("name", "Must be between 1 and 100 in length.")
         thread_id = self.snowflake()
         thread = {
             "id": str(thread_id),
@@ -704,6 +884,38 @@ class FakeDiscord:
         asyncio.get_running_loop().create_task(self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}))
         return 201, thread
 
+    def _edit_thread(self, thread_id: int, body: dict[str, Any]) -> tuple[int, Any]:
+        """Archive, lock or rename a thread: its creator may archive and rename it, locking
+        needs Manage Threads."""
+        thread = self.channels[thread_id]
+        if thread["type"] not in (10, 11, 12):
+            return 403, {"code": 50013, "message": "Missing Permissions"}
+        manager = self._bot_may(thread_id, manage_threads=True)
+        owner = int(thread["owner_id"]) == self.bot_user.id
+        if (body.get("locked") and not manager) or not (manager or owner):
+            return rules.MISSING_PERMISSIONS
+        for key in ("archived", "locked"):
+            if key in body:
+                thread["thread_metadata"][key] = bool(body[key])
+        if "name" in body:
+            thread["name"] = body["name"]
+        asyncio.get_running_loop().create_task(self.dispatch("THREAD_UPDATE", thread))
+        return 200, thread
+
+    def _delete_thread(self, thread_id: int) -> tuple[int, Any]:
+        """Deleting a thread needs Manage Threads, whoever created it."""
+        thread = self.channels.get(thread_id)
+        if thread is None or thread["type"] not in (10, 11, 12):
+            return 403, {"code": 50013, "message": "Missing Permissions"}
+        if not self._bot_may(thread_id, manage_threads=True):
+            return rules.MISSING_PERMISSIONS
+        del self.channels[thread_id]
+        for message_id in [m for m, msg in self.messages.items() if int(msg["channel_id"]) == thread_id]:
+            del self.messages[message_id]
+        event = {k: thread[k] for k in ("id", "guild_id", "parent_id", "type")}
+        asyncio.get_running_loop().create_task(self.dispatch("THREAD_DELETE", event))
+        return 200, thread
+
     def _join(self, thread_id: int, user_id: int) -> tuple[int, Any]:
         self.thread_members[thread_id].add(user_id)
         return 204, None
@@ -712,6 +924,13 @@ class FakeDiscord:
         recipient = int(body["recipient_id"])
         user = FakeUser(recipient, f"user{recipient}")
         return self.channels[self.dm_channel(user)]
+
+
+def _role(role_id: int, name: str, permissions: int, *, position: int, managed: bool = False,
+          tags: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"id": str(role_id), "name": name, "permissions": str(permissions),
+            "position": position, "color": 0, "hoist": False, "managed": managed,
+            "mentionable": False, "flags": 0, **({"tags": tags} if tags else {})}
 
 
 def _public(message: dict[str, Any]) -> dict[str, Any]:

@@ -1,18 +1,27 @@
 """A loopback fake of Slack for tests: the Web API, file downloads, response_url and Socket Mode.
 
-The real slack-sdk / slack-bolt talk to it over 127.0.0.1:
+The real slack-sdk / slack-bolt talk to it over 127.0.0.1, and it refuses what Slack
+refuses (``slack_rules`` has the message limits):
 
 * ``FakeSlack`` answers Web API methods at ``{base_url}{method}`` (JSON, form or query
-  arguments), records every call, can answer a method with a 429 or an error, serves
-  uploaded files (only with the bot token), records ``response_url`` posts, and runs
-  a Socket Mode websocket (``apps.connections.open`` hands out its URL): it says
-  ``hello``, sends envelopes and records the app's acks by envelope id.
-* It takes files the way ``files_upload_v2`` sends them: ``files.getUploadURLExternal``
-  hands out an upload URL on the fake itself, the raw bytes are POSTed there, and
-  ``files.completeUploadExternal`` shares them into a channel (``uploads`` keeps all
-  three steps). ``conversations.open`` answers a user's DM channel with the bot.
-* ``conversations.history`` lists the top-level messages the app posted in a channel,
-  newest first, with their message metadata when asked (``include_all_metadata``).
+  arguments) and records every call: accepted ones in ``calls``, refused ones (``ok:
+  false``, 429s) in ``rejected``. It keeps a small workspace: channels and who is in
+  them (``add_channel``, ``add_im``, ``add_people_dm``), so a channel the app was not
+  invited to answers ``not_in_channel`` and one it cannot see ``channel_not_found``.
+  Messages are kept by ts: ``chat.update`` / ``chat.delete`` of an unknown one is
+  ``message_not_found``, and streams follow Slack's states (start, append, stop).
+* Block Kit limits (50 blocks, 3,000 per section, 150 per header, 2,000 per button
+  value...) give ``invalid_blocks``; too much text in one message's blocks gives
+  ``msg_blocks_too_long``. ``limit_tier`` rate-limits a method like a Web API tier
+  (429 with Retry-After), ``fail`` answers the next calls with a given error.
+* ``response_url()`` hands out URLs that take 5 messages within 30 minutes of Slack's
+  clock (``advance`` moves it), like Slack's; refusals are kept in ``response_url_refusals``.
+* Uploaded files are served only with the bot token; ``files_upload_v2``'s three steps
+  (``files.getUploadURLExternal``, the raw POST, ``files.completeUploadExternal``) are
+  kept in ``uploads``. ``conversations.open`` answers (and creates) a user's DM with the
+  bot; ``conversations.history`` lists the app's top-level messages with their metadata.
+* Socket Mode: ``apps.connections.open`` hands out a websocket that says ``hello``, sends
+  envelopes and records the app's acks by envelope id.
 * ``SlackSender`` plays Slack's side of HTTP mode: it signs slash commands, events and
   interactive payloads the way Slack does (``v0=HMAC-SHA256(secret, v0:ts:body)``)
   and posts them to the app.
@@ -25,8 +34,10 @@ import hashlib
 import hmac
 import itertools
 import json
+import math
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +45,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 from aiohttp import web
+
+from tests.fakes import slack_rules as rules
 
 TEAM_ID = "T0TEAM"
 BOT_USER_ID = "U0BOT"
@@ -124,18 +137,69 @@ class Failure:
     times: int = 1
 
 
+@dataclass
+class Channel:
+    """A conversation in the fake workspace, and who is in it.
+
+    ``kind`` is ``public``, ``private`` or ``im``; ``users`` are its human members
+    (None: everyone, as in a busy public channel); ``bot_in`` says whether the app was
+    invited (or, for an ``im``, whether it is the bot's own DM with the user).
+    """
+
+    kind: str = "public"
+    bot_in: bool = True
+    users: set[str] | None = None
+
+    def has_user(self, user: str) -> bool:
+        return self.users is None or user in self.users
+
+
+@dataclass
+class TierLimit:
+    """A Web API rate-limit tier for one method: ``calls`` per ``window`` seconds."""
+
+    calls: int
+    window: float
+    history: deque[float] = field(default_factory=deque)
+
+
+@dataclass
+class ResponseUrl:
+    created: float
+    uses: int = 0
+
+
+RESPONSE_URL_USES = 5
+RESPONSE_URL_SECONDS = 30 * 60
+# Methods that act in a channel, and the name of their channel argument.
+CHANNEL_METHODS = {"chat.postMessage": "channel", "chat.postEphemeral": "channel",
+                   "chat.update": "channel", "chat.delete": "channel",
+                   "chat.startStream": "channel", "chat.appendStream": "channel",
+                   "chat.stopStream": "channel", "conversations.history": "channel",
+                   "files.completeUploadExternal": "channel_id"}
+
+
 class FakeSlack:
     def __init__(self, bot_token: str = BOT_TOKEN) -> None:
         self.bot_token = bot_token
         self.calls: list[Call] = []
-        self.rejected: list[Call] = []  # calls answered with a failure (e.g. 429)
+        self.rejected: list[Call] = []  # calls Slack answered with ok: false or a 429
         self.response_url_posts: list[dict] = []
+        self.response_url_refusals: list[tuple[str, dict]] = []  # (error, what was posted)
         self.files: dict[str, tuple[bytes, str]] = {}
         self.file_requests: list[tuple[str, str | None]] = []  # (name, Authorization header)
         self.failures: dict[str, Failure] = {}
         self.socket_acks: dict[str, dict] = {}
         self.uploads: dict[str, Upload] = {}
+        # The workspace: "C0GENERAL" is a public channel the app was invited to; a user's DM
+        # with the bot is registered with ``add_im`` (or made by conversations.open).
+        self.channels: dict[str, Channel] = {"C0GENERAL": Channel()}
         self.dm_channels: dict[str, str] = {}  # user id -> their DM with the bot (default D+id)
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message
+        self.max_message_text = rules.MESSAGE_BLOCKS_TEXT  # tests may lower it
+        self.tiers: dict[str, TierLimit] = {}
+        self._response_urls: dict[str, ResponseUrl] = {}
+        self._clock_offset = 0.0
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
@@ -173,7 +237,58 @@ class FakeSlack:
         return f"{self.url}/api/"
 
     def response_url(self) -> str:
-        return f"{self.url}/response/{uuid.uuid4().hex}"
+        """A fresh response_url, as Slack sends with a command or a button press."""
+        hook = uuid.uuid4().hex
+        self._response_urls[hook] = ResponseUrl(created=self.now())
+        return f"{self.url}/response/{hook}"
+
+    # ------------------------------------------------------------------ time and workspace
+
+    def now(self) -> float:
+        return time.monotonic() + self._clock_offset
+
+    def advance(self, seconds: float) -> None:
+        """Let Slack's clock run ahead (response_url expiry) without waiting for it."""
+        self._clock_offset += seconds
+
+    def add_channel(self, channel: str, *, kind: str = "public", bot_in: bool = True,
+                    users: set[str] | None = None) -> None:
+        self.channels[channel] = Channel(kind, bot_in, users)
+
+    def add_im(self, user: str, channel: str) -> None:
+        """``channel`` is ``user``'s direct message with the bot."""
+        self.dm_channels[user] = channel
+        self.channels[channel] = Channel("im", True, {user})
+
+    def add_people_dm(self, channel: str, *users: str) -> None:
+        """A direct message between people: the bot is not in it and cannot see it."""
+        self.channels[channel] = Channel("im", False, set(users))
+
+    def limit_tier(self, method: str, *, calls: int, window: float) -> None:
+        """Rate-limit ``method`` as a Web API tier: ``calls`` per ``window`` seconds, then 429s."""
+        self.tiers[method] = TierLimit(calls, window)
+
+    def _channel(self, channel: str) -> Channel | None:
+        if channel in self.channels:
+            return self.channels[channel]
+        if channel in self.dm_channels.values():
+            user = next(u for u, c in self.dm_channels.items() if c == channel)
+            return Channel("im", True, {user})
+        return None
+
+    def _unreachable(self, method: str, args: dict) -> str | None:
+        """Slack's answer for a channel the app cannot act in (None: it can)."""
+        name = CHANNEL_METHODS.get(method)
+        if name is None:
+            return None
+        channel = self._channel(str(args.get(name) or ""))
+        if channel is None or (not channel.bot_in and channel.kind != "public"):
+            return "channel_not_found"  # private and DM conversations are invisible
+        if not channel.bot_in:
+            return "not_in_channel"
+        if method == "chat.postEphemeral" and not channel.has_user(str(args.get("user"))):
+            return "user_not_in_channel"
+        return None
 
     # ------------------------------------------------------------------ Web API
 
@@ -193,27 +308,60 @@ class FakeSlack:
         failure = self.failures.get(method)
         if failure and failure.times > 0:
             failure.times -= 1
-            self.rejected.append(call)
             headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
-            status = failure.status
-            return web.json_response({"ok": False, "error": failure.error}, status=status,
-                                     headers=headers)
-        call.result = self._answer(method, args)
+            return self._refuse(call, {"ok": False, "error": failure.error}, failure.status,
+                                headers)
+        if call.token != self.bot_token and method != "apps.connections.open":
+            return self._refuse(call, {"ok": False, "error": "invalid_auth"})
+        retry_after = self._take_tier(method)
+        if retry_after is not None:
+            return self._refuse(call, {"ok": False, "error": "ratelimited"}, 429,
+                                {"Retry-After": str(retry_after)})
+        error = self._unreachable(method, args)
+        result = {"ok": False, "error": error} if error else self._answer(method, args)
+        if not result.get("ok"):
+            return self._refuse(call, result)
+        call.result = result
         self.calls.append(call)
-        return web.json_response(call.result)
+        return web.json_response(result)
+
+    def _refuse(self, call: Call, body: dict, status: int = 200,
+                headers: dict[str, str] | None = None) -> web.Response:
+        call.result = body
+        self.rejected.append(call)
+        return web.json_response(body, status=status, headers=headers)
+
+    def _take_tier(self, method: str) -> int | None:
+        """Seconds to wait (Retry-After) when ``method`` is over its tier, else None."""
+        tier = self.tiers.get(method)
+        if tier is None:
+            return None
+        now = self.now()
+        while tier.history and now - tier.history[0] >= tier.window:
+            tier.history.popleft()
+        if len(tier.history) >= tier.calls:
+            return max(1, math.ceil(tier.window - (now - tier.history[0])))
+        tier.history.append(now)
+        return None
 
     def _answer(self, method: str, args: dict) -> dict:
-        channel = args.get("channel", "")
+        channel = str(args.get("channel", ""))
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "team_id": TEAM_ID,
-                    "user": "interview-bot", "team": "Test Team", "url": "https://test.slack.com/"}
-        if method in ("chat.postMessage", "chat.startStream"):
-            ts = self.next_ts()
-            return {"ok": True, "channel": channel, "ts": ts,
-                    "message": {"ts": ts, "text": args.get("text", "")}}
+                    "user": "interview-coach", "team": "Test Team",
+                    "url": "https://test.slack.com/"}
+        if method == "chat.postMessage":
+            return self._post(channel, args)
+        if method.endswith("Stream"):
+            return self._stream(method, channel, args)
         if method == "chat.postEphemeral":
-            return {"ok": True, "message_ts": self.next_ts()}
-        if method in ("chat.update", "chat.appendStream", "chat.stopStream", "chat.delete"):
+            refusal = rules.check_message(args, max_total=self.max_message_text)
+            return refusal.body() if refusal else {"ok": True, "message_ts": self.next_ts()}
+        if method == "chat.update":
+            return self._update(channel, args)
+        if method == "chat.delete":
+            if self.messages.pop((channel, str(args.get("ts"))), None) is None:
+                return {"ok": False, "error": "message_not_found"}
             return {"ok": True, "channel": channel, "ts": args.get("ts", "")}
         if method == "users.info":
             user = args.get("user", "")
@@ -223,7 +371,9 @@ class FakeSlack:
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         if method == "conversations.open":
             user = str(args.get("users", "")).split(",")[0]
-            return {"ok": True, "channel": {"id": self.dm_channels.get(user, f"D{user}")}}
+            if user not in self.dm_channels:
+                self.add_im(user, f"D{user}")
+            return {"ok": True, "channel": {"id": self.dm_channels[user]}}
         if method == "conversations.history":
             return self._history(args)
         if method == "files.getUploadURLExternal":
@@ -232,15 +382,69 @@ class FakeSlack:
             return self._complete_upload(args)
         return {"ok": True}
 
+    def _post(self, channel: str, args: dict) -> dict:
+        refusal = rules.check_message(args, max_total=self.max_message_text)
+        if refusal:
+            return refusal.body()
+        ts = self.next_ts()
+        self.messages[(channel, ts)] = {"args": dict(args), "streaming": False}
+        return {"ok": True, "channel": channel, "ts": ts,
+                "message": {"ts": ts, "text": args.get("text", "")}}
+
+    def _update(self, channel: str, args: dict) -> dict:
+        message = self.messages.get((channel, str(args.get("ts"))))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        refusal = rules.check_message(args, max_total=self.max_message_text)
+        if refusal:
+            return refusal.body()
+        # The new text and blocks replace the old content (streamed words included).
+        kept = {k: v for k, v in message["args"].items()
+                if k not in ("text", "blocks", "chunks", "markdown_text", "attachments")}
+        message["args"] = {**kept, **args}
+        return {"ok": True, "channel": channel, "ts": args.get("ts", "")}
+
+    def _stream(self, method: str, channel: str, args: dict) -> dict:
+        """chat.startStream / appendStream / stopStream with Slack's argument and state checks."""
+        refusal = rules.check_stream_text(args)
+        if refusal:
+            return refusal.body()
+        if method == "chat.startStream":
+            if not args.get("thread_ts"):
+                return {"ok": False, "error": "invalid_arguments"}  # streams answer in threads
+            if self._channel(channel).kind != "im":
+                if not args.get("recipient_user_id"):
+                    return {"ok": False, "error": "missing_recipient_user_id"}
+                if not args.get("recipient_team_id"):
+                    return {"ok": False, "error": "missing_recipient_team_id"}
+            ts = self.next_ts()
+            self.messages[(channel, ts)] = {"args": dict(args), "streaming": True}
+            return {"ok": True, "channel": channel, "ts": ts}
+        message = self.messages.get((channel, str(args.get("ts"))))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        if not message["streaming"]:
+            return {"ok": False, "error": "message_not_in_streaming_state"}
+        if method == "chat.appendStream" and not (args.get("markdown_text") or args.get("chunks")):
+            return {"ok": False, "error": "invalid_arguments"}
+        if method == "chat.stopStream":
+            try:
+                blocks = rules.parse_blocks(args.get("blocks"))
+            except ValueError:
+                return {"ok": False, "error": "invalid_blocks_format"}
+            refusal = rules.check_blocks(blocks) if blocks else None
+            if refusal:
+                return refusal.body()
+            message["streaming"] = False
+        return {"ok": True, "channel": channel, "ts": args.get("ts", "")}
+
     def _history(self, args: dict) -> dict:
         """The channel's top-level messages (not thread replies), newest first."""
         channel = args.get("channel", "")
-        deleted = {call.args.get("ts") for call in self.calls_to("chat.delete")
-                   if call.args.get("channel") == channel}
         with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
         messages = []
         for post in reversed(self.posts(channel)):
-            if post.args.get("thread_ts") or post.ts in deleted:
+            if post.args.get("thread_ts") or (channel, post.ts) not in self.messages:
                 continue
             message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": post.ts,
                        "text": post.args.get("text", "")}
@@ -279,13 +483,26 @@ class FakeSlack:
     def calls_to(self, *methods: str) -> list[Call]:
         return [call for call in self.calls if call.method in methods]
 
+    def refusals(self, *methods: str) -> list[Call]:
+        """Calls Slack answered with an error (``call.result["error"]`` says which)."""
+        return [call for call in self.rejected if not methods or call.method in methods]
+
     def posts(self, channel: str | None = None, thread_ts: str | None = None) -> list[Call]:
         """chat.postMessage calls, optionally only those in one channel / thread."""
         return [call for call in self.calls_to("chat.postMessage")
                 if (channel is None or call.args.get("channel") == channel)
                 and (thread_ts is None or call.args.get("thread_ts") == thread_ts)]
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0,
+    def shown(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """A message as it stands now (after edits), or None once deleted."""
+        message = self.messages.get((channel, ts))
+        return None if message is None else message["args"]
+
+    def shown_text(self, channel: str, ts: str) -> str:
+        """What a person reads of a message now (its blocks, else its text)."""
+        return Call("shown", self.shown(channel, ts) or {}, None).text
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 20.0,
                        what: str = "condition") -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -294,10 +511,11 @@ class FakeSlack:
                 return result
             await asyncio.sleep(0.02)
         raise AssertionError(f"timed out after {timeout}s waiting for {what}; calls: "
-                             f"{[c.method for c in self.calls]}")
+                             f"{[c.method for c in self.calls]}; refused: "
+                             f"{[(c.method, c.result.get('error')) for c in self.rejected]}")
 
     async def wait_for_posts(self, count: int, channel: str | None = None,
-                             thread_ts: str | None = None, timeout: float = 10.0) -> list[Call]:
+                             thread_ts: str | None = None, timeout: float = 20.0) -> list[Call]:
         return await self.wait_for(
             lambda: (posts := self.posts(channel, thread_ts)) and len(posts) >= count and posts,
             timeout, what=f"{count} posts in {channel}/{thread_ts}")
@@ -306,7 +524,7 @@ class FakeSlack:
         """Wait until the app has made no call for ``quiet`` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            last = self.calls[-1].at if self.calls else 0.0
+            last = max((c.at for c in (*self.calls[-1:], *self.rejected[-1:])), default=0.0)
             if time.monotonic() - last >= quiet:
                 return
             await asyncio.sleep(0.05)
@@ -348,7 +566,24 @@ class FakeSlack:
         return [upload for upload in self.uploads.values() if upload.shared]
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        self.response_url_posts.append(await request.json())
+        """A response_url takes 5 messages within 30 minutes; each must be a valid message."""
+        body = await request.json()
+        hook = self._response_urls.get(request.match_info["hook"])
+        error = None
+        if hook is None:
+            error = "invalid_url"
+        elif self.now() - hook.created > RESPONSE_URL_SECONDS:
+            error = "expired_url"
+        elif hook.uses >= RESPONSE_URL_USES:
+            error = "used_url"
+        elif refusal := rules.check_message(body, max_total=self.max_message_text):
+            error = refusal.error
+        if error:
+            self.response_url_refusals.append((error, body))
+            status = 400 if error in ("invalid_blocks", "msg_blocks_too_long", "no_text") else 404
+            return web.json_response({"ok": False, "error": error}, status=status)
+        hook.uses += 1
+        self.response_url_posts.append(body)
         return web.Response(text="ok")
 
     # ------------------------------------------------------------------ Socket Mode

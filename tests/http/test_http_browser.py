@@ -31,6 +31,9 @@ OUTPUT = ROOT / "tests" / "output"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]
 
+# Assertions wait up to 15 s (Playwright's default is 5): Chromium on a busy CI machine is slow.
+expect.set_options(timeout=15_000)
+
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Debian's chromium is not installed (apt-get install -y chromium); .ci/run installs it",
@@ -235,3 +238,50 @@ def test_the_history_panel_shows_progress_and_deletes_my_data_after_a_confirm(
     gone = httpx.get(f"{live_server.url}/history", params={"user_id": user_id}, headers=auth)
     assert gone.json()["interviews"] == []
     assert page.evaluate("localStorage.getItem('interview.userId')") is None  # a fresh id next time
+
+
+def test_a_new_tab_rejoins_the_interview_in_progress(browser: Browser, live_server: LiveServer):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        first = context.new_page()
+        first.set_default_timeout(15_000)
+        enter_token_and_start(first, live_server, questions=3)
+        first.fill("#answer", GOOD_ANSWERS[0])
+        first.press("#answer", "Enter")
+        expect(first.locator(".msg.pending")).to_have_count(0)
+        expect(first.locator(".msg.interviewer")).to_have_count(2)
+
+        # A second tab of the same browser: it asks for the token (kept per tab), then
+        # shows the interview with everything said so far, and the answer box is live.
+        second = context.new_page()
+        second.set_default_timeout(15_000)
+        second.goto(live_server.url)
+        expect(second.locator("#token-panel")).to_be_visible()
+        second.fill("#token-input", live_server.token)
+        second.click("#token-panel button[type=submit]")
+        expect(second.locator("#interview")).to_be_visible()
+        expect(second.locator(".msg.candidate")).to_have_count(1)
+        expect(second.locator(".msg.candidate").first).to_contain_text(GOOD_ANSWERS[0][:40])
+        expect(second.locator(".msg.interviewer")).to_have_count(2)
+        expect(second.locator("#setup")).to_be_hidden()
+
+        second.fill("#answer", GOOD_ANSWERS[1])
+        second.press("#answer", "Enter")
+        expect(second.locator(".msg.pending")).to_have_count(0)
+        expect(second.locator(".msg.candidate")).to_have_count(2)
+        session_id = second.evaluate("sessionStorage.getItem('interview.sessionId')")
+        assert session_id == first.evaluate("sessionStorage.getItem('interview.sessionId')")
+
+        # Once the interview is over, a new tab starts afresh instead.
+        first.click("#end-button")
+        expect(first.locator("#report")).to_be_visible()
+        third = context.new_page()
+        third.goto(live_server.url)
+        expect(third.locator("#token-panel")).to_be_visible()
+        third.fill("#token-input", live_server.token)
+        third.click("#token-panel button[type=submit]")
+        expect(third.locator("#role option[value=sales]")).to_have_count(1)
+        expect(third.locator("#setup")).to_be_visible()
+        expect(third.locator("#interview")).to_be_hidden()
+    finally:
+        context.close()

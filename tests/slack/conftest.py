@@ -17,6 +17,7 @@ from tests.fakes.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackSe
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeSlack]:
     slack = await FakeSlack().start()
+    slack.add_im("U0ALICE", "D0DM1")  # the DM most tests talk to the bot in
     yield slack
     await slack.stop()
 

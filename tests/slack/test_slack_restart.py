@@ -68,9 +68,8 @@ async def test_status_and_hint_in_the_channel_reach_the_thread_after_a_restart(
 
     await command(second, "status")
     status = (await fake.wait_for_posts(3, channel=CHANNEL, thread_ts=thread))[2]
-    # A complete first answer may move straight on (which question is drawn varies).
-    assert re.search(r"question [12] of 2, 1 answered", status.text), status.text
-    assert "State: active" in status.text
+    # Question 1 or 2: the offline interviewer may follow up or move on, by the question drawn.
+    assert "of 2, 1 answered" in status.text and "State: active" in status.text
 
     searches = len(fake.calls_to("conversations.history"))
     await command(second, "hint")

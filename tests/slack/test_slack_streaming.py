@@ -8,16 +8,14 @@ chat.postMessage + chat.update in DMs, with their timings.
 from __future__ import annotations
 
 import asyncio
-import html
 from collections.abc import AsyncIterator
 
-from adapters.slack.blocks import escape
-from adapters.slack.streaming import escaped_pieces
 from core.brain.base import Move, TurnPlan, TurnRequest
 from core.brain.offline import OfflineBrain
 from core.errors import BrainError
 from core.models import TextDelta
 from tests.fakes.slack_fake import message_event, slash_command
+from tests.fakes.slack_rules import render_markdown
 
 CHANNEL, DM = "C0GENERAL", "D0DM1"
 ALICE = "U0ALICE"
@@ -101,7 +99,7 @@ async def test_a_workspace_without_streaming_falls_back_to_edits(make_harness):
     assert len(h.fake.rejected) == 1
     replies = h.fake.posts(CHANNEL, thread)
     assert len(replies) == 2 and final.args["ts"] == replies[1].ts
-    assert h.bot.interviews.streaming.chat_stream is False  # not tried again
+    assert not h.bot.interviews.streaming.works("T0TEAM")  # a refusal code: not tried again
 
 
 async def test_a_fast_reply_is_a_single_post(harness):
@@ -121,7 +119,11 @@ def _who_where(conversation: str):
 
 
 class BreakingBrain(OfflineBrain):
-    """Starts writing an answer's reply, then the model fails."""
+    """Starts writing an answer's reply, then the model fails (once the test saw the preview)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.preview_seen = asyncio.Event()
 
     async def stream_turn(self, request: TurnRequest) -> AsyncIterator[TextDelta | TurnPlan]:
         if request.move is Move.greet:
@@ -129,7 +131,7 @@ class BreakingBrain(OfflineBrain):
                 yield event
             return
         yield TextDelta(text="Interesting, so you")
-        await asyncio.sleep(0.6)
+        await self.preview_seen.wait()  # an event, not a guess at how long the preview takes
         raise BrainError()
 
 
@@ -144,14 +146,18 @@ class LongWindedBrain(TypingBrain):
 
 
 async def test_a_turn_that_fails_midway_removes_its_preview_and_explains(make_harness):
-    h = await make_harness(brain=BreakingBrain(), stream_grace=0.2)
+    brain = BreakingBrain()
+    h = await make_harness(brain=brain, stream_grace=0.2)
     await h.sender.event(message_event("start sales", user=ALICE, channel=DM, channel_type="im"))
     await h.fake.wait_for_posts(1, channel=DM)
     await h.sender.event(message_event(ANSWER, user=ALICE, channel=DM, channel_type="im"))
+    preview = (await h.fake.wait_for_posts(2, channel=DM))[1]
+    brain.preview_seen.set()
     apology = (await h.fake.wait_for_posts(3, channel=DM))[2]
-    preview = h.fake.posts(DM)[1]
-    assert preview.text.startswith("Interesting, so you")
+    # The preview shows the words so far, or "Thinking…" if they came after the grace.
+    assert preview.text.startswith(("Interesting, so you", "_Thinking"))
     assert [c.args["ts"] for c in h.fake.calls_to("chat.delete")] == [preview.ts]
+    assert h.fake.shown(DM, preview.ts) is None
     assert "couldn't answer just now" in apology.text
 
 
@@ -162,10 +168,17 @@ async def test_a_long_streamed_reply_is_sent_in_pieces_slack_accepts(make_harnes
     await h.sender.event(message_event(ANSWER, user=ALICE, channel=CHANNEL,
                                        channel_type="channel", thread_ts=thread))
     await h.fake.wait_for(lambda: h.fake.calls_to("chat.stopStream"), what="stopStream")
+    await h.bot.background.drain()
     calls = h.fake.calls_to("chat.startStream", "chat.appendStream", "chat.stopStream")
     assert all(len(call.streamed_text) <= 12_000 for call in calls)
     assert max(len(call.streamed_text) for call in calls) == 12_000  # a 15,000 piece was split
-    assert "".join(call.streamed_text for call in calls) == "Tell me more about that. " * 1200
+    streamed = "".join(call.streamed_text for call in calls)
+    assert ("Tell me more about that. " * 1200).startswith(streamed)
+    # Too long for one message: the stream is replaced by the reply, in as many as it needs.
+    stream_ts = calls[0].ts
+    shown = [h.fake.shown_text(CHANNEL, stream_ts)] + [
+        p.text for p in h.fake.posts(CHANNEL, thread) if p.ts > stream_ts]
+    assert "".join(shown).count("Tell me more about that.") == 1200
 
 
 class EchoingBrain(TypingBrain):
@@ -180,7 +193,7 @@ class EchoingBrain(TypingBrain):
         return plan.model_copy(update={"message": self.ECHO})
 
 
-async def test_streamed_words_are_escaped_like_every_other_message(make_harness):
+async def test_streamed_words_show_the_candidates_characters_and_ping_nobody(make_harness):
     h = await make_harness(brain=EchoingBrain(pieces=3, pause=0.3), stream_grace=0.3,
                            stream_interval=0.1)
     thread = await start_thread(h)
@@ -188,16 +201,16 @@ async def test_streamed_words_are_escaped_like_every_other_message(make_harness)
                                        channel=CHANNEL, channel_type="channel", thread_ts=thread))
     await h.fake.wait_for(lambda: h.fake.calls_to("chat.stopStream"), what="stopStream")
     calls = h.fake.calls_to("chat.startStream", "chat.appendStream", "chat.stopStream")
-    streamed = "".join(call.streamed_text for call in calls)
-    assert streamed == ("You wrote &lt;!channel&gt; &amp; &lt;@U0BOB&gt; &gt; everyone else. "
-                        "Tell me more.")
-    assert "<!channel>" not in streamed and "<@" not in streamed  # no live mention anywhere
+    shown, mentions = render_markdown("".join(call.streamed_text for call in calls))
+    assert shown == EchoingBrain.ECHO  # as the candidate typed it: no "&amp;" on screen
+    assert mentions == []  # and no live mention anywhere
 
 
-def test_escaped_pieces_never_split_an_escape_or_pass_the_limit():
-    text = "a&<b>" * 50
-    pieces = escaped_pieces(text, 7)
-    assert "".join(pieces) == escape(text)
+def test_markdown_pieces_never_split_an_escape_or_pass_the_limit():
+    from adapters.slack.streaming import markdown_pieces
+
+    text = "a&<b>\\" * 50
+    pieces = markdown_pieces(text, 7)
     assert all(0 < len(piece) <= 7 for piece in pieces)
-    # Every piece is whole escapes: unescaping piece by piece gives the text back.
-    assert "".join(html.unescape(piece) for piece in pieces) == text
+    # Every piece is whole escapes: rendering piece by piece gives the text back.
+    assert "".join(render_markdown(piece)[0] for piece in pieces) == text

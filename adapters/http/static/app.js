@@ -5,13 +5,16 @@
  * each answer's reply from POST /chat/stream, and draw the report's scores as SVG.
  * Spoken answers (the Record button) live in voice.js.
  * A random practice id, kept in localStorage, ties this browser's interviews into
- * a history (GET /history) that the user can delete (DELETE /history).
+ * a history (GET /history) that the user can delete (DELETE /history). The interview
+ * in progress is remembered per tab (a reload resumes it) and, while it is open, for
+ * the whole browser: a new tab picks it up from GET /sessions/{id}.
  * Text from the server is always inserted as text (never as HTML).
  */
 "use strict";
 
 const TOKEN_KEY = "interview.apiToken";
 const SESSION_KEY = "interview.sessionId";
+const OPEN_KEY = "interview.openSessionId"; // the browser's interview in progress, for new tabs
 const USER_KEY = "interview.userId";
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -42,8 +45,15 @@ const PAGE_MESSAGES = {
 
 const $ = (id) => document.getElementById(id);
 
+/* localStorage may be unavailable (some private modes): then only this tab remembers. */
+const shared = {
+  get(key) { try { return localStorage.getItem(key); } catch { return null; } },
+  set(key, value) { try { localStorage.setItem(key, value); } catch { /* this tab only */ } },
+  remove(key) { try { localStorage.removeItem(key); } catch { /* nothing stored */ } },
+};
+
 const state = {
-  sessionId: sessionStorage.getItem(SESSION_KEY),
+  sessionId: sessionStorage.getItem(SESSION_KEY) || shared.get(OPEN_KEY),
   roles: [],
   busy: false,
   over: false,
@@ -332,9 +342,16 @@ async function startInterview(event) {
 function rememberSession(sessionId) {
   state.sessionId = sessionId;
   sessionStorage.setItem(SESSION_KEY, sessionId);
+  shared.set(OPEN_KEY, sessionId); // another tab of this browser can rejoin it
+}
+
+/* The interview is over: this tab keeps it (a reload shows the report), new tabs start afresh. */
+function closeSession() {
+  if (shared.get(OPEN_KEY) === state.sessionId) shared.remove(OPEN_KEY);
 }
 
 function forgetSession() {
+  closeSession();
   state.sessionId = null;
   sessionStorage.removeItem(SESSION_KEY);
 }
@@ -400,6 +417,7 @@ function renderReply(reply, bubble) {
 }
 
 function finishWithoutReport() {
+  closeSession();
   $("interview").classList.add("over");
   $("end-button").textContent = "Get feedback";
 }
@@ -462,10 +480,12 @@ async function endInterview() {
 
 /* ------------------------------------------------------------------ resume after a reload */
 
+/* The tab's own interview after a reload, or the browser's open one in a new tab. */
 async function resumeSession() {
   if (!state.sessionId) return;
   try {
     const view = await api.session(state.sessionId);
+    sessionStorage.setItem(SESSION_KEY, state.sessionId); // this tab's interview from now on
     openInterview();
     for (const entry of view.transcript) {
       const label = entry.speaker === "interviewer" ? KIND_LABELS[entry.kind] : null;
@@ -478,14 +498,17 @@ async function resumeSession() {
     if (view.report) showReport(view.report);
     else if (state.over) finishWithoutReport();
   } catch (error) {
-    forgetSession(); // expired or deleted: start afresh
-    if (error.status === 401) askForToken(resumeSession);
+    // A new tab has no API token yet: ask for it, then load the roles and rejoin.
+    if (error.status === 401) askForToken(() => loadRoles().then(resumeSession));
+    else if (error.status === 404) forgetSession(); // expired or deleted: start afresh
+    else showAlert(error.message); // e.g. the server is down: the interview is still there
   }
 }
 
 /* ------------------------------------------------------------------ report */
 
 function showReport(report) {
+  closeSession();
   state.report = report;
   state.over = true;
   $("interview").classList.add("over");
