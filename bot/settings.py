@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # Discord -------------------------------------------------------------------
     discord_token: SecretStr | None = None
     discord_guild_ids: str = ""  # comma-separated guild ids for instant command sync
+    # Sharding: the bot's total shard count, and the shard ids this process runs (e.g. "1").
+    # Empty count: one process, no sharding. Several processes need the shared STORE_URL.
+    discord_shard_count: int | None = Field(None, ge=1)
+    discord_shard_ids: str = ""
 
     # Slack ---------------------------------------------------------------------
     slack_bot_token: SecretStr | None = None
@@ -69,6 +73,35 @@ class Settings(BaseSettings):
     @property
     def guild_ids(self) -> list[int]:
         return [int(part) for part in self.discord_guild_ids.replace(" ", "").split(",") if part]
+
+    @property
+    def shard_ids(self) -> list[int]:
+        return [int(part) for part in self.discord_shard_ids.replace(" ", "").split(",") if part]
+
+    @field_validator("discord_shard_count", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        ids = self.shard_ids
+        if ids and self.discord_shard_count is None:
+            raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the total number of "
+                             "shards of the bot)")
+        if self.discord_shard_count is not None and any(
+                not 0 <= shard < self.discord_shard_count for shard in ids):
+            raise ValueError(f"DISCORD_SHARD_IDS must be between 0 and "
+                             f"{self.discord_shard_count - 1} (DISCORD_SHARD_COUNT - 1)")
+        return self
+
+    @property
+    def discord_shards(self) -> dict[str, object]:
+        """Options for the Discord client: which shards of how many this process runs."""
+        if self.discord_shard_count is None:
+            return {}
+        return {"shard_count": self.discord_shard_count,
+                "shard_ids": self.shard_ids or list(range(self.discord_shard_count))}
 
     @property
     def has_gemini(self) -> bool:

@@ -25,6 +25,7 @@ from core.models import (
     StatusInfo,
     TextDelta,
     TokenUsage,
+    TurnRef,
     Where,
     Who,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "StatusInfo",
     "TextDelta",
     "TokenUsage",
+    "TurnRef",
     "UnknownRoleError",
     "Where",
     "Who",

@@ -67,3 +67,41 @@ class BrainError(InterviewError):
         # mid-way is billed. Core may add them to the stored session's usage.
         self.usage = usage
         super().__init__(user_message)
+
+
+class TurnOutOfOrderError(InterviewError):
+    """A numbered turn arrived, but an earlier one never did (within the wait)."""
+
+    def __init__(self, expected: int, got: int) -> None:
+        self.expected = expected
+        self.got = got
+        super().__init__(
+            f"Turn {got} arrived before turn {expected}. Send turn {expected} first; "
+            "nothing was recorded."
+        )
+
+
+class TurnConflictError(InterviewError):
+    """A turn number or idempotency key was already used, for a different request."""
+
+    def __init__(self, detail: str, expected: int | None = None) -> None:
+        self.expected = expected
+        super().__init__(detail)
+
+
+class SessionBusyError(InterviewError):
+    """A turn waited too long for the one before it (shared store); nothing was recorded."""
+
+    user_message = (
+        "I'm still working on your previous message. Please send this one again in a moment; "
+        "your interview is safe."
+    )
+
+
+class LockLostError(InterviewError):
+    """This turn's lease lapsed and another turn may have taken the session: not saved."""
+
+    user_message = (
+        "That took too long on my side, so your message was not kept. Please send it again; "
+        "your interview is safe."
+    )

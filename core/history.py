@@ -6,9 +6,10 @@ their last interviews with a trend per score dimension, a channel can see who
 practised what (scores only for members who opted in), and ``forget_user``
 deletes everything stored about a user, live interviews included.
 
-Three implementations share one interface: in memory (tests), SQLite (same file
-as the sessions) and Redis (same server as the sessions). ``history_for(store)``
-picks the one that lives next to a session store.
+Three implementations share one interface: in memory (tests, here), SQLite (same
+file as the sessions, ``core.stores.sqlite_history``) and Redis (same server as the
+sessions, ``core.stores.redis_history``). ``history_for(store)`` asks a session store
+for the history that lives next to it.
 """
 
 from __future__ import annotations
@@ -23,13 +24,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 import structlog
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field
 
 from core.report import FeedbackReport
 from core.session import Session, TranscriptEntry
-from core.store import InMemoryStore, SessionStore
-from core.stores.redis import RedisStore
-from core.stores.sqlite import SqliteDatabase, SqliteStore
+from core.store import SessionStore
 
 log = structlog.get_logger(__name__)
 
@@ -344,7 +343,7 @@ class HistoryStore(ABC):
         return ForgetResult(interviews=interviews, sessions=sessions)
 
 
-def _cutoff(days: float, now: float | None) -> float:
+def retention_cutoff(days: float, now: float | None) -> float:
     return (time.time() if now is None else now) - days * DAY_SECONDS
 
 
@@ -394,7 +393,7 @@ class InMemoryHistory(HistoryStore):
         return self._drop(lambda e: (e.platform, e.user_id) == (platform, user_id))
 
     async def purge_older_than(self, days: float, now: float | None = None) -> int:
-        cutoff = _cutoff(days, now)
+        cutoff = retention_cutoff(days, now)
         return self._drop(lambda entry: entry.finished_at < cutoff)
 
     def _drop(self, doomed) -> int:
@@ -404,234 +403,26 @@ class InMemoryHistory(HistoryStore):
         return len(ids)
 
 
-# ----------------------------------------------------------------------------- SQLite
-
-_TRANSCRIPT = TypeAdapter(list[TranscriptEntry])
-# The table's summary columns carry the same names as the model's fields.
-_SUMMARY_FIELDS = tuple(HistorySummary.model_fields)
-_SUMMARY_COLUMNS = ", ".join(_SUMMARY_FIELDS)
-
-
-def _summary_row(row: Sequence[object]) -> HistorySummary:
-    return HistorySummary(**dict(zip(_SUMMARY_FIELDS, row, strict=True)))
-
-
-class SqliteHistory(HistoryStore):
-    """Tables ``interviews`` and ``members`` in the sessions' SQLite file."""
-
-    def __init__(self, db: SqliteDatabase, sessions: SessionStore | None = None) -> None:
-        super().__init__(sessions)
-        self.db = db
-
-    async def record(self, entry: HistoryEntry) -> None:
-        await self.db.write(
-            f"""INSERT OR REPLACE INTO interviews ({_SUMMARY_COLUMNS}, report, transcript)
-                VALUES ({", ".join("?" * (len(_SUMMARY_FIELDS) + 2))})""",
-            (
-                entry.id, entry.platform, entry.user_id, entry.display_name,
-                entry.conversation_id, entry.role, entry.difficulty, entry.finished_at,
-                entry.communication, entry.technical, entry.structure,
-                entry.report.model_dump_json(),
-                _TRANSCRIPT.dump_json(entry.transcript).decode(),
-            ),
-        )
-
-    async def list_for_user(
-        self, platform: str, user_id: str, limit: int = DEFAULT_HISTORY_LIMIT
-    ) -> list[HistorySummary]:
-        rows = await self.db.fetch_all(
-            f"""SELECT {_SUMMARY_COLUMNS} FROM interviews WHERE platform = ? AND user_id = ?
-                ORDER BY finished_at DESC LIMIT ?""",
-            (platform, user_id, limit),
-        )
-        return [_summary_row(row) for row in rows]
-
-    async def get_entry(self, platform: str, user_id: str, entry_id: str) -> HistoryEntry | None:
-        row = await self.db.fetch_one(
-            f"""SELECT {_SUMMARY_COLUMNS}, report, transcript FROM interviews
-                WHERE id = ? AND platform = ? AND user_id = ?""",
-            (entry_id, platform, user_id),
-        )
-        if row is None:
-            return None
-        summary = _summary_row(row[:-2])
-        return HistoryEntry(
-            **summary.model_dump(),
-            report=FeedbackReport.model_validate_json(row[-2]),
-            transcript=_TRANSCRIPT.validate_json(row[-1]),
-        )
-
-    async def in_conversations(self, platform: str, prefix: str) -> list[HistorySummary]:
-        rows = await self.db.fetch_all(
-            f"""SELECT {_SUMMARY_COLUMNS} FROM interviews
-                WHERE platform = ? AND substr(conversation_id, 1, length(?)) = ?""",
-            (platform, prefix, prefix),
-        )
-        return [_summary_row(row) for row in rows]
-
-    async def set_share_scores(self, platform: str, user_id: str, share: bool) -> None:
-        await self.db.write(
-            """INSERT INTO members (platform, user_id, share_scores) VALUES (?, ?, ?)
-               ON CONFLICT (platform, user_id) DO UPDATE SET share_scores = excluded.share_scores""",
-            (platform, user_id, int(share)),
-        )
-
-    async def sharing(self, platform: str) -> set[str]:
-        rows = await self.db.fetch_all(
-            "SELECT user_id FROM members WHERE platform = ? AND share_scores = 1", (platform,)
-        )
-        return {row[0] for row in rows}
-
-    async def delete_history(self, platform: str, user_id: str) -> int:
-        async with self.db.transaction() as db:
-            cursor = await db.execute(
-                "DELETE FROM interviews WHERE platform = ? AND user_id = ?", (platform, user_id)
-            )
-            deleted = cursor.rowcount
-            await db.execute(
-                "DELETE FROM members WHERE platform = ? AND user_id = ?", (platform, user_id)
-            )
-        return deleted
-
-    async def purge_older_than(self, days: float, now: float | None = None) -> int:
-        return await self.db.write(
-            "DELETE FROM interviews WHERE finished_at < ?", (_cutoff(days, now),)
-        )
-
-
-# ----------------------------------------------------------------------------- Redis
-
-
-class RedisHistory(HistoryStore):
-    """Keys under ``{prefix}history:``: one hash per interview plus sorted-set indexes.
-
-    - ``history:{id}``: hash with ``summary`` and ``entry`` JSON;
-    - ``history:user:{platform}:{user_id}``: interview ids by finish time;
-    - ``history:conversations:{platform}``: ``{conversation_id}\\0{id}`` in lexical order,
-      so a channel prefix is one range query;
-    - ``history:time``: every interview id by finish time (retention);
-    - ``history:sharing:{platform}``: user ids who opted in to share scores.
-    """
-
-    def __init__(self, client, sessions: SessionStore | None = None, prefix: str = "interview:"):
-        super().__init__(sessions)
-        self.redis = client
-        self.prefix = f"{prefix}history:"
-
-    def _entry_key(self, entry_id: str) -> str:
-        return f"{self.prefix}{entry_id}"
-
-    def _user_key(self, platform: str, user_id: str) -> str:
-        return f"{self.prefix}user:{platform}:{user_id}"
-
-    def _conversations_key(self, platform: str) -> str:
-        return f"{self.prefix}conversations:{platform}"
-
-    @property
-    def _time_key(self) -> str:
-        return f"{self.prefix}time"
-
-    def _sharing_key(self, platform: str) -> str:
-        return f"{self.prefix}sharing:{platform}"
-
-    async def record(self, entry: HistoryEntry) -> None:
-        summary = entry.summary()
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(
-                self._entry_key(entry.id),
-                mapping={"summary": summary.model_dump_json(), "entry": entry.model_dump_json()},
-            )
-            pipe.zadd(self._user_key(entry.platform, entry.user_id), {entry.id: entry.finished_at})
-            pipe.zadd(self._conversations_key(entry.platform), {_lex_member(summary): 0})
-            pipe.zadd(self._time_key, {entry.id: entry.finished_at})
-            await pipe.execute()
-
-    async def list_for_user(
-        self, platform: str, user_id: str, limit: int = DEFAULT_HISTORY_LIMIT
-    ) -> list[HistorySummary]:
-        ids = await self.redis.zrevrange(self._user_key(platform, user_id), 0, limit - 1)
-        return await self._summaries(ids)
-
-    async def get_entry(self, platform: str, user_id: str, entry_id: str) -> HistoryEntry | None:
-        if await self.redis.zscore(self._user_key(platform, user_id), entry_id) is None:
-            return None
-        data = await self.redis.hget(self._entry_key(entry_id), "entry")
-        return None if data is None else HistoryEntry.model_validate_json(data)
-
-    async def in_conversations(self, platform: str, prefix: str) -> list[HistorySummary]:
-        start = b"[" + prefix.encode()
-        members = await self.redis.zrangebylex(
-            self._conversations_key(platform), start, start + b"\xff"
-        )
-        return await self._summaries([_as_bytes(member).rsplit(b"\0", 1)[1] for member in members])
-
-    async def set_share_scores(self, platform: str, user_id: str, share: bool) -> None:
-        if share:
-            await self.redis.sadd(self._sharing_key(platform), user_id)
-        else:
-            await self.redis.srem(self._sharing_key(platform), user_id)
-
-    async def sharing(self, platform: str) -> set[str]:
-        return {_as_bytes(user).decode() for user in await self.redis.smembers(self._sharing_key(platform))}
-
-    async def delete_history(self, platform: str, user_id: str) -> int:
-        ids = await self.redis.zrange(self._user_key(platform, user_id), 0, -1)
-        deleted = await self._remove(await self._summaries(ids))
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(self._user_key(platform, user_id))
-            pipe.srem(self._sharing_key(platform), user_id)
-            await pipe.execute()
-        return deleted
-
-    async def purge_older_than(self, days: float, now: float | None = None) -> int:
-        ids = await self.redis.zrangebyscore(self._time_key, "-inf", f"({_cutoff(days, now)}")
-        return await self._remove(await self._summaries(ids))
-
-    async def _summaries(self, ids: Sequence[bytes | str]) -> list[HistorySummary]:
-        if not ids:
-            return []
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for entry_id in ids:
-                pipe.hget(self._entry_key(_as_bytes(entry_id).decode()), "summary")
-            rows = await pipe.execute()
-        return [HistorySummary.model_validate_json(row) for row in rows if row is not None]
-
-    async def _remove(self, summaries: Sequence[HistorySummary]) -> int:
-        if not summaries:
-            return 0
-        async with self.redis.pipeline(transaction=True) as pipe:
-            for summary in summaries:
-                pipe.delete(self._entry_key(summary.id))
-                pipe.zrem(self._user_key(summary.platform, summary.user_id), summary.id)
-                pipe.zrem(self._conversations_key(summary.platform), _lex_member(summary))
-                pipe.zrem(self._time_key, summary.id)
-            await pipe.execute()
-        return len(summaries)
-
-    async def close(self) -> None:
-        return None  # the client belongs to the session store
-
-
-def _lex_member(summary: HistorySummary) -> bytes:
-    return summary.conversation_id.encode() + b"\0" + summary.id.encode()
-
-
-def _as_bytes(value: bytes | str) -> bytes:
-    return value if isinstance(value, bytes) else value.encode()
-
-
 # ----------------------------------------------------------------------------- wiring
 
 
 def history_for(store: SessionStore) -> HistoryStore:
     """The history that lives next to a session store (same SQLite file, same Redis)."""
-    if isinstance(store, SqliteStore):
-        return SqliteHistory(store.db, store)
-    if isinstance(store, RedisStore):
-        return RedisHistory(store.redis, store, prefix=store.prefix)
-    if isinstance(store, InMemoryStore):
-        return InMemoryHistory(store)
-    raise TypeError(f"no history store for {type(store).__name__}")
+    return store.history()
+
+
+def __getattr__(name: str):
+    """``SqliteHistory`` and ``RedisHistory`` live with their stores (``core.stores``), so that
+    ``import core`` loads neither aiosqlite nor redis; they are still importable from here."""
+    if name == "SqliteHistory":
+        from core.stores.sqlite_history import SqliteHistory
+
+        return SqliteHistory
+    if name == "RedisHistory":
+        from core.stores.redis_history import RedisHistory
+
+        return RedisHistory
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 async def retention_loop(
@@ -649,7 +440,6 @@ async def retention_loop(
         except Exception as error:  # keep the loop alive; the next run tries again
             log.warning("history.retention_failed", error=type(error).__name__)
         await asyncio.sleep(every_seconds)
-
 
 # ----------------------------------------------------------------------------- chart
 

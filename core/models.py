@@ -6,6 +6,7 @@ in their own idiom (embeds, Block Kit, terminal text, JSON).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -82,6 +83,23 @@ class Where(BaseModel):
 
     platform: str
     conversation_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRef:
+    """How a surface names one turn, so that a repeat is answered once and turns apply in order.
+
+    - ``key``: an idempotency key; a repeat gets the stored reply instead of a second turn.
+    - ``number``: the client's turn number (1, 2, 3... per interview); turn n is applied
+      right after turn n - 1, waiting a little for it when it arrives first, and a
+      repeat gets the stored reply.
+    - ``sent_at``: the platform's timestamp of the message (epoch seconds); turns waiting
+      for the same interview run in this order.
+    """
+
+    key: str | None = None
+    number: int | None = None
+    sent_at: float | None = None
 
 
 def session_key(who: Who, where: Where) -> str:

@@ -27,10 +27,12 @@ from core.errors import (
     BrainError,
     InterviewAlreadyActiveError,
     NoActiveInterviewError,
+    TurnOutOfOrderError,
 )
 from core.models import (
     Action,
     Heard,
+    TurnRef,
     InterviewOptions,
     Persona,
     Reply,
@@ -50,6 +52,7 @@ from core.session import QuestionProgress, Session, SessionState
 from core.history import ChannelStats, ForgetResult, HistoryStore, Progress, history_for
 from core.store import InMemoryStore, SessionStore
 from core.text import clean_input
+from core.turns import TURN_GAP_WAIT_SECONDS, digest, earlier_reply, replayed, turn_refs
 
 log = structlog.get_logger("core.service")
 
@@ -191,20 +194,26 @@ class InterviewService:
 
     # ----------------------------------------------------------------- answer
 
-    async def answer(self, who: Who, where: Where, text: str) -> Reply:
+    async def answer(self, who: Who, where: Where, text: str, turn: TurnRef | None = None) -> Reply:
         reply: Reply | None = None
-        async for event in self.answer_stream(who, where, text):
+        async for event in self.answer_stream(who, where, text, turn):
             if isinstance(event, Reply):
                 reply = event
         assert reply is not None
         return reply
 
     async def answer_stream(
-        self, who: Who, where: Where, text: str
+        self, who: Who, where: Where, text: str, turn: TurnRef | None = None
     ) -> AsyncIterator[TextDelta | Reply]:
-        """Like ``answer``, yielding the reply's text as the brain writes it; the Reply last."""
+        """Like ``answer``, yielding the reply's text as the brain writes it; the Reply last.
+
+        ``turn`` names the turn (``core.turns``): a repeat gets the stored reply.
+        """
         key = session_key(who, where)
-        async with self._turn(key) as session:
+        async with self._turn(key, turn, text) as session:
+            if isinstance(session, Reply):  # a repeat of a turn already applied
+                yield session
+                return
             cleaned = clean_input(text)
             if not cleaned:
                 yield self._reply(session, ReplyKind.notice, EMPTY_ANSWER_PROMPT)
@@ -352,8 +361,10 @@ class InterviewService:
 
     # ----------------------------------------------------------------- hint, skip
 
-    async def hint(self, who: Who, where: Where) -> Reply:
-        async with self._turn(session_key(who, where)) as session:
+    async def hint(self, who: Who, where: Where, turn: TurnRef | None = None) -> Reply:
+        async with self._turn(session_key(who, where), turn, "/hint") as session:
+            if isinstance(session, Reply):
+                return session
             role = self.catalog.get(session.role_id)
             session.here.hints += 1
             request = TurnRequest(role=role, session=session, move=Move.hint, allowed=[Move.hint])
@@ -362,8 +373,10 @@ class InterviewService:
             await self._save(session)
             return self._reply(session, ReplyKind.hint, plan.message)
 
-    async def skip(self, who: Who, where: Where) -> Reply:
-        async with self._turn(session_key(who, where)) as session:
+    async def skip(self, who: Who, where: Where, turn: TurnRef | None = None) -> Reply:
+        async with self._turn(session_key(who, where), turn, "/skip") as session:
+            if isinstance(session, Reply):
+                return session
             role = self.catalog.get(session.role_id)
             if not session.answers_to(session.current):
                 session.here.skipped = True
@@ -404,32 +417,52 @@ class InterviewService:
     # ----------------------------------------------------------------- internals
 
     @asynccontextmanager
-    async def _turn(self, key: str) -> AsyncIterator[Session]:
+    async def _turn(self, key: str, turn: TurnRef | None = None,
+                    payload: str = "") -> AsyncIterator[Session | Reply]:
         """Hold the user's lock for a whole turn and hand out a working copy.
 
-        The copy is saved by the turn itself (``_save``) only when it succeeded.
+        The copy is saved by the turn itself (``_save``) only when it succeeded. A named
+        turn (``core.turns``) waits for the turns numbered before it, and a repeat of an
+        applied one gets its stored reply instead of a copy.
         """
-        async with self.store.lock(key):
+        async with self.store.lock(key, order=turn.sent_at if turn else None) as held:
             session = await self.store.get(key)
+            if turn is not None and turn.number is not None:
+                deadline = time.monotonic() + TURN_GAP_WAIT_SECONDS
+                while session is not None and turn.number > session.turn_number + 1:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise TurnOutOfOrderError(session.turn_number + 1, turn.number)
+                    await held.wait_for_another_turn(remaining)
+                    session = await self.store.get(key)
+            if turn is not None and session is not None:
+                index = earlier_reply(session, turn, payload)
+                if index is not None:
+                    log.info("interview.turn_repeated", session=session.id)
+                    yield replayed(session, index, ACTIVE_ACTIONS)
+                    return
             if session is None or session.state is not SessionState.active:
                 raise NoActiveInterviewError(
                     None if session is None else
                     "This interview is over. Start a new one whenever you like."
                 )
-            yield session.working_copy()
+            copy = session.working_copy()
+            if turn is not None:
+                copy.begin_turn(turn_refs(turn), digest(payload), turn.number)
+            yield copy
 
     async def _save(self, session: Session, *, new: bool = False) -> None:
-        if not new:
+        session.touch()
+        session.close_turn()  # a named turn is remembered in the same write as the turn
+        if new:
+            await self.store.put(session)
+        elif not await self.store.update(session):
             # The user may have asked to be forgotten while this turn waited on the model:
             # a turn must never bring a deleted interview back.
-            stored = await self.store.get(session.key)
-            if stored is None or stored.id != session.id:
-                log.info("interview.turn_discarded", session=session.id)
-                raise NoActiveInterviewError(
-                    "This interview was deleted, so that answer was not kept. Start a new "
-                    "one whenever you like.")
-        session.touch()
-        await self.store.put(session)
+            log.info("interview.turn_discarded", session=session.id)
+            raise NoActiveInterviewError(
+                "This interview was deleted, so that answer was not kept. Start a new "
+                "one whenever you like.")
         if session.state is SessionState.finished:
             await self._record_history(session)
 

@@ -7,11 +7,23 @@ import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializationInfo,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+)
 
 from core.models import InterviewOptions, Persona, ReplyKind, TokenUsage, Where, Who
 from core.report import AnswerDelivery, FeedbackReport
-from core.roles import Question
+from core.roles import Question, default_catalog
+
+# Idempotency keys and turn numbers remembered per interview (far more than one has turns).
+MAX_APPLIED_TURNS = 200
 
 
 class SessionState(StrEnum):
@@ -50,6 +62,21 @@ class QuestionProgress(BaseModel):
     probed: list[str] = Field(default_factory=list)  # weaknesses already probed
 
 
+class AppliedTurn(BaseModel):
+    """A turn already applied, by its idempotency key or number: where its reply is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reply: int  # index in the transcript of the interviewer's reply to this turn
+    digest: str  # a short hash of what was sent, to tell a repeat from a reused key
+
+
+def _bank(role_id: str) -> dict[str, Question]:
+    """The shipped role's questions by id (empty for a role the catalog does not have)."""
+    catalog = default_catalog()
+    return {q.id: q for q in catalog.get(role_id).questions} if role_id in catalog.ids else {}
+
+
 class Session(BaseModel):
     id: str = Field(default_factory=lambda: secrets.token_urlsafe(18))
     key: str
@@ -74,6 +101,31 @@ class Session(BaseModel):
     delivery: list[AnswerDelivery] = Field(default_factory=list)
     created_at: float = Field(default_factory=time.time)
     updated_at: float = Field(default_factory=time.time)
+    # Surfaces that name their turns (``core.models.TurnRef``): the last client turn number
+    # applied, and the reply of each turn by its key, so a repeat is answered, not re-applied.
+    turn_number: int = 0
+    applied_turns: dict[str, AppliedTurn] = Field(default_factory=dict)
+    _pending_turn: tuple[tuple[str, ...], str, int | None] | None = PrivateAttr(default=None)
+
+    # Stored by reference: a question from the role's bank is saved as its id and read
+    # back from the catalog (a session's JSON is then a fifth of its size); questions
+    # written for this interview (custom ones) are saved whole.
+    @field_serializer("questions")
+    def _questions_by_reference(self, questions: list[Question], info: SerializationInfo):
+        bank = _bank(self.role_id)
+        return [q.id if bank.get(q.id) is q else q.model_dump(mode=info.mode)
+                for q in questions]
+
+    @field_validator("questions", mode="before")
+    @classmethod
+    def _questions_from_bank(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, list) or not any(isinstance(item, str) for item in value):
+            return value
+        bank = _bank(str(info.data.get("role_id", "")))
+        missing = [item for item in value if isinstance(item, str) and item not in bank]
+        if missing:
+            raise ValueError(f"question {missing[0]!r} is no longer in the role's bank")
+        return [bank[item] if isinstance(item, str) else item for item in value]
 
     @property
     def question(self) -> Question:
@@ -146,7 +198,25 @@ class Session(BaseModel):
         copy.usage = self.usage.model_copy()
         copy.brain_notes = dict(self.brain_notes)
         copy.delivery = list(self.delivery)
+        copy.applied_turns = dict(self.applied_turns)
         return copy
+
+    def begin_turn(self, refs: tuple[str, ...], digest: str, number: int | None) -> None:
+        """Name the turn this working copy is for; ``close_turn`` records it on save."""
+        self._pending_turn = (refs, digest, number)
+
+    def close_turn(self) -> None:
+        """Remember the named turn against the reply just said (the last transcript entry)."""
+        if self._pending_turn is None:
+            return
+        refs, digest, number = self._pending_turn
+        self._pending_turn = None
+        for ref in refs:
+            self.applied_turns[ref] = AppliedTurn(reply=len(self.transcript) - 1, digest=digest)
+        for old in list(self.applied_turns)[:-MAX_APPLIED_TURNS]:
+            del self.applied_turns[old]
+        if number is not None:
+            self.turn_number = max(self.turn_number, number)
 
     def touch(self) -> None:
         self.updated_at = time.time()

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
 
-from core.locks import KeyedLocks
+from core.locks import KeyedLocks, TurnLock
 from core.session import Session
 
+if TYPE_CHECKING:
+    from core.history import HistoryStore
+
 DEFAULT_TTL_SECONDS = 24 * 3600
+# Slack re-delivers an event for up to about an hour; remembering ids that long is enough.
+DEFAULT_SEEN_SECONDS = 3600.0
 
 
 class SessionStore(ABC):
@@ -17,8 +25,11 @@ class SessionStore(ABC):
 
     ``lock(key)`` is how core guarantees that two messages from one user are
     handled in order and never interleaved; a shared store implements it across
-    processes.
+    processes. ``first_time(id)`` remembers platform deliveries already handled
+    (retries), across processes when the store is shared.
     """
+
+    _recent_ids: RecentIds | None = None  # made on first use by ``first_time``
 
     @abstractmethod
     async def get(self, key: str) -> Session | None: ...
@@ -26,22 +37,85 @@ class SessionStore(ABC):
     @abstractmethod
     async def put(self, session: Session) -> None: ...
 
+    async def update(self, session: Session) -> bool:
+        """Save a session that should still exist; False (nothing written) when it was
+        deleted meanwhile, e.g. the user asked to be forgotten during the turn."""
+        if await self.get(session.key) is None:
+            return False
+        await self.put(session)
+        return True
+
     @abstractmethod
     async def delete(self, key: str) -> None: ...
 
     @abstractmethod
-    def lock(self, key: str) -> AsyncIterator[None]:
-        """An async context manager held for the whole of one turn."""
+    def lock(self, key: str, *, order: float | None = None
+             ) -> AbstractAsyncContextManager[TurnLock]:
+        """An async context manager held for the whole of one turn.
+
+        Turns waiting for the same key go in ``order`` (epoch seconds: a platform's
+        timestamp of the message), by arrival when it is None.
+        """
 
     @abstractmethod
     async def delete_user(self, platform: str, user_id: str) -> int:
         """Delete every session of one user (all conversations); returns how many."""
 
+    async def first_time(self, delivery_id: str, ttl_seconds: float = DEFAULT_SEEN_SECONDS) -> bool:
+        """True only the first time ``delivery_id`` is seen within ``ttl_seconds``.
+
+        In this process; a shared store answers for every process that uses it.
+        """
+        if self._recent_ids is None:
+            self._recent_ids = RecentIds()
+        return self._recent_ids.first_time(delivery_id, ttl_seconds)
+
+    def history(self) -> HistoryStore:
+        """The practice history kept next to these sessions."""
+        raise TypeError(f"no history store for {type(self).__name__}")
+
     async def close(self) -> None:  # pragma: no cover - nothing to release in memory
         return None
 
 
-class InMemoryStore(SessionStore):
+class RecentIds:
+    """A bounded, expiring set of ids: ``first_time`` is True only for an id's first sighting."""
+
+    def __init__(self, max_size: int = 50_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_size = max_size
+        self._clock = clock
+        self._seen: OrderedDict[str, float] = OrderedDict()  # id -> expires at, oldest first
+
+    def first_time(self, key: str, ttl_seconds: float = DEFAULT_SEEN_SECONDS) -> bool:
+        now = self._clock()
+        while self._seen:
+            oldest, expires = next(iter(self._seen.items()))
+            if expires > now:
+                break
+            del self._seen[oldest]
+        if key in self._seen:
+            return False
+        self._seen[key] = now + ttl_seconds
+        while len(self._seen) > self.max_size:
+            self._seen.popitem(last=False)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+class LocalLocking:
+    """Turn locks for a store used by one process (memory, SQLite)."""
+
+    _locks: KeyedLocks
+
+    @asynccontextmanager
+    async def lock(self, key: str, *, order: float | None = None) -> AsyncIterator[TurnLock]:
+        async with self._locks.hold(key, time.time() if order is None else order) as held:
+            yield held
+
+
+class InMemoryStore(LocalLocking, SessionStore):
     """Sessions in a dict; idle ones expire after ``ttl_seconds``.
 
     Each key has a FIFO lock (``core.locks.KeyedLocks``), so turns of one user run
@@ -67,6 +141,12 @@ class InMemoryStore(SessionStore):
     async def put(self, session: Session) -> None:
         self._sessions[session.key] = session
 
+    async def update(self, session: Session) -> bool:
+        if session.key not in self._sessions:
+            return False
+        self._sessions[session.key] = session
+        return True
+
     async def delete(self, key: str) -> None:
         self._sessions.pop(key, None)
 
@@ -83,8 +163,10 @@ class InMemoryStore(SessionStore):
             del self._sessions[key]
         return len(stale)
 
+    def history(self) -> HistoryStore:
+        from core.history import InMemoryHistory
+
+        return InMemoryHistory(self)
+
     def __len__(self) -> int:
         return len(self._sessions)
-
-    def lock(self, key: str):
-        return self._locks.hold(key)

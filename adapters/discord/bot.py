@@ -66,6 +66,9 @@ class InterviewBot(discord.Client):
 
     async def setup_hook(self) -> None:
         self.add_view(self.actions.view)  # buttons on old messages keep working after a restart
+        shards = getattr(self, "shard_ids", None)
+        if shards and 0 not in shards:
+            return  # one bot, several processes: the process running shard 0 syncs commands
         await self._sync_commands()
 
     async def _sync_commands(self) -> None:
@@ -93,18 +96,25 @@ class InterviewBot(discord.Client):
         await handle_message(self.actions, message)
 
 
+class ShardedInterviewBot(InterviewBot, discord.AutoShardedClient):
+    """The same bot as some shards of a sharded bot (``shard_ids`` of ``shard_count``)."""
+
+
 def build_discord_client(
     service: InterviewService, *, guild_ids: Iterable[int] = (), **options: Any
 ) -> InterviewBot:
-    """A client ready to ``start(token)``; ``options`` go to ``discord.Client``."""
-    return InterviewBot(service, guild_ids=guild_ids, **options)
+    """A client ready to ``start(token)``; ``options`` go to ``discord.Client`` (or, with
+    ``shard_ids``, to ``discord.AutoShardedClient``)."""
+    kind = ShardedInterviewBot if "shard_ids" in options else InterviewBot
+    return kind(service, guild_ids=guild_ids, **options)
 
 
 async def run_discord(service: InterviewService, settings: Any) -> None:
     """Run the Discord bot until it is stopped (``settings`` is ``bot.settings.Settings``)."""
     if not settings.has_discord:
         raise RuntimeError("DISCORD_TOKEN is not set: create a bot in the Discord developer portal.")
-    client = build_discord_client(service, guild_ids=settings.guild_ids)
+    client = build_discord_client(service, guild_ids=settings.guild_ids,
+                                  **getattr(settings, "discord_shards", {}))
     try:
         async with client:
             await client.start(settings.discord_token.get_secret_value())
@@ -115,3 +125,10 @@ async def run_discord(service: InterviewService, settings: Any) -> None:
         ) from error
     except discord.LoginFailure as error:
         raise RuntimeError("Discord rejected the token: check DISCORD_TOKEN.") from error
+    except discord.ConnectionClosed as error:
+        if error.code not in (4010, 4011):
+            raise
+        raise RuntimeError(
+            "Discord wants this bot sharded (or the shard settings are invalid): set "
+            "DISCORD_SHARD_COUNT, and DISCORD_SHARD_IDS per process (see README, Discord)."
+        ) from error

@@ -8,9 +8,13 @@ finished interviews add up to a history: ``GET /history``, its chart, and
 ``DELETE /history`` to forget the user.
 
 Status codes: 422 bad input (readable ``detail``), 401 missing/wrong bearer token,
-404 unknown session, 409 interview already over, 413 request body over 1 MB (a spoken
-answer: over the audio limit),
-503 model unavailable (nothing was saved, so the same request can simply be sent again).
+404 unknown session, 409 interview already over (or a named turn out of order or
+reused), 413 request body over 1 MB (a spoken answer: over the audio limit), 503 model
+unavailable or session busy (nothing was saved, so the same request can simply be sent
+again).
+
+Turns can be named with the ``Idempotency-Key`` and ``Turn-Number`` headers
+(``core.turns``): a repeat gets the stored reply, and numbered turns apply in order.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any, Protocol
 
 import structlog
 import uvicorn
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -63,11 +67,15 @@ from core.errors import (
     InterviewError,
     InvalidInputError,
     InvalidOptionError,
+    LockLostError,
     NoActiveInterviewError,
+    SessionBusyError,
+    TurnConflictError,
+    TurnOutOfOrderError,
     UnknownRoleError,
 )
 from core.history import DEFAULT_HISTORY_LIMIT, trend_chart_png
-from core.models import Heard, InterviewOptions, Reply, TextDelta, Where, Who
+from core.models import Heard, InterviewOptions, Reply, TextDelta, TurnRef, Where, Who
 from core.report import FeedbackReport
 from core.service import InterviewService
 
@@ -100,6 +108,11 @@ terminal's `--json` events: `kind`, `text`, `persona`, `question_index` and, for
 Send an optional `user_id` (an opaque id your client keeps) with `POST /start_session`
 to keep a practice history: `GET /history`, `GET /history/chart.png`, and
 `DELETE /history` to forget it all.
+
+Name your turns to make re-sending safe: send `Idempotency-Key` (any unique string) or
+`Turn-Number` (1, 2, 3... per session) with `/chat`, `/chat/stream`, `/hint` and `/skip`.
+A repeated request gets the stored reply instead of being recorded twice, and numbered
+turns are applied in number order, even when they race through several servers.
 
 When the server sets `API_TOKEN`, send `Authorization: Bearer <token>` with every
 request except `GET /`, `GET /healthz` and these docs. Without it, anyone who knows a
@@ -234,7 +247,20 @@ def _install_error_handlers(app: FastAPI, max_request_bytes: int) -> None:
     handle(BrainError, lambda exc: ApiError(
         503, "model_unavailable", exc.user_message, retryable=exc.retryable,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)}))
+    handle(SessionBusyError, lambda exc: _busy(exc))
+    handle(LockLostError, lambda exc: _busy(exc))
+    handle(TurnOutOfOrderError, lambda exc: ApiError(
+        409, "turn_out_of_order", exc.user_message, expected_turn=exc.expected))
+    handle(TurnConflictError, lambda exc: ApiError(
+        409, "turn_conflict", exc.user_message, expected_turn=exc.expected))
     handle(InterviewError, lambda exc: ApiError(400, "interview_error", exc.user_message))
+
+
+def _busy(exc: InterviewError) -> ApiError:
+    """The turn could not take its place in time (shared store under load): nothing was
+    recorded, so the same request can be sent again."""
+    return ApiError(503, "session_busy", exc.user_message, retryable=True,
+                    headers={"Retry-After": "1"})
 
 
 def _http_error(exc: StarletteHTTPException, max_request_bytes: int) -> ApiError:
@@ -255,7 +281,7 @@ def _invalid(errors: list[dict[str, Any]]) -> ApiError:
     for error in errors:
         loc = error.get("loc", ())
         # "body" / "query" says where the field was, which the field name already makes clear.
-        parts = loc[1:] if loc and loc[0] in ("body", "query", "path") else loc
+        parts = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
         field = ".".join(str(part) for part in parts)
         message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
         problems.append({"field": field, "message": message})
@@ -274,6 +300,29 @@ def _ended() -> ApiError:
     return ApiError(409, "interview_ended",
                     "This interview has ended. Get the report with POST /feedback, "
                     "or start a new one with POST /start_session.")
+
+
+# --------------------------------------------------------------------- turn names
+
+MAX_TURN_NUMBER = 1_000_000
+
+
+async def _turn_ref(
+    idempotency_key: str | None = Header(
+        None, alias="Idempotency-Key", min_length=1, max_length=128, pattern=r"^[!-~]+$",
+        description="Any unique string per request (1-128 visible ASCII characters). A "
+                    "request repeated with the same key gets the stored reply; nothing is "
+                    "recorded twice."),
+    turn_number: int | None = Header(
+        None, alias="Turn-Number", ge=1, le=MAX_TURN_NUMBER,
+        description="This session's turn count, 1 for the first turn after the start. Turn "
+                    "n is applied right after turn n - 1 (it waits up to 10 s for it); a "
+                    "repeated number gets the stored reply."),
+) -> TurnRef | None:
+    """Optional headers that name a turn (see ``core.turns``)."""
+    if idempotency_key is None and turn_number is None:
+        return None
+    return TurnRef(key=idempotency_key, number=turn_number)
 
 
 # --------------------------------------------------------------------- routes
@@ -331,14 +380,14 @@ def _api_routes(service: InterviewService) -> APIRouter:
 
     @router.post("/chat", response_model=TurnResponse, tags=["interview"],
                  responses=_errors(404, 409, 413, 422, 503), openapi_extra=MULTIPART_DOC)
-    async def chat(body: ChatRequest) -> TurnResponse:
+    async def chat(body: ChatRequest, turn: TurnRef | None = Depends(_turn_ref)) -> TurnResponse:
         """Send the candidate's answer; get the next turn (the report too, after the last one).
 
         A spoken answer is a multipart form instead (`session_id`, `audio`): the turn then
         carries `heard`, the transcript and its delivery figures.
         """
         reply = await take_turn(body.session_id,
-                                lambda who, where: service.answer(who, where, body.message))
+                                lambda who, where: service.answer(who, where, body.message, turn))
         log.info("http.turn", session=fingerprint(body.session_id), kind=reply.kind.value)
         return TurnResponse.from_reply(reply)
 
@@ -347,13 +396,15 @@ def _api_routes(service: InterviewService) -> APIRouter:
               "description": "Server-sent events: `delta` ({text}) events, then one `reply` "
                              "(a TurnResponse), or one `error` (an ErrorResponse with status)."},
         **_errors(404, 409, 413, 422, 503)}, openapi_extra=MULTIPART_DOC)
-    async def chat_stream(body: ChatRequest) -> StreamingResponse:
+    async def chat_stream(body: ChatRequest,
+                          turn: TurnRef | None = Depends(_turn_ref)) -> StreamingResponse:
         """Like POST /chat, streaming the interviewer's words as they are written.
 
         For a spoken answer (multipart), a `heard` event (the transcript) comes first.
         """
         who, where = identities(body.session_id)
-        return await stream_turn(body.session_id, service.answer_stream(who, where, body.message))
+        return await stream_turn(body.session_id,
+                                 service.answer_stream(who, where, body.message, turn))
 
     async def stream_turn(session_id: str, stream: AsyncIterator[Heard | TextDelta | Reply]
                           ) -> StreamingResponse:
@@ -369,15 +420,17 @@ def _api_routes(service: InterviewService) -> APIRouter:
 
     @router.post("/hint", response_model=TurnResponse, tags=["interview"],
                  responses=_errors(404, 409, 422, 503))
-    async def hint(body: SessionRef) -> TurnResponse:
+    async def hint(body: SessionRef, turn: TurnRef | None = Depends(_turn_ref)) -> TurnResponse:
         """A nudge for the question in play, without the answer."""
-        return TurnResponse.from_reply(await take_turn(body.session_id, service.hint))
+        return TurnResponse.from_reply(await take_turn(
+            body.session_id, lambda who, where: service.hint(who, where, turn)))
 
     @router.post("/skip", response_model=TurnResponse, tags=["interview"],
                  responses=_errors(404, 409, 422, 503))
-    async def skip(body: SessionRef) -> TurnResponse:
+    async def skip(body: SessionRef, turn: TurnRef | None = Depends(_turn_ref)) -> TurnResponse:
         """Move on to the next question (after the last one: the report)."""
-        return TurnResponse.from_reply(await take_turn(body.session_id, service.skip))
+        return TurnResponse.from_reply(await take_turn(
+            body.session_id, lambda who, where: service.skip(who, where, turn)))
 
     @router.post("/feedback", response_model=FeedbackReport, tags=["interview"],
                  responses=_errors(404, 422, 503))

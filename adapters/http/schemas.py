@@ -236,3 +236,6 @@ class ErrorResponse(BaseModel):
     suggestion: str | None = None
     retryable: bool | None = None
     errors: list[dict] | None = Field(None, description="Per-field problems, for 422.")
+    expected_turn: int | None = Field(
+        None, description="For turn_out_of_order and turn_conflict: the Turn-Number the "
+                          "server expects next.")

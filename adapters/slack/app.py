@@ -23,12 +23,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.background import Background
-from adapters.slack.dedupe import RecentIds
 from adapters.slack.files import FileReader
 from adapters.slack.interviews import SlackInterviews
 from adapters.slack.listeners import register_listeners
 from adapters.slack.outbox import Outbox
 from core.service import InterviewService
+from core.store import SessionStore
 
 log = structlog.get_logger(__name__)
 
@@ -62,7 +62,7 @@ def build_slack_bot(service: InterviewService, *, token: str, signing_secret: st
     interviews = SlackInterviews(service, Outbox(client), FileReader(token, client.base_url),
                                  stream_grace=stream_grace, stream_interval=stream_interval)
     background = Background()
-    app.middleware(skip_repeated_events(RecentIds()))
+    app.middleware(skip_repeated_events(service.store))
     register_listeners(app, interviews, background)
     app.error(log_unhandled_error)
     return SlackBot(app=app, interviews=interviews, background=background)
@@ -76,12 +76,16 @@ def build_slack_app(service: InterviewService, *, token: str, signing_secret: st
                            stream_interval=stream_interval).app
 
 
-def skip_repeated_events(recent: RecentIds):
-    """Global middleware: an event id seen before is acked and dropped (retries, duplicates)."""
+def skip_repeated_events(seen: SessionStore):
+    """Global middleware: an event id seen before is acked and dropped (retries, duplicates).
+
+    Ids are remembered in the session store, so with a shared store (Redis) a retry that
+    reaches another replica is dropped too.
+    """
 
     async def skip_repeated(body: dict, request: AsyncBoltRequest, ack: AsyncAck, next):
         event_id = body.get("event_id")
-        if event_id and not recent.first_time(event_id):
+        if event_id and not await seen.first_time(f"slack:event:{event_id}"):
             retry = (request.headers.get("x-slack-retry-num") or [None])[0]
             log.info("slack.duplicate_event_skipped", event_id=event_id, retry=retry)
             return await ack()

@@ -24,14 +24,18 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiosqlite
 import structlog
 
 from core.locks import KeyedLocks
 from core.session import Session
-from core.store import DEFAULT_TTL_SECONDS, SessionStore
+from core.store import DEFAULT_TTL_SECONDS, LocalLocking, SessionStore
 from core.stores import load_session
+
+if TYPE_CHECKING:
+    from core.history import HistoryStore
 
 log = structlog.get_logger(__name__)
 
@@ -204,7 +208,7 @@ async def _user_version(db: aiosqlite.Connection) -> int:
     return int(row[0]) if row else 0
 
 
-class SqliteStore(SessionStore):
+class SqliteStore(LocalLocking, SessionStore):
     """Sessions as JSON rows; idle ones expire after ``ttl_seconds``."""
 
     def __init__(
@@ -249,6 +253,14 @@ class SqliteStore(SessionStore):
             ),
         )
 
+    async def update(self, session: Session) -> bool:
+        """One statement: written only if the row is still there (not forgotten meanwhile)."""
+        changed = await self.db.write(
+            "UPDATE sessions SET data = ?, updated_at = ? WHERE key = ?",
+            (session.model_dump_json(), session.updated_at, session.key),
+        )
+        return changed == 1
+
     async def delete(self, key: str) -> None:
         await self.db.write("DELETE FROM sessions WHERE key = ?", (key,))
 
@@ -267,10 +279,10 @@ class SqliteStore(SessionStore):
         row = await self.db.fetch_one("SELECT count(*) FROM sessions")
         return int(row[0]) if row else 0
 
-    @asynccontextmanager
-    async def lock(self, key: str) -> AsyncIterator[None]:
-        async with self._locks.hold(key):
-            yield
+    def history(self) -> HistoryStore:
+        from core.stores.sqlite_history import SqliteHistory
+
+        return SqliteHistory(self.db, self)
 
     async def close(self) -> None:
         await self.db.close()

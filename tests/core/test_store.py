@@ -68,3 +68,56 @@ async def test_sessions_survive_a_json_round_trip():
     session = _session("round")
     session.hear("I closed the deal.", persona=Persona.normal, counts=True)
     assert Session.model_validate_json(session.model_dump_json()) == session
+
+
+async def test_sessions_keep_bank_questions_by_reference_and_custom_ones_whole():
+    from core.planner import custom_question
+
+    session = _session("ref")
+    bank_question = session.questions[0]
+    session.questions.append(custom_question(0, "Why do you want to sell our product"))
+    data = session.model_dump_json()
+    assert f'"questions":["{bank_question.id}",{{' in data  # an id, then a whole question
+    assert bank_question.rubric is not None and bank_question.rubric.score_5 not in data
+    loaded = Session.model_validate_json(data)
+    assert loaded == session
+    assert loaded.questions[0] is bank_question  # shared with the catalog, not copied
+    assert loaded.questions[1].text == "Why do you want to sell our product?"
+
+
+async def test_a_session_naming_a_question_gone_from_the_bank_reads_as_none():
+    from core.stores import load_session
+
+    data = _session("gone").model_dump_json().replace(
+        default_catalog().get("sales").questions[0].id, "no-such-question")
+    assert load_session("t:gone:c", data) is None
+
+
+async def test_a_store_remembers_platform_deliveries_for_a_while():
+    store = InMemoryStore()
+    assert await store.first_time("slack:Ev1") is True
+    assert await store.first_time("slack:Ev1") is False
+    assert await store.first_time("slack:Ev2") is True
+
+
+async def test_a_holder_can_step_aside_until_another_turn_has_finished():
+    store = InMemoryStore()
+    events: list[str] = []
+
+    async def patient() -> None:
+        async with store.lock("k") as held:
+            events.append("patient in")
+            assert await held.wait_for_another_turn(timeout=10) is True
+            events.append("patient back")
+
+    async def other() -> None:
+        async with store.lock("k"):
+            events.append("other ran")
+
+    first = asyncio.create_task(patient())
+    await asyncio.sleep(0)
+    await asyncio.gather(first, other())
+    assert events == ["patient in", "other ran", "patient back"]
+    async with store.lock("k") as held:  # alone: stepping aside times out, lock held again
+        assert await held.wait_for_another_turn(timeout=0.05) is False
+    assert len(store._locks) == 0

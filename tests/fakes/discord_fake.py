@@ -27,6 +27,11 @@ It refuses what Discord refuses (``discord_rules`` has the limits):
 * without the Message Content intent, guild messages arrive with empty content;
 * system messages (a thread renamed, a message pinned) arrive as MESSAGE_CREATE of
   their own types, as Discord sends them.
+
+Sharding is as on Discord: each gateway connection identifies as shard ``[id, count]``;
+a guild's events go to shard ``(guild_id >> 22) % count`` and DMs to shard 0. An
+invalid shard is closed with 4010, and when ``shards_required`` is set, a connection
+with fewer shards than that is closed with 4011 (sharding required).
 """
 
 from __future__ import annotations
@@ -136,6 +141,15 @@ class FakeUser:
 
 
 @dataclass
+class _Shard:
+    id: int
+    count: int
+    ws: web.WebSocketResponse
+    sequence: int = 0
+    ready: bool = False
+
+
+@dataclass
 class RateLimitRule:
     method: str
     pattern: str
@@ -175,6 +189,9 @@ class FakeDiscord:
         self.thread_members: dict[int, set[int]] = {}
         self.attachments: dict[str, bytes] = {}
         self.identify: dict[str, Any] | None = None
+        self.identifies: list[dict[str, Any]] = []
+        self.shards_required: int | None = None  # like a bot in too many guilds for one shard
+        self.dispatched: list[tuple[int, str]] = []  # (shard id, event) of every dispatch
         self.forbid_private_threads = False  # a server that refuses private threads outright
         self.close_on_identify: int | None = None  # e.g. 4014: a privileged intent is not enabled
         self._clock_offset = 0.0
@@ -185,8 +202,7 @@ class FakeDiscord:
         # answered by updating (types 6 and 7), the message that carries the button
         self._interaction_tokens: dict[str, int] = {}
         self._token_channels: dict[str, int] = {}  # token -> channel the interaction came from
-        self._sequence = 0
-        self._ws: web.WebSocketResponse | None = None
+        self._shards: dict[int, _Shard] = {}  # shard id -> its live gateway connection
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._saved_base = discord.http.Route.BASE
@@ -218,8 +234,9 @@ class FakeDiscord:
     async def stop(self) -> None:
         discord.http.Route.BASE = self._saved_base
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved_gateway
-        if self._ws is not None and not self._ws.closed:
-            await self._ws.close()
+        for shard in list(self._shards.values()):
+            if not shard.ws.closed:
+                await shard.ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -278,7 +295,7 @@ class FakeDiscord:
         channel_id = self.snowflake()
         self.channels[channel_id] = {**self.channels[self.channel_id], "id": str(channel_id),
                                      "type": 5, "name": name, "permission_overwrites": []}
-        if self._ws is not None:
+        if self._shards:  # a connected bot hears of it, as on Discord
             asyncio.get_running_loop().create_task(
                 self.dispatch("CHANNEL_CREATE", self.channels[channel_id]))
         return channel_id
@@ -294,7 +311,7 @@ class FakeDiscord:
         overwrites.append({"id": str(self.bot_user.id), "type": 1, "allow": "0",
                            "deny": str(old | denied)})
         channel["permission_overwrites"] = overwrites
-        if self._ws is not None:
+        if self._shards:  # a connected bot hears of it, as on Discord
             await self.dispatch("CHANNEL_UPDATE", channel)
 
     def bot_permissions(self, channel_id: int) -> int:
@@ -504,14 +521,30 @@ class FakeDiscord:
     # ------------------------------------------------------------------ gateway
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        assert self._ws is not None, "the bot is not connected to the fake gateway"
-        self._sequence += 1
-        await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._sequence, "d": data}))
+        """Send an event on the connection of the shard it belongs to."""
+        assert self._shards, "the bot is not connected to the fake gateway"
+        count = next(iter(self._shards.values())).count
+        guild_id = data.get("guild_id") or (data.get("id") if event == "GUILD_CREATE" else None)
+        shard_id = (int(guild_id) >> 22) % count if guild_id else 0
+        shard = self._shards.get(shard_id)
+        assert shard is not None, f"shard {shard_id} of {count} is not connected"
+        await self._send(shard, event, data)
+
+    async def _send(self, shard: _Shard, event: str, data: dict[str, Any]) -> None:
+        shard.sequence += 1
+        self.dispatched.append((shard.id, event))
+        await shard.ws.send_str(json.dumps({"op": 0, "t": event, "s": shard.sequence, "d": data}))
+
+    def connected_shards(self) -> list[int]:
+        return sorted(shard_id for shard_id, shard in self._shards.items() if shard.ready)
+
+    def guild_shard(self, count: int) -> int:
+        return (self.guild_id >> 22) % count
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        self._ws = ws
+        shard: _Shard | None = None
         await ws.send_str(json.dumps({"op": 10, "s": None, "t": None, "d": {"heartbeat_interval": 41250}}))
         async for frame in ws:
             payload = json.loads(frame.data)
@@ -520,28 +553,45 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11, "s": None, "t": None, "d": None}))
             elif op == 2:
                 self.identify = payload["d"]
+                self.identifies.append(payload["d"])
                 if self.close_on_identify is not None:
                     await ws.close(code=self.close_on_identify, message=b"Disallowed intent(s).")
                     break
-                await self._ready()
-            elif op == 6:
-                await self.dispatch("RESUMED", {})
+                shard_id, count = payload["d"].get("shard") or (0, 1)
+                if not 0 <= shard_id < count:
+                    await ws.close(code=4010, message=b"Invalid shard.")
+                    break
+                if self.shards_required and count < self.shards_required:
+                    await ws.close(code=4011, message=b"Sharding required.")
+                    break
+                shard = self._shards[shard_id] = _Shard(shard_id, count, ws)
+                await self._ready(shard)
+            elif op == 6 and shard is not None:
+                await self._send(shard, "RESUMED", {})
+        if shard is not None and self._shards.get(shard.id) is shard:
+            del self._shards[shard.id]
         return ws
 
-    async def _ready(self) -> None:
-        await self.dispatch(
+    async def _ready(self, shard: _Shard) -> None:
+        mine = self.guild_shard(shard.count) == shard.id
+        await self._send(
+            shard,
             "READY",
             {
                 "v": 10,
                 "user": self.bot_user.payload,
-                "guilds": [{"id": str(self.guild_id), "unavailable": True}],
-                "session_id": "fake-session",
+                "guilds": [{"id": str(self.guild_id), "unavailable": True}] if mine else [],
+                "session_id": f"fake-session-{shard.id}",
                 "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway/",
                 "application": {"id": str(self.application_id), "flags": 0},
                 "private_channels": [],
+                "shard": [shard.id, shard.count],
             },
         )
-        await self.dispatch("GUILD_CREATE", self._guild_payload())
+        if mine:
+            await self._send(shard, "GUILD_CREATE", self._guild_payload())
+        shard.ready = True
+        await self._notify()
 
     def _guild_payload(self) -> dict[str, Any]:
         return {
@@ -627,6 +677,7 @@ class FakeDiscord:
         app = self.application_id
         routes: list[tuple[str, str, Callable[..., tuple[int, Any]]]] = [
             ("GET", r"/users/@me", lambda: (200, self.bot_user.payload)),
+            ("GET", r"/gateway/bot", lambda: (200, self._gateway_bot())),
             ("GET", r"/oauth2/applications/@me", lambda: (200, self._application())),
             ("PUT", rf"/applications/{app}/commands", lambda: self._sync("global", body)),
             ("PUT", rf"/applications/{app}/guilds/(\d+)/commands", lambda g: self._sync(g, body)),
@@ -654,6 +705,14 @@ class FakeDiscord:
             if route_method == method and match:
                 return handler(*match.groups())
         return 404, {"message": "404: Not Found", "code": 0}
+
+    def _gateway_bot(self) -> dict[str, Any]:
+        return {
+            "url": f"ws://127.0.0.1:{self.port}/gateway/",
+            "shards": self.shards_required or 1,
+            "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0,
+                                    "max_concurrency": 1},
+        }
 
     def _application(self) -> dict[str, Any]:
         return {

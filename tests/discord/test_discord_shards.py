@@ -1,0 +1,128 @@
+"""Discord sharding: two processes, each one shard of the same bot, sharing one Redis store.
+
+The fake gateway routes as Discord does (a DM to shard 0, the server to its shard)
+and refuses an unsharded connection once sharding is required.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from core.session import Speaker
+from core.stores.redis import RedisStore
+from adapters.discord import run_discord
+from bot.settings import Settings
+from tests.discord.helpers import make_service
+from tests.fakes.discord_fake import FakeDiscord
+from tests.redis_server import redis_prefix, redis_url  # noqa: F401 (fixtures)
+
+ROOT = Path(__file__).resolve().parents[2]
+ANSWER = ("At Acme I owned a 400k deal with a logistics firm. I mapped the CFO as economic "
+          "buyer, ran discovery, and built a mutual action plan. We closed in 90 days.")
+
+
+@contextmanager
+def shard_processes(fake: FakeDiscord, redis_url: str, count: int,
+                    log_dir: Path) -> Iterator[list[subprocess.Popen]]:
+    processes = []
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DISCORD_TOKEN": "fake-token",
+           "DISCORD_SHARD_COUNT": str(count), "STORE_URL": redis_url, "LOG_LEVEL": "INFO"}
+    try:
+        for shard in range(count):
+            with (log_dir / f"shard-{shard}.log").open("w") as log:
+                processes.append(subprocess.Popen(
+                    [sys.executable, "-m", "tests.discord.shard_worker", str(fake.port)],
+                    cwd=ROOT, env={**env, "DISCORD_SHARD_IDS": str(shard)},
+                    stdout=log, stderr=subprocess.STDOUT))
+        yield processes
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+async def answered(fake: FakeDiscord, interaction: dict, what: str) -> list[dict]:
+    """The interaction's messages once one of them holds ``what`` (generous bound)."""
+    def found():
+        messages = fake.interaction_messages(interaction)
+        text = " ".join([m.get("content") or "" for m in messages]
+                        + [e.get("description") or "" for m in messages for e in m["embeds"]]
+                        + [e.get("title") or "" for m in messages for e in m["embeds"]])
+        return messages if what.lower() in text.lower() else None
+    return await fake.until(found, timeout=60)
+
+
+async def test_two_shard_processes_are_one_bot_on_one_redis(fake: FakeDiscord, redis_url,
+                                                            tmp_path):
+    fake.shards_required = 2
+    assert fake.guild_shard(2) == 1  # the server on shard 1; DMs always go to shard 0
+    with shard_processes(fake, redis_url, 2, tmp_path) as processes:
+        await fake.until(lambda: fake.connected_shards() == [0, 1], timeout=60)
+        assert sorted(tuple(i["shard"]) for i in fake.identifies) == [(0, 2), (1, 2)]
+
+        dave = fake.user("dave")
+        dm = fake.dm_channel(dave)
+        start = await fake.slash(dave, dm, "start", {"role": "sales", "questions": 2})
+        await answered(fake, start, "question")
+        end = await fake.slash(dave, dm, "end")
+        await answered(fake, end, "feedback")
+        # The report was written by shard 0's process; shard 1's reads it from Redis.
+        history = await fake.slash(dave, fake.channel_id, "history")
+        [shown] = await answered(fake, history, "sales")
+
+        routes = {event_shard for event_shard, event in fake.dispatched
+                  if event == "INTERACTION_CREATE"}
+        assert routes == {0, 1}
+        assert [s for s, e in fake.dispatched if e == "INTERACTION_CREATE"] == [0, 0, 1]
+        assert all(process.poll() is None for process in processes)
+        # Commands are synced once, by the process that runs shard 0.
+        assert len(fake.calls("PUT", rf"/applications/{fake.application_id}/commands")) == 1
+
+    store = RedisStore.from_url(redis_url)
+    try:
+        session = await store.get(f"discord:{dave.id}:{dm}")
+        assert session is not None and session.report is not None
+        assert [e.speaker for e in session.transcript][:1] == [Speaker.interviewer]
+        progress = await store.history().progress("discord", str(dave.id))
+        assert [entry.role for entry in progress.entries] == ["sales"]
+    finally:
+        await store.close()
+
+
+async def test_an_unsharded_bot_is_told_to_set_the_shard_settings(fake: FakeDiscord):
+    fake.shards_required = 2
+    settings = Settings(_env_file=None, discord_token="fake-token")
+    with pytest.raises(RuntimeError, match="DISCORD_SHARD_COUNT"):
+        await asyncio.wait_for(run_discord(make_service(), settings), 30)
+
+
+def test_shard_settings_are_checked_at_start_up():
+    assert Settings(_env_file=None).discord_shards == {}
+    assert Settings(_env_file=None, discord_shard_count=4, discord_shard_ids="1, 3"
+                    ).discord_shards == {"shard_count": 4, "shard_ids": [1, 3]}
+    assert Settings(_env_file=None, discord_shard_count=2).discord_shards["shard_ids"] == [0, 1]
+    with pytest.raises(ValueError, match="DISCORD_SHARD_COUNT"):
+        Settings(_env_file=None, discord_shard_ids="1")
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        Settings(_env_file=None, discord_shard_count=2, discord_shard_ids="2")
+
+
+def test_the_example_env_files_empty_shard_settings_mean_no_sharding(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text())
+    monkeypatch.chdir(tmp_path)
+    for name in ("DISCORD_SHARD_COUNT", "DISCORD_SHARD_IDS"):
+        monkeypatch.delenv(name, raising=False)
+    assert Settings().discord_shards == {}

@@ -1,0 +1,44 @@
+"""Two Slack HTTP replicas behind one load balancer, sharing a Redis store (a real redis-server)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from core.models import Where, Who
+from core.session import Speaker
+from core.stores.redis import RedisStore
+from tests.fakes.slack_fake import message_event
+from tests.redis_server import redis_prefix, redis_url  # noqa: F401 (fixtures)
+
+TEAM, DM, ALICE = "T0TEAM", "D0DM1", "U0ALICE"
+ANSWER = ("In my last role I owned a territory of 40 accounts and grew revenue by 30% in a "
+          "year by running weekly pipeline reviews with my team.")
+
+
+async def test_a_retry_that_reaches_the_other_replica_gets_no_second_turn(
+        make_harness, redis_url, redis_prefix):
+    stores = [RedisStore.from_url(redis_url, prefix=redis_prefix) for _ in range(2)]
+    try:
+        one, other = [await make_harness(store=store) for store in stores]
+        fake = one.fake
+        start = await one.sender.event(message_event("start sales", user=ALICE, channel=DM,
+                                                     channel_type="im"))
+        assert start.status == 200
+        await fake.wait_for_posts(1, channel=DM)
+        payload = message_event(ANSWER, user=ALICE, channel=DM, channel_type="im")
+        assert (await one.sender.event(payload)).status == 200
+        # Slack did not see the ack in time: it re-delivers, and the balancer picks the
+        # other replica, once while the first is still answering and once afterwards.
+        retries = await asyncio.gather(other.sender.event(payload, retry_num=1),
+                                       other.sender.event(payload, retry_num=2))
+        assert [delivery.status for delivery in retries] == [200, 200]
+        await fake.wait_for_posts(2, channel=DM)
+        await fake.settle(quiet=0.5)
+        assert len(fake.posts(DM)) == 2  # the greeting and one reply
+        session = await other.service.session_for(
+            Who(platform="slack", user_id=ALICE), Where(platform="slack",
+                                                         conversation_id=f"{TEAM}:{DM}"))
+        assert [e.text for e in session.transcript if e.speaker is Speaker.candidate] == [ANSWER]
+    finally:
+        for store in stores:
+            await store.close()
