@@ -45,10 +45,6 @@ def _clamp(value: float) -> int:
     return max(1, min(5, math.floor(value + 0.5)))  # half rounds up, not to even
 
 
-def _coverage(a: AnswerAnalysis, q: Question) -> float:
-    return len(a.reading.key_points) / len(q.key_points) if q.key_points else 0.0
-
-
 def _story_points(a: AnswerAnalysis, q: Question, grade: Grade) -> float:
     """A story earns points for being real, owned step by step, and ending in a result."""
     points = 0.0

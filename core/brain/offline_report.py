@@ -61,10 +61,6 @@ def question_score(a: AnswerAnalysis, q: Question, redirected: bool = False) -> 
     return grade(a, q, redirected).score
 
 
-def _off_question(a: AnswerAnalysis) -> bool:
-    return not a.on_question
-
-
 def _specificity(a: AnswerAnalysis) -> Specificity:
     concrete = a.has_example or a.has_situation
     if a.numbers and concrete and a.actions or len(a.numbers) >= 2 and a.actions:
