@@ -90,7 +90,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 from adapters.slack import run_slack
 
                 runners.append(run_slack(service, settings, http=getattr(args, "http", False),
-                                         port=getattr(args, "port", 3000)))
+                                         port=getattr(args, "port", 3000),
+                                         base_url=settings.slack_api_url or None))
             elif surface == "api":
                 from adapters.http import run_api
 
