@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import redis.asyncio as aioredis
 import structlog
 
-from core.errors import LockLostError, SessionBusyError
+from core.errors import LockLostError, SessionBusyError, StoreUnavailableError
 from core.locks import TurnLock
 from core.session import Session
 from core.store import DEFAULT_SEEN_SECONDS, DEFAULT_TTL_SECONDS, SessionStore
@@ -133,8 +133,10 @@ class RedisStore(SessionStore):
 
     async def get(self, key: str) -> Session | None:
         prefetched = self._prefetched.pop(key, _NOTHING)
-        data = await self.redis.get(self.session_key(key)) if prefetched is _NOTHING else prefetched
-        return None if data is None else load_session(key, data)
+        if prefetched is _NOTHING:
+            async with _reachable():
+                prefetched = await self.redis.get(self.session_key(key))
+        return None if prefetched is None else load_session(key, prefetched)
 
     async def put(self, session: Session) -> None:
         await self._put(session, must_exist=False)
@@ -148,10 +150,12 @@ class RedisStore(SessionStore):
         self._prefetched.pop(session.key, None)
         holder_key = self._lock_keys(session.key)[1]
         token = self._holding.get(session.key, "")
-        written = await self._scripts["put"](
-            keys=[self.session_key(session.key),
-                  self.user_key(session.who.platform, session.who.user_id), holder_key],
-            args=[token, session.model_dump_json(), self._ttl_ms, int(must_exist), session.key])
+        async with _reachable():
+            written = await self._scripts["put"](
+                keys=[self.session_key(session.key),
+                      self.user_key(session.who.platform, session.who.user_id), holder_key],
+                args=[token, session.model_dump_json(), self._ttl_ms, int(must_exist),
+                      session.key])
         if written == LOST:
             log.warning("redis.save_refused_lock_lost", key=session.key)
             raise LockLostError()
@@ -198,11 +202,12 @@ class RedisStore(SessionStore):
 
     @asynccontextmanager
     async def lock(self, key: str, *, order: float | None = None) -> AsyncIterator[TurnLock]:
-        await self._start()
+        async with _reachable():
+            await self._start()
         ticket = _Ticket(self, key, order)
-        self._live[ticket.token] = ticket
         try:
-            await ticket.acquire(time.monotonic() + self.lock_wait_seconds)
+            async with _reachable():
+                await ticket.acquire(time.monotonic() + self.lock_wait_seconds)
             yield ticket
         finally:
             self._live.pop(ticket.token, None)
@@ -221,6 +226,7 @@ class RedisStore(SessionStore):
         reply = await self._scripts["enqueue"](
             keys=[*ticket.keys, self.session_key(ticket.key)],
             args=[ticket.token, self.prefix, self._lease_ms, ticket.score, self._keep_ms])
+        self._live[ticket.token] = ticket  # its lease exists now: renew it from here on
         state = int(reply[0])
         if state == HELD:
             self._prefetched[ticket.key] = reply[1] if len(reply) > 1 else None
@@ -418,6 +424,17 @@ class _Ticket(TurnLock):
 
 
 _NOTHING = object()
+
+
+@asynccontextmanager
+async def _reachable() -> AsyncIterator[None]:
+    """A Redis that cannot be reached (or a pool that stayed full) is the user's friendly
+    "send it again", not a crash: nothing was recorded."""
+    try:
+        yield
+    except aioredis.RedisError as error:
+        log.warning("redis.unavailable", error=type(error).__name__)
+        raise StoreUnavailableError() from error
 
 
 def _text(value: bytes | str) -> str:
