@@ -30,7 +30,6 @@ from core.errors import (
 )
 from core.models import (
     Action,
-    TurnRef,
     InterviewOptions,
     Persona,
     Reply,
@@ -38,6 +37,7 @@ from core.models import (
     RoleSummary,
     StatusInfo,
     TextDelta,
+    TurnRef,
     Where,
     Who,
     session_key,
