@@ -1,15 +1,18 @@
 """Faults: a failing model and a re-delivering Slack, and still no turn lost or doubled.
 
 The deadline benchmark's load (200 candidates per surface) through the same real
-Slack and Discord adapters, with the real ``GeminiBrain``
-(google-genai) pointed at the fake Gemini server, which fails 20% of calls: a 429,
-a 500, a hang beyond the client timeout, or (for streamed replies) a stream cut
-mid-way. The SDK retries 429 and 500 a few times; what still fails reaches the
-candidate as a "please send it again" message, and the candidate sends it again.
-Slack also re-delivers 10% of message events (same event_id, ``X-Slack-Retry-Num``),
-some at once and some while the turn is still being answered. Healthy model calls
-take 0.2-1 s here rather than 2-8 s: faults are the subject, and a slower model would
-need a longer client timeout, making the run too long for two minutes.
+Slack and Discord adapters, with the real ``GeminiBrain`` (google-genai) pointed at the
+fake Gemini in a process of its own, which fails 20% of calls: a 429, a 500, a hang
+beyond the client timeout, or (for streamed replies) a stream cut mid-way. The SDK
+retries 429 and 500 a few times; what still fails reaches the candidate as a "please
+send it again" message, and the candidate sends it again. Healthy calls take 0.2-1 s,
+well inside the client's 10 s timeout even on a busy machine, so the timeouts counted
+are the injected hangs, not a slow machine.
+
+Slack re-delivers 10% of message events (same event_id, ``X-Slack-Retry-Num``), some at
+once and some while the turn is still being answered, and every re-delivery goes to a
+second process of the Slack app (``python -m bot slack --http``) sharing the Redis
+store, as a load balancer would send it: it must be recognised there and dropped.
 
 Reported per surface: turns lost (target 0: every message ends in a reply or a clear
 retry message, and the re-sent answer succeeds), duplicate turns (target 0), and the
@@ -20,14 +23,13 @@ retry message (target 100%).
 from __future__ import annotations
 
 import asyncio
-import json
 import random
-import re
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 
+from bench.gemini_process import HEALTHY_SECONDS, gemini_process
 from bench.loopback import (
     Candidate,
     LagProbe,
@@ -40,7 +42,6 @@ from bench.loopback import (
     exchange,
     labelled_answer,
     quiet_logs,
-    ref,
     settle,
     slack_surface,
 )
@@ -48,69 +49,25 @@ from core.brain.base import TurnPlan, TurnRequest
 from core.brain.gemini import GeminiBrain
 from core.errors import BrainError
 from core.models import TextDelta
+from bench.processes import bot_processes, redis_server
 from core.service import InterviewService
-from core.store import InMemoryStore
-from tests.fakes.gemini_fake import FakeGemini, Recorded, Step, auto_reply, cut, error, hang
+from core.store import InMemoryStore, SessionStore
+from core.stores.redis import RedisStore
+from tests.fakes.slack_fake import BOT_TOKEN, SIGNING_SECRET
 
 CANDIDATES = 200
-FAILURE_RATE = 0.20  # of calls to the model, retries included
+FAILURE_RATE = 0.20  # of calls to the model, retries included (bench.gemini_process)
 REDELIVERY_RATE = 0.10  # of Slack message events
-MODEL_SECONDS = (0.2, 1.0)  # how long a healthy call takes
-STREAM_CHUNK_CHARS = 48  # about a dozen tokens per streamed chunk, as Gemini sends them
-CLIENT_TIMEOUT = 2.0  # the GeminiBrain's per-call timeout (production: 30 s)
+CLIENT_TIMEOUT = 10.0  # the GeminiBrain's per-call timeout (production: 30 s)
 HANG_SECONDS = CLIENT_TIMEOUT + 1.5  # a hung call outlasts the client's patience
 ARRIVAL_WINDOW = 2.0
 THINK_SECONDS = (0.3, 1.5)
 MAX_SENDS = 6  # a candidate sends one message at most this often before giving up
 START = "start role:sales questions:5"
 LABELS = ["start", "a1", "a2", "a3"]
-WAIT = 30.0
+WAIT = 45.0  # a hang (11.5 s) and the re-sent turn fit in it
 SEED = 11
 API_KEY = "AIzaSyBENCHKEY-not-a-real-key-000000000"  # the fake accepts anything
-
-_NEW_ANSWER = re.compile(r"The candidate's new message:\n<candidate_answer>\n\((a\d+)\)")
-
-
-class FaultyModel:
-    """The fake Gemini's responder: a plausible interviewer that fails a share of calls.
-
-    Healthy replies end with ``[ref <label>]`` of the answer they reply to, so the
-    benchmark can tell which reply belongs to which answer.
-    """
-
-    def __init__(self, rate: float, seed: int) -> None:
-        self.rate = rate
-        self.random = random.Random(seed)
-        self.calls = 0
-        self.injected: Counter[str] = Counter()
-
-    def __call__(self, recorded: Recorded) -> Step:
-        self.calls += 1
-        healthy = _signed(auto_reply(recorded), recorded)
-        if self.random.random() >= self.rate:
-            return hang(self.random.uniform(*MODEL_SECONDS), then=healthy)
-        streamed = recorded.method == "streamGenerateContent"
-        kinds = ["429", "500", "hang"] + (["cut"] if streamed else [])
-        kind = self.random.choice(kinds)
-        self.injected[kind] += 1
-        if kind == "429":
-            return error(429, "Resource has been exhausted (e.g. check quota).")
-        if kind == "500":
-            return error(500, "An internal error has occurred.")
-        if kind == "hang":
-            return hang(HANG_SECONDS, then=healthy)
-        return cut(healthy.text[: len(healthy.text) // 2])  # the ref is never in the half shown
-
-
-def _signed(step: Step, recorded: Recorded) -> Step:
-    """Append ``[ref label]`` to a turn plan's message (a report passes through unchanged)."""
-    data = json.loads(step.text)
-    if "message" not in data:
-        return step
-    match = _NEW_ANSWER.search(recorded.last_user_text)
-    data["message"] += f"\n\n{ref(match.group(1) if match else 'start')}"
-    return Step("json", json.dumps(data))
-
 
 class CountedGeminiBrain(GeminiBrain):
     """The real Gemini brain, counting the turns that failed after all of the SDK's retries."""
@@ -202,34 +159,51 @@ async def _send(surface: Surface, candidate: Candidate, label: str, text: str,
 # ---------------------------------------------------------------------- a run
 
 
-async def _run(make_surface: Callable[[InterviewService], AbstractAsyncContextManager[Surface]],
-               seed: int) -> list[str]:
-    model = FaultyModel(FAILURE_RATE, seed)
-    async with FakeGemini(responder=model, chunk_chars=STREAM_CHUNK_CHARS) as gemini:
-        brain = CountedGeminiBrain(api_key=API_KEY, base_url=gemini.base_url,
-                                   timeout_seconds=CLIENT_TIMEOUT, retry_attempts=3,
-                                   retry_initial_delay=0.05, retry_max_delay=0.2)
-        service = InterviewService(brain=brain, store=InMemoryStore())
-        try:
-            async with make_surface(service) as surface:
-                candidates = [surface.enrol(number) for number in range(CANDIDATES)]
-                outcomes = Outcomes()
-                rng = random.Random(seed)
-                retry_texts = brain_error_messages()
-                started = time.perf_counter()
-                async with LagProbe() as lag:
-                    await asyncio.gather(*(_candidate(surface, c, random.Random(rng.random()),
-                                                      outcomes, retry_texts) for c in candidates))
-                elapsed = time.perf_counter() - started
-                await settle(surface)
-                lines = await _report(surface, candidates, outcomes, model, brain, elapsed)
-                return [*lines, lag.line(surface.name)]
-        finally:
-            await brain.aclose()
+async def _run(make_surface: Callable[..., AbstractAsyncContextManager[Surface]],
+               gemini_url: str, redis_url: str | None) -> list[str]:
+    brain = CountedGeminiBrain(api_key=API_KEY, base_url=gemini_url,
+                               timeout_seconds=CLIENT_TIMEOUT, retry_attempts=3,
+                               retry_initial_delay=0.05, retry_max_delay=0.2)
+    # Slack shares its store with the second process; Discord runs in this one alone.
+    shared = make_surface is slack_surface and redis_url is not None
+    store: SessionStore = RedisStore.from_url(redis_url) if shared else InMemoryStore()
+    service = InterviewService(brain=brain, store=store)
+    options = {"replica": _replica(redis_url, gemini_url)} if shared else {}
+    try:
+        async with make_surface(service, **options) as surface:
+            candidates = [surface.enrol(number) for number in range(CANDIDATES)]
+            outcomes = Outcomes()
+            rng = random.Random(SEED)
+            retry_texts = brain_error_messages()
+            started = time.perf_counter()
+            async with LagProbe() as lag:
+                await asyncio.gather(*(_candidate(surface, c, random.Random(rng.random()),
+                                                  outcomes, retry_texts) for c in candidates))
+            elapsed = time.perf_counter() - started
+            await settle(surface)
+            lines = await _report(surface, candidates, outcomes, brain, elapsed)
+            return [*lines, lag.line(surface.name)]
+    finally:
+        await brain.aclose()
+        await store.close()
+
+
+def _replica(redis_url: str, gemini_url: str):
+    """The Slack app's entry point in a second process, on the same Redis and fake Gemini."""
+    @contextmanager
+    def start(slack_api_url: str) -> Iterator[str]:
+        env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+               "SLACK_API_URL": slack_api_url, "STORE_URL": redis_url,
+               "GEMINI_API_KEY": API_KEY, "GEMINI_BASE_URL": gemini_url,
+               "GEMINI_TIMEOUT_SECONDS": str(CLIENT_TIMEOUT)}
+        with bot_processes(1, ["slack", "--http"], env, health_path=None) as [replica]:
+            yield f"{replica.url}/slack/events"
+
+    return start
 
 
 async def _report(surface: Surface, candidates: list[Candidate], outcomes: Outcomes,
-                  model: FaultyModel, brain: CountedGeminiBrain, elapsed: float) -> list[str]:
+                  brain: CountedGeminiBrain, elapsed: float) -> list[str]:
     name = surface.name
     tally = Tally()
     for candidate in candidates:
@@ -241,11 +215,8 @@ async def _report(surface: Surface, candidates: list[Candidate], outcomes: Outco
     told = sum(min(c.retry_messages, brain.failed[c.user_id]) for c in candidates)
     users_failed = [c for c in candidates if brain.failed[c.user_id]]
     users_told = [c for c in users_failed if c.retry_messages >= brain.failed[c.user_id]]
-    injected = ", ".join(f"{kind} {count}" for kind, count in sorted(model.injected.items()))
     lines = ack_lines(surface, target="(under faults: context)")
     lines += [
-        f"{name} model calls: {model.calls}, failed on purpose: {sum(model.injected.values())} "
-        f"({100 * sum(model.injected.values()) / max(1, model.calls):.1f}%: {injected})",
         f"{name} turns failed after all retries: {failed_turns} (for {len(users_failed)} users)",
         f"{name} clear retry message where a turn failed: {told}/{failed_turns} turns "
         f"({_share(told, failed_turns)}), {len(users_told)}/{len(users_failed)} users "
@@ -259,7 +230,8 @@ async def _report(surface: Surface, candidates: list[Candidate], outcomes: Outco
     ]
     lines += tally.lines(name)
     if name == "slack":
-        lines.append(f"slack events re-delivered: {outcomes.redelivered} of "
+        where = "to a second process on the same Redis" if surface.replica else "to this process"
+        lines.append(f"slack events re-delivered {where}: {outcomes.redelivered} of "
                      f"{len(surface.acks['message event'])}")
     lines.append(f"{name} run: {len(candidates)} candidates, {outcomes.sent} messages sent, "
                  f"{elapsed:.1f} s wall time")
@@ -271,13 +243,26 @@ def _share(part: int, whole: int) -> str:
 
 
 def main() -> None:
-    print(f"{CANDIDATES} candidates per surface; the fake Gemini fails {FAILURE_RATE:.0%} of "
-          f"calls (429, 500, hang > {CLIENT_TIMEOUT:.0f} s timeout, cut stream); Slack re-delivers "
+    low, high = HEALTHY_SECONDS
+    print(f"{CANDIDATES} candidates per surface; the fake Gemini (own process) answers in "
+          f"{low}-{high} s and fails {FAILURE_RATE:.0%} of calls (429, 500, hang > "
+          f"{CLIENT_TIMEOUT:.0f} s timeout, cut stream); Slack re-delivers "
           f"{REDELIVERY_RATE:.0%} of events", flush=True)
 
-    with quiet_logs():
+    env = {"BENCH_GEMINI_HANG_SECONDS": str(HANG_SECONDS)}
+    with quiet_logs(), redis_server() as redis_url:
+        if redis_url is None:
+            print("redis-server is not installed: Slack re-deliveries go to this process")
         for make_surface in (slack_surface, discord_surface):
-            for line in asyncio.run(_run(make_surface, SEED)):
+            with gemini_process("faulty", SEED, env) as gemini:
+                lines = asyncio.run(_run(make_surface, gemini.base_url, redis_url))
+            injected = gemini.stats.get("injected", {})
+            calls = gemini.stats.get("calls", 0)
+            lines.insert(0, f"{make_surface.__name__.split('_')[0]} model calls: {calls}, failed "
+                            f"on purpose: {sum(injected.values())} "
+                            f"({100 * sum(injected.values()) / max(1, calls):.1f}%: "
+                            f"{', '.join(f'{k} {v}' for k, v in sorted(injected.items()))})")
+            for line in lines:
                 print(line, flush=True)
 
 

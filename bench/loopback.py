@@ -21,7 +21,7 @@ import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,13 +29,15 @@ from aiohttp import web
 
 from adapters.discord import build_discord_client
 from adapters.discord.bot import InterviewBot
+from adapters.discord.views import HINT_ID
+from adapters.slack.blocks import ACTION_IDS
 from adapters.slack.app import SlackBot, build_slack_bot, serve_http
 from adapters.slack.places import SlackPlace
 from bench.support import SCRIPTED_ANSWERS, percentile
 from bot.logging import configure_logging
 from core.brain import gemini
 from core.errors import BrainError
-from core.models import Where, Who
+from core.models import Action, Where, Who
 from core.service import InterviewService
 from core.session import Session, Speaker
 from tests.fakes.discord_fake import FakeDiscord, FakeUser
@@ -46,6 +48,7 @@ from tests.fakes.slack_fake import (
     Call,
     FakeSlack,
     SlackSender,
+    button_press,
     message_event,
     slash_command,
 )
@@ -186,6 +189,9 @@ class ObservedSlack(FakeSlack):
         self.signals = Signals()
         self.conversations: dict[str, dict[str, Call]] = defaultdict(dict)  # channel -> ts -> call
         self.responses: dict[str, list[str]] = defaultdict(list)  # response_url hook -> texts
+        # The bot takes the buttons off a message once a newer one carries them, so "this
+        # message carried buttons at some point" is what marks a finished turn.
+        self.finished: set[tuple[str, str]] = set()  # (channel, ts)
 
     def _answer(self, method: str, args: dict) -> dict:
         result = super()._answer(method, args)
@@ -197,6 +203,9 @@ class ObservedSlack(FakeSlack):
             messages[args["ts"]] = Call(method, args, None, result=result)
         elif method == "chat.delete":
             messages.pop(str(args.get("ts")), None)
+        for ts in (result.get("ts"), args.get("ts")):
+            if ts in messages and messages[ts].action_ids:
+                self.finished.add((channel, ts))
         self.signals.poke(channel)
         return result
 
@@ -208,8 +217,8 @@ class ObservedSlack(FakeSlack):
         return response
 
     def shown(self, channel: str) -> list[Shown]:
-        return [Shown(call.text, bool(call.action_ids))
-                for call in self.conversations[channel].values()]
+        return [Shown(call.text, (channel, ts) in self.finished)
+                for ts, call in self.conversations[channel].items()]
 
 
 def _response_text(body: dict) -> str:
@@ -230,11 +239,12 @@ class SlackSurface:
     name = "slack"
 
     def __init__(self, fake: ObservedSlack, bot: SlackBot, sender: SlackSender,
-                 service: InterviewService) -> None:
+                 service: InterviewService, replica: SlackSender | None = None) -> None:
         self.fake = fake
         self.bot = bot
         self.sender = sender
         self.service = service
+        self.replica = replica  # a second process of the app, where re-deliveries go
         self.acks: dict[str, list[float]] = defaultdict(list)  # kind -> milliseconds
 
     def enrol(self, number: int) -> Candidate:
@@ -261,10 +271,20 @@ class SlackSurface:
         self._acked("message event", delivery.status, delivery.seconds)
 
     async def _redeliver(self, payload: dict, delay: float) -> None:
-        """Slack sending the same event again (same event_id, ``X-Slack-Retry-Num``)."""
+        """Slack sending the same event again (same event_id, ``X-Slack-Retry-Num``), to the
+        second process when there is one (a load balancer picks a replica per request)."""
         await asyncio.sleep(delay)
-        delivery = await self.sender.event(payload, retry_num=1)
+        delivery = await (self.replica or self.sender).event(payload, retry_num=1)
         self._acked("re-delivered event", delivery.status, delivery.seconds)
+
+    async def press_hint(self, candidate: Candidate) -> None:
+        """Press Hint under the latest question (a block_actions payload, acked by Bolt)."""
+        post = [call for call in self.fake.conversations[candidate.channel_id].values()
+                if call.action_ids][-1]
+        payload = button_press(post, ACTION_IDS[Action.hint], user=candidate.user_id,
+                               response_url=self.fake.response_url())
+        delivery = await self.sender.interactive(payload)
+        self._acked("button press", delivery.status, delivery.seconds)
 
     def shown(self, candidate: Candidate) -> list[Shown]:
         """The DM, then the private (response_url) answers to the candidate's commands."""
@@ -296,17 +316,26 @@ class SlackSurface:
 
 
 @asynccontextmanager
-async def slack_surface(service: InterviewService) -> AsyncIterator[SlackSurface]:
-    """The fake Slack, the real Bolt app in front of it over HTTP, and a signed sender."""
+async def slack_surface(service: InterviewService,
+                        replica: Callable[[str], AbstractContextManager[str]] | None = None
+                        ) -> AsyncIterator[SlackSurface]:
+    """The fake Slack, the real Bolt app in front of it over HTTP, and a signed sender.
+
+    ``replica(fake_api_url)``, when given, starts a second process of the app (sharing the
+    service's store) and yields its events URL.
+    """
     fake = ObservedSlack()
     await fake.start()
     bot = build_slack_bot(service, token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
                           base_url=fake.base_url)
     runner = await serve_http(bot.app, "127.0.0.1", 0)
     port = runner.addresses[0][1]
+    second = replica(fake.base_url) if replica else nullcontext(None)
     try:
-        sender = SlackSender(f"http://127.0.0.1:{port}/slack/events")
-        yield SlackSurface(fake, bot, sender, service)
+        with second as replica_url:
+            sender = SlackSender(f"http://127.0.0.1:{port}/slack/events")
+            yield SlackSurface(fake, bot, sender, service,
+                               SlackSender(replica_url) if replica_url else None)
     finally:
         await bot.background.drain(timeout=5)
         await runner.cleanup()
@@ -378,6 +407,7 @@ class DiscordSurface:
         self.client = client
         self.service = service
         self.interactions: list[dict[str, Any]] = []
+        self.presses: list[dict[str, Any]] = []
         self.messages_sent: list[tuple[int, float]] = []  # (channel, when dispatched)
 
     def enrol(self, number: int) -> Candidate:
@@ -400,6 +430,14 @@ class DiscordSurface:
         assert candidate.discord_user is not None
         self.messages_sent.append((int(candidate.channel_id), time.monotonic()))
         await self.fake.say(candidate.discord_user, int(candidate.channel_id), text)
+
+    async def press_hint(self, candidate: Candidate) -> None:
+        """Press Hint under the latest question (an INTERACTION_CREATE of a button)."""
+        assert candidate.discord_user is not None
+        channel = int(candidate.channel_id)
+        found = (self.fake.messages.get(i) for i in self.fake.by_channel[channel])
+        message = [m for m in found if m is not None and m.get("components")][-1]
+        self.presses.append(await self.fake.press(candidate.discord_user, message, HINT_ID))
 
     def shown(self, candidate: Candidate) -> list[Shown]:
         return self.fake.shown(int(candidate.channel_id))
@@ -429,10 +467,12 @@ class DiscordSurface:
             elif record.method == "POST" and record.path.endswith("/typing"):
                 typing[int(parts[2])].append(record.at)
         acks: dict[str, list[float]] = defaultdict(list)
-        for interaction in self.interactions:
-            at = callbacks.get(interaction["id"])
-            acks["interaction callback"].append(
-                (at - interaction["sent_at"]) * 1000 if at is not None else float("inf"))
+        for kind, interactions in (("interaction callback", self.interactions),
+                                   ("button callback", self.presses)):
+            for interaction in interactions:
+                at = callbacks.get(interaction["id"])
+                acks[kind].append(
+                    (at - interaction["sent_at"]) * 1000 if at is not None else float("inf"))
         for channel, sent_at in self.messages_sent:
             first = next((at for at in typing[channel] if at >= sent_at), None)
             acks["message typing"].append((first - sent_at) * 1000 if first else float("inf"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 
@@ -84,6 +85,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             await service.history.purge_older_than(settings.retention_days)
             return await TERMINAL_COMMANDS[surfaces[0]](service, args)
         await service.store.get("startup-check")  # opens and migrates the store: fail fast
+        await asyncio.to_thread(semantics.warm_up)  # the reading model, before the first user
+        freeze_startup_heap()
         retention = asyncio.create_task(
             retention_loop(service.history, days=settings.retention_days))
         runners = []
@@ -96,7 +99,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 from adapters.slack import run_slack
 
                 runners.append(run_slack(service, settings, http=getattr(args, "http", False),
-                                         port=getattr(args, "port", 3000)))
+                                         port=getattr(args, "port", 3000),
+                                         base_url=settings.slack_api_url or None))
             elif surface == "api":
                 from adapters.http import run_api
 
@@ -119,6 +123,14 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await service.brain.aclose()
         await service.store.close()
+
+
+def freeze_startup_heap() -> None:
+    """Move everything made at start-up (modules, the role catalog, the reading model) out
+    of the garbage collector's sight: full collections then scan only what turns create,
+    instead of pausing the event loop for the whole heap."""
+    gc.collect()
+    gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None  # xapp-...: Socket Mode
     slack_signing_secret: SecretStr | None = None  # HTTP mode
+    slack_api_url: str = ""  # Web API base URL; empty: Slack's own (e.g. GovSlack's differs)
 
     # HTTP API ------------------------------------------------------------------
     api_token: SecretStr | None = None

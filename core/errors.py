@@ -105,3 +105,12 @@ class LockLostError(InterviewError):
         "That took too long on my side, so your message was not kept. Please send it again; "
         "your interview is safe."
     )
+
+
+class StoreUnavailableError(InterviewError):
+    """The shared store (Redis) could not be reached; nothing was recorded."""
+
+    user_message = (
+        "I can't reach my storage just now, so that message was not kept. Your interview is "
+        "safe: please send it again in a moment."
+    )

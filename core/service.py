@@ -40,6 +40,7 @@ from core.models import (
     RoleSummary,
     StatusInfo,
     TextDelta,
+    TurnRef,
     Where,
     Who,
     session_key,

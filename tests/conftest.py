@@ -8,6 +8,9 @@ from core import InterviewOptions, InterviewService, Where, Who
 from core.brain.offline import OfflineBrain
 from core.store import InMemoryStore
 
+# A throwaway redis-server for the tests that share a store (``redis_url``, ``redis_prefix``).
+pytest_plugins = ["tests.redis_server"]
+
 
 @pytest.fixture
 def service() -> InterviewService:

@@ -1,7 +1,7 @@
 """A throwaway redis-server on 127.0.0.1 for the tests that need a shared store.
 
-Import the fixtures where they are used (``from tests.redis_server import redis_url,
-redis_prefix``); the server starts once per test session, on first use.
+A pytest plugin (``tests/conftest.py`` loads it): tests ask for ``redis_url`` and
+``redis_prefix``; the server starts once per test session, on first use.
 """
 
 from __future__ import annotations

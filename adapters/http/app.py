@@ -70,6 +70,7 @@ from core.errors import (
     LockLostError,
     NoActiveInterviewError,
     SessionBusyError,
+    StoreUnavailableError,
     TurnConflictError,
     TurnOutOfOrderError,
     UnknownRoleError,
@@ -249,6 +250,7 @@ def _install_error_handlers(app: FastAPI, max_request_bytes: int) -> None:
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)}))
     handle(SessionBusyError, lambda exc: _busy(exc))
     handle(LockLostError, lambda exc: _busy(exc))
+    handle(StoreUnavailableError, lambda exc: _busy(exc, "store_unavailable"))
     handle(TurnOutOfOrderError, lambda exc: ApiError(
         409, "turn_out_of_order", exc.user_message, expected_turn=exc.expected))
     handle(TurnConflictError, lambda exc: ApiError(
@@ -256,11 +258,10 @@ def _install_error_handlers(app: FastAPI, max_request_bytes: int) -> None:
     handle(InterviewError, lambda exc: ApiError(400, "interview_error", exc.user_message))
 
 
-def _busy(exc: InterviewError) -> ApiError:
-    """The turn could not take its place in time (shared store under load): nothing was
-    recorded, so the same request can be sent again."""
-    return ApiError(503, "session_busy", exc.user_message, retryable=True,
-                    headers={"Retry-After": "1"})
+def _busy(exc: InterviewError, error: str = "session_busy") -> ApiError:
+    """The turn could not take its place in time, or the shared store was out of reach:
+    nothing was recorded, so the same request can be sent again."""
+    return ApiError(503, error, exc.user_message, retryable=True, headers={"Retry-After": "1"})
 
 
 def _http_error(exc: StarletteHTTPException, max_request_bytes: int) -> ApiError:

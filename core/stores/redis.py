@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import redis.asyncio as aioredis
 import structlog
 
-from core.errors import LockLostError, SessionBusyError
+from core.errors import LockLostError, SessionBusyError, StoreUnavailableError
 from core.locks import TurnLock
 from core.session import Session
 from core.store import DEFAULT_SEEN_SECONDS, DEFAULT_TTL_SECONDS, SessionStore
@@ -92,6 +92,8 @@ class RedisStore(SessionStore):
         self._wakers: dict[str, asyncio.Future[bool]] = {}  # token -> its wake-up
         self._live: dict[str, _Ticket] = {}  # token -> ticket, renewed while here
         self._holding: dict[str, str] = {}  # session key -> token of our turn that holds it
+        # The session as read in the same script that took its lock: the turn's first read.
+        self._prefetched: dict[str, bytes | None] = {}
         self._background: set[asyncio.Task] = set()
         self._listener: asyncio.Task | None = None
         self._renewer: asyncio.Task | None = None
@@ -130,8 +132,11 @@ class RedisStore(SessionStore):
         return max(1, int(self.ttl_seconds * 1000))
 
     async def get(self, key: str) -> Session | None:
-        data = await self.redis.get(self.session_key(key))
-        return None if data is None else load_session(key, data)
+        prefetched = self._prefetched.pop(key, _NOTHING)
+        if prefetched is _NOTHING:
+            async with _reachable():
+                prefetched = await self.redis.get(self.session_key(key))
+        return None if prefetched is None else load_session(key, prefetched)
 
     async def put(self, session: Session) -> None:
         await self._put(session, must_exist=False)
@@ -142,12 +147,15 @@ class RedisStore(SessionStore):
     async def _put(self, session: Session, *, must_exist: bool) -> bool:
         """One script: refused if our turn lost the lock (fencing), or if the session was
         deleted meanwhile and ``must_exist``."""
+        self._prefetched.pop(session.key, None)
         holder_key = self._lock_keys(session.key)[1]
         token = self._holding.get(session.key, "")
-        written = await self._scripts["put"](
-            keys=[self.session_key(session.key),
-                  self.user_key(session.who.platform, session.who.user_id), holder_key],
-            args=[token, session.model_dump_json(), self._ttl_ms, int(must_exist), session.key])
+        async with _reachable():
+            written = await self._scripts["put"](
+                keys=[self.session_key(session.key),
+                      self.user_key(session.who.platform, session.who.user_id), holder_key],
+                args=[token, session.model_dump_json(), self._ttl_ms, int(must_exist),
+                      session.key])
         if written == LOST:
             log.warning("redis.save_refused_lock_lost", key=session.key)
             raise LockLostError()
@@ -155,6 +163,7 @@ class RedisStore(SessionStore):
 
     async def delete(self, key: str) -> None:
         # The key may stay in its user's set until that expires; deleting it again is harmless.
+        self._prefetched.pop(key, None)
         await self.redis.delete(self.session_key(key))
 
     async def delete_user(self, platform: str, user_id: str) -> int:
@@ -193,22 +202,35 @@ class RedisStore(SessionStore):
 
     @asynccontextmanager
     async def lock(self, key: str, *, order: float | None = None) -> AsyncIterator[TurnLock]:
-        await self._start()
+        async with _reachable():
+            await self._start()
         ticket = _Ticket(self, key, order)
-        self._live[ticket.token] = ticket
         try:
-            await ticket.acquire(time.monotonic() + self.lock_wait_seconds)
+            async with _reachable():
+                await ticket.acquire(time.monotonic() + self.lock_wait_seconds)
             yield ticket
         finally:
             self._live.pop(ticket.token, None)
             if self._holding.get(key) == ticket.token:
                 del self._holding[key]
+                self._prefetched.pop(key, None)
             # Shielded: a cancelled turn must still hand the session on to the next one.
             await asyncio.shield(self._release(ticket))
 
     async def _script(self, name: str, ticket: _Ticket, *args: object) -> int:
         return int(await self._scripts[name](
             keys=ticket.keys, args=[ticket.token, self.prefix, *args]))
+
+    async def _enqueue(self, ticket: _Ticket) -> int:
+        """Join the queue; when the lock is ours at once, the session comes with it."""
+        reply = await self._scripts["enqueue"](
+            keys=[*ticket.keys, self.session_key(ticket.key)],
+            args=[ticket.token, self.prefix, self._lease_ms, ticket.score, self._keep_ms])
+        self._live[ticket.token] = ticket  # its lease exists now: renew it from here on
+        state = int(reply[0])
+        if state == HELD:
+            self._prefetched[ticket.key] = reply[1] if len(reply) > 1 else None
+        return state
 
     async def _release(self, ticket: _Ticket, park: bool = False) -> None:
         """Release (or step aside); a Redis error is retried in the background, never
@@ -352,8 +374,7 @@ class _Ticket(TurnLock):
         store = self.store
         waker = store._expect_wake(self.token)
         try:
-            state = await store._script("enqueue", self, store._lease_ms, self.score,
-                                        store._keep_ms)
+            state = await store._enqueue(self)
             await self._wait(state, waker, deadline)
         finally:
             store._wakers.pop(self.token, None)
@@ -374,8 +395,7 @@ class _Ticket(TurnLock):
             state = await store._script("check", self, store._keep_ms)
             if state == LOST:  # our lease lapsed (a very long stall) and we were dropped
                 log.warning("redis.lock_requeued", key=self.key)
-                state = await store._script("enqueue", self, store._lease_ms, self.score,
-                                            store._keep_ms)
+                state = await store._enqueue(self)
 
     async def wait_for_another_turn(self, timeout: float) -> bool:
         store = self.store
@@ -401,6 +421,20 @@ class _Ticket(TurnLock):
         honour it rather than queue on for a turn that nobody awaits any more."""
         if self.task is not None and self.task.cancelling() > self.cancels_at_start:
             raise asyncio.CancelledError()
+
+
+_NOTHING = object()
+
+
+@asynccontextmanager
+async def _reachable() -> AsyncIterator[None]:
+    """A Redis that cannot be reached (or a pool that stayed full) is the user's friendly
+    "send it again", not a crash: nothing was recorded."""
+    try:
+        yield
+    except aioredis.RedisError as error:
+        log.warning("redis.unavailable", error=type(error).__name__)
+        raise StoreUnavailableError() from error
 
 
 def _text(value: bytes | str) -> str:

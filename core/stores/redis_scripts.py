@@ -44,15 +44,17 @@ local function advance(keep_ms)
 end
 """
 
-# ARGV: token, prefix, lease_ms, score_us ('' = now), keep_ms
+# KEYS[4]: the session. ARGV: token, prefix, lease_ms, score_us ('' = now), keep_ms.
+# Returns {1, session data or nil} when the lock is ours at once (the turn's first read
+# comes with it), else {0}.
 ENQUEUE = _PRELUDE + """
 local lease_ms, keep_ms = tonumber(ARGV[3]), tonumber(ARGV[5])
 redis.call('SET', prefix .. 'lease:' .. token, 1, 'PX', lease_ms)
 local score = ARGV[4] ~= '' and tonumber(ARGV[4]) or now_us()
 redis.call('ZADD', queue, score, token)
 redis.call('PEXPIRE', queue, keep_ms)
-if advance(keep_ms) == token then return 1 end
-return 0
+if advance(keep_ms) == token then return {1, redis.call('GET', KEYS[4])} end
+return {0}
 """
 
 # ARGV: token, prefix, keep_ms

@@ -5,6 +5,7 @@ import asyncio
 import pytest
 
 from core import BrainError, NoActiveInterviewError, ReplyKind, Where, Who
+from core.models import Persona
 from core.brain.offline import OfflineBrain
 from core.service import InterviewService
 from core.store import InMemoryStore
@@ -97,7 +98,7 @@ class MislabellingBrain(OfflineBrain):
 
     async def plan_turn(self, request):
         plan = await super().plan_turn(request)
-        return plan.model_copy(update={"read": "confused"})
+        return plan.model_copy(update={"read": Persona.CONFUSED})
 
 
 async def test_whether_an_answer_counts_is_cores_reading_not_the_models(who, where):

@@ -105,6 +105,7 @@ async def test_a_turn_number_behind_the_interview_and_not_remembered_is_a_confli
     await service.answer(who, where, ANSWER, TurnRef(number=1))
     session = await service.session_for(who, where)
     session.applied_turns.clear()  # as if forgotten long ago
+    await service.store.put(session)
     with pytest.raises(TurnConflictError) as refused:
         await service.answer(who, where, ANSWER, TurnRef(number=1))
     assert refused.value.expected == 2

@@ -22,7 +22,6 @@ from adapters.discord import run_discord
 from bot.settings import Settings
 from tests.discord.helpers import make_service
 from tests.fakes.discord_fake import FakeDiscord
-from tests.redis_server import redis_prefix, redis_url  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWER = ("At Acme I owned a 400k deal with a logistics firm. I mapped the CFO as economic "

@@ -120,7 +120,7 @@ async def test_second_message_waits_for_the_first(fake: FakeDiscord, start_bot) 
         await fake.say(jo, dm, first)
         await fake.say(jo, dm, second)  # while the first is still being answered
         session = await fake.until(
-            lambda: (s := service.store._sessions.get(f"discord:{jo.id}:{dm}"))
+            lambda: (s := service.store.peek(f"discord:{jo.id}:{dm}"))
             and len(candidate_texts(s)) == 2 and chat.idle() and s,
             timeout=15,
         )

@@ -17,7 +17,6 @@ from core.brain.offline import OfflineBrain
 from core.service import InterviewService
 from core.stores.redis import RedisStore
 from tests.http.helpers import GOOD_ANSWERS, parse_sse, start, transcript
-from tests.redis_server import redis_prefix, redis_url  # noqa: F401 (fixtures)
 
 
 async def chat(client: httpx.AsyncClient, session_id: str, message: str, path: str = "/chat",

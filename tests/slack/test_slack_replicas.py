@@ -8,7 +8,6 @@ from core.models import Where, Who
 from core.session import Speaker
 from core.stores.redis import RedisStore
 from tests.fakes.slack_fake import message_event
-from tests.redis_server import redis_prefix, redis_url  # noqa: F401 (fixtures)
 
 TEAM, DM, ALICE = "T0TEAM", "D0DM1", "U0ALICE"
 ANSWER = ("In my last role I owned a territory of 40 accounts and grew revenue by 30% in a "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from core.stores.redis import RedisStore
-from tests.redis_server import redis_prefix, redis_url  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
