@@ -98,7 +98,7 @@ class MislabellingBrain(OfflineBrain):
 
     async def plan_turn(self, request):
         plan = await super().plan_turn(request)
-        return plan.model_copy(update={"read": Persona.CONFUSED})
+        return plan.model_copy(update={"read": Persona.confused})
 
 
 async def test_whether_an_answer_counts_is_cores_reading_not_the_models(who, where):
