@@ -26,6 +26,7 @@ __all__ = ["AnswerAnalysis", "Gap", "analyse", "content_terms", "is_story", "str
 
 MAX_ANALYSED_CHARS = 8_000
 TERSE_WORDS = 25  # below this a technical answer cannot show its reasoning
+BRIEF_WORDS = 50  # below this a plan is brief (graded at most 3)
 CHATTY_WORDS = 80
 
 
@@ -377,9 +378,11 @@ def weaknesses(analysis: AnswerAnalysis, question: Question) -> list[Gap]:
     if analysis.overclaim and not is_story(question):
         found.append(Gap.overclaim)
     if not is_story(question):
-        if analysis.words < TERSE_WORDS:
-            found.append(Gap.terse)
         missing = [p for p in question.key_points if p not in analysis.reading.key_points]
+        # Too short to show reasoning, or brief with a key point left out: name the brevity
+        # (the grade caps a brief plan at 3, so it is probed rather than passed).
+        if analysis.words < TERSE_WORDS or (analysis.words < BRIEF_WORDS and missing):
+            found.append(Gap.terse)
         if len(missing) > max(1, len(question.key_points) // 3) or not question.key_points:
             found.append(Gap.shallow)
         if question.category is Category.technical and analysis.generic \

@@ -16,12 +16,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from core.analysis import AnswerAnalysis, is_chatty, is_story
+from core.analysis import BRIEF_WORDS, AnswerAnalysis, is_chatty, is_story
 from core.roles import MisconceptionKind, Question
 
 LONG_ANSWER_WORDS = 350
 THIN_WORDS = 25
-BRIEF_WORDS = 50
 
 
 @dataclass

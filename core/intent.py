@@ -151,8 +151,15 @@ class Intent:
     substance_words: int  # words in sentences that are not requests, questions back or notes
 
 
+# Quoted speech ("I'd ask them 'Do you like it?'") is part of the answer, not a question
+# to the interviewer: closed quotes are dropped, and an open one runs to the sentence's end
+# (the splitter may cut a quotation at its "?").
+_QUOTED = re.compile(r"""(?:^|(?<=[\s(:]))["'“‘](?=\w)(?:[^"\u201d\u2019\n]*?["\u201d\u2019](?!\w)|.*$)""")
+
+
 def _is_question_back(sentence: str) -> bool:
-    return sentence.rstrip().endswith("?") or bool(_ASK_BACK.match(sentence))
+    said = _QUOTED.sub(" ", sentence).rstrip()
+    return said.endswith("?") or bool(_ASK_BACK.match(said))
 
 
 def _ask_back_kind(text: str) -> AskBack:

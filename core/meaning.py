@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from core import semantics
+from core import semantics, signals
 from core.roles import Misconception, Question, Role
 
 KEY_POINT_MATCH = 0.34  # a sentence that says the key point in other words
@@ -105,7 +105,8 @@ def _keyword_hits(terms: set[str], lowered: str, question: Question) -> int:
     for keyword in question.keywords:
         keyword_terms = _terms(keyword)
         if " " in keyword.strip():
-            hits += keyword.lower() in lowered or bool(keyword_terms and keyword_terms <= terms)
+            # a phrase said as such ("said no") is a stronger sign than one word
+            hits += 2 if keyword.lower() in lowered else bool(keyword_terms and keyword_terms <= terms)
         else:
             hits += bool(keyword_terms & terms)
     return hits
@@ -151,17 +152,21 @@ def read(sentences: list[str], text: str, question: Question, role: Role | None)
     topical = per_sentence
     if question.key_points:
         sims = semantics.similarity(sentence_vectors, semantics.bank_matrix(tuple(question.key_points)))
+        unsure = [i for i, s in enumerate(sentences) if signals.UNSURE.search(s)]
+        unsure_terms = set().union(*(content_terms(sentences[i]) for i in unsure)) - set().union(
+            *(content_terms(s) for i, s in enumerate(sentences) if i not in unsure))
+        sims[unsure, :] = -1.0  # "not sure about mocking" does not cover mocking
         best_per_point = sims.max(axis=0)
         coverage = float(np.clip((best_per_point - KEY_POINT_FLOOR)
                                  / (KEY_POINT_FULL - KEY_POINT_FLOOR), 0, 1).mean())
         topical = np.maximum(per_sentence, sims.max(axis=1))
         for j, point in enumerate(question.key_points):
             best = int(np.argmax(sims[:, j]))
-            if sims[best, j] < MISSING_BELOW and not (_terms(point) & terms):
+            if sims[best, j] < MISSING_BELOW and not (_terms(point) & (terms - unsure_terms)):
                 absent.append(point)
             if sims[best, j] >= KEY_POINT_MATCH or _lexically_covered(point, content_terms(sentences[best])):
                 points[point] = sentences[best]
-            elif _lexically_covered(point, terms):
+            elif _lexically_covered(point, terms - unsure_terms):
                 points[point] = sentences[best]
 
     found: list[tuple[Misconception, str]] = []
@@ -194,7 +199,8 @@ def read(sentences: list[str], text: str, question: Question, role: Role | None)
     # points, hardly any of its keywords, and other questions closer in meaning.
     unrelated = not points and coverage < 0.05 and (
         (hits == 0 and rank >= 1) or (hits <= 1 and rank >= OFF_QUESTION_RANK))
-    on_question = not (len(text.split()) >= OFF_QUESTION_WORDS and unrelated)
+    on_question = not (len(text.split()) >= OFF_QUESTION_WORDS and unrelated) \
+        and not signals.SWAPPED.search(text)  # "let me tell you about a win instead"
     return Reading(topic_similarity=round(own, 3), topic_rank=rank, closest_other=closer,
                    keyword_hits=hits, on_question=on_question,
                    sentence_relevance=[round(float(s), 3) for s in per_sentence],

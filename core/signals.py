@@ -191,3 +191,21 @@ OVERCLAIM = re.compile(
     r"definitely (?:works|caused|causes)|clearly (?:caused|causes|proves))\b",
     re.IGNORECASE,
 )
+
+# A sentence that says the candidate does not know something ("not sure about mocking",
+# "no idea how to size it") names a gap; it does not cover the point it mentions.
+UNSURE = re.compile(
+    r"\b(?:(?:i'?m|i am) )?not (?:really |totally |entirely |too )?sure (?:about|how|when|what|why|"
+    r"whether|if|which)\b|\bno idea (?:about|how|when|what|why|whether|if|which)\b"
+    r"|\b(?:i )?(?:don'?t|do not) (?:really )?know (?:how|when|what|why|whether|which|much about)\b"
+    r"|\bnever (?:really )?(?:looked into|thought about|figured out)\b",
+    re.IGNORECASE)
+
+# The candidate says they will answer something else ("let me tell you about my biggest win
+# instead"): whatever follows answers another question.
+SWAPPED = re.compile(
+    r"\b(?:let me|i'?ll|i'?d (?:rather|prefer to)|can i|could i|i want to) (?:just )?(?:tell|talk|share)"
+    r"(?: you)? about [^.!?]{0,80}\binstead\b"
+    r"|\b(?:i'?d|i would) (?:rather|prefer to) (?:tell|talk|share)(?: you)? about (?:something|another|a different)"
+    r"|\binstead of (?:answering|that question|the question)\b",
+    re.IGNORECASE)

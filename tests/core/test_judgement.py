@@ -308,3 +308,62 @@ def test_stories_owned_with_a_measured_result_reach_full_marks():
     analysis, q = read("swe-b1", text)
     assert grade(analysis, q).score == 5
     assert all(star_elements(analysis, q)[flag] for flag in ("situation", "action", "result"))
+
+
+# ---------------------------------------------------------------- quoted speech, stated gaps
+
+@pytest.mark.parametrize("text", [
+    "I'd open with 'What made you take this call? What happens if nothing changes?' and listen.",
+    'I always ask \u201cHow do you handle this today? Who else feels it?\u201d and take notes.',
+])
+async def test_questions_inside_quoted_speech_are_part_of_the_answer(service, text):
+    analysis, _ = read("sales-t1", text)
+    assert not analysis.asks_clarification
+    reply, *_ = await first_reply(service, "sales-t1", text)
+    assert reply.kind is not ReplyKind.clarify
+
+
+def test_a_question_back_outside_quotes_is_still_heard():
+    analysis, _ = read("sales-t1", "Sorry, do you mean a call with a brand new lead or an inbound one?")
+    assert analysis.asks_clarification
+
+
+def test_saying_you_are_not_sure_about_a_point_does_not_cover_it():
+    base = ("Unit tests for the pricing rules and other pure logic, since they run in milliseconds. "
+            "Integration tests around the database and the payment provider. ")
+    unsure, _ = read("swe-t2", base + "Not sure when mocking helps and when it hides bugs, to be honest.")
+    sure, _ = read("swe-t2", base + "I mock only what I do not own, since mocks can hide bugs in "
+                                   "the real integration.")
+    point = "when mocking helps and when it hides bugs"
+    assert point not in unsure.reading.key_points
+    assert point in sure.reading.key_points
+
+
+async def test_a_brief_plan_that_leaves_points_out_is_probed_and_brevity_named(service):
+    text = ("Unit tests for anything with logic because they are quick, integration tests for the "
+            "parts that talk to the database, and I skip trivial getters.")
+    analysis, _ = read("swe-t2", text)
+    assert Gap.terse in analysis.weaknesses
+    reply, *_ = await first_reply(service, "swe-t2", text)
+    assert reply.kind is ReplyKind.follow_up
+
+
+# ---------------------------------------------------------------- another question, said outright
+
+async def test_a_candidate_who_swaps_in_another_story_is_brought_back(service):
+    text = ("I'd rather tell you about my best deal instead, it's a better story: a two-year contract "
+            "with a logistics firm that I sourced, ran through procurement and closed at 240k, the "
+            "largest in our region that year.")
+    analysis, _ = read("sales-b1", text)
+    assert not analysis.on_question
+    reply, *_ = await first_reply(service, "sales-b1", text)
+    assert reply.kind is ReplyKind.steer
+
+
+def test_instead_inside_a_real_story_is_not_a_swap():
+    text = ("We lost a 90k renewal to a cheaper rival. I had only spoken to the admin, so the CFO "
+            "never heard our case. Since then I meet the budget holder in the first month instead "
+            "of at renewal, and I lost none of my next eight renewals.")
+    analysis, _ = read("sales-b1", text)
+    assert analysis.on_question
+
