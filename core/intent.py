@@ -109,6 +109,7 @@ _RATING = re.compile(r"\b\d+\s?/\s?(?:5|10)\b(?!\s*(?:split|of|customers|users|d
 
 # Cheap gates: the full patterns above are long alternations; a message that contains
 # none of their trigger words cannot match them, and most answers contain none.
+# tests/core/test_intent_gates.py checks every alternative of each pattern passes its gate.
 def _gate(*words: str) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(word) for word in words))
 
@@ -119,12 +120,13 @@ _MAY_INJECT = _gate("ignore", "disregard", "you are now", "from now on", "act as
                     "rate ", "grade", "confirm", "say that", "tell me i", "interviewer",
                     "change your", "change the", "override", "output", "stop asking",
                     "straight to", "note", "p.s", "ps ", "grader", "evaluator", "reviewer",
-                    "assessor", "mark ", "approved", "/5", "/ 5", "<!--", "dear", "role")
+                    "assessor", "mark ", "approved", "/5", "/ 5", "<!--", "dear", "role", "mode")
 _MAY_ABUSE = _gate("fu", "f*", "f-", "screw", "shut up", "piece of", "idiot", "moron", "stupid", "dumb",
                    "useless", "worthless", "pathetic", "garbage", "trash", "loser", "bitch",
                    "asshole", "retard", "clown", "joke", "kill", "hurt", "find", "destroy", "beat",
                    "smash", "wreck", "hunt", "your office", "your house", "know where", "hell",
                    "kys", "die", "or else", "better", "fired")
+_MAY_ABUSE = re.compile(_MAY_ABUSE.pattern + r"|\bf\W{2}")  # "f## off", "f.. you"
 _MAY_OFF_TOPIC = _gate("joke", "write", "weather", "time", "date", "score", "who won", "recipe",
                        "translate", "capital", "homework", "play", "buy", "sell", "stock", "earnings",
                        "crypto", "bitcoin", "share", "coin", "overvalued", "all in", "invest",
