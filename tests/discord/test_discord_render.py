@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 from adapters.discord.render import (
     EMBED_DESCRIPTION_LIMIT,
