@@ -142,6 +142,16 @@ class Conversation:
         except InterviewError:
             return role_id
 
+    def role_names(self) -> dict[str, str]:
+        return {role.id: role.name for role in self.service.roles()}
+
+    def roles_matching(self, typed: str) -> list[RoleSummary]:
+        """Roles whose id, name or an alias contains ``typed`` (for autocompletion)."""
+        typed = typed.strip().lower()
+        return [role for role in self.service.roles()
+                if not typed or typed in role.id or typed in role.name.lower()
+                or any(typed in alias.lower() for alias in role.aliases)]
+
     def _view_of(self, session: Session) -> InterviewView:
         active = session.state is SessionState.active
         transcript = tuple(TranscriptItem(entry.speaker, entry.text, entry.question_index + 1,

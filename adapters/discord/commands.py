@@ -70,13 +70,7 @@ class InterviewCommands(app_commands.Group):
     async def role_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        typed = current.strip().lower()
-        matches = [
-            role
-            for role in self.actions.service.roles()
-            if not typed or typed in role.id or typed in role.name.lower()
-            or any(typed in alias for alias in role.aliases)
-        ]
+        matches = self.actions.conversation.roles_matching(current)
         return [app_commands.Choice(name=role.name, value=role.id) for role in matches][:AUTOCOMPLETE_LIMIT]
 
     @app_commands.command(description="End the interview and get your feedback report")

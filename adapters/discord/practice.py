@@ -94,9 +94,6 @@ class PracticeData:
         self.service = conversation.service
         self.forget_timeout = forget_timeout
 
-    def role_names(self) -> dict[str, str]:
-        return {role.id: role.name for role in self.service.roles()}
-
     async def history(self, interaction: discord.Interaction) -> None:
         await self.from_interaction(interaction, ParsedCommand(Command.history))
 
@@ -157,7 +154,7 @@ class PracticeData:
             progress = outcome.progress
             # Without Attach Files here, the sparklines in the embed still show the trend.
             chart = await self._chart(progress.entries) if progress.entries and can_attach else None
-            embed = history_embed(progress, self.role_names(), chart=chart is not None)
+            embed = history_embed(progress, self.conversation.role_names(), chart=chart is not None)
             extra = {"file": discord.File(io.BytesIO(chart), filename=CHART_FILENAME)} if chart else {}
             await send(embed=embed, **extra)
             log.info("discord.history_shown", interviews=len(progress.entries), chart=chart is not None)
@@ -165,7 +162,7 @@ class PracticeData:
             if outcome.stats is None or scope is None:
                 await send(content=STATS_NEED_A_CHANNEL)
                 return
-            embed = stats_embed(outcome.stats, self.role_names(), f"<#{scope.rstrip(':')}>")
+            embed = stats_embed(outcome.stats, self.conversation.role_names(), f"<#{scope.rstrip(':')}>")
             await send(embed=embed)
             log.info("discord.stats_shown", interviews=outcome.stats.sessions,
                      members=len(outcome.stats.members))
