@@ -174,8 +174,22 @@ class Conversation:
         """
         if await self.is_active(who, where):
             command = lone_command(text)
-            return Typed(None if command is None else ParsedCommand(command), active=True)
+            if command is not None:
+                return Typed(ParsedCommand(command), active=True)
+            return Typed(self._start_of_a_role(text), active=True)
         return Typed(parse(text), active=False)
+
+    def _start_of_a_role(self, text: str) -> ParsedCommand | None:
+        """``start sales`` typed mid-interview is a start (refused: one is running), not an
+        answer; "Start by listing the stakeholders" names no role, so it is an answer."""
+        try:
+            command = parse(text)
+            if command is None or command.command is not Command.start:
+                return None
+            self.service.resolve_role(command.role)
+        except InterviewError:
+            return None
+        return command
 
     async def handle(self, who: Who, where: Where, command: ParsedCommand, *,
                      extra_context: str = "", channel_scope: str | None = None) -> Outcome:

@@ -85,7 +85,7 @@ def test_options_that_do_not_fit_together_are_an_invalid_option():
     (" skip ", Command.skip), ("stop", Command.end), ("Quit.", Command.end),
     ("status", Command.status), ("restart", Command.reset), ("help", Command.help),
     ("Skip the details: I led the team and we won.", None),
-    ("start", None), ("start sales", None),  # starting needs no interview running: an answer
+    ("start", None), ("start sales", None),  # never a lone command (see core.conversation)
     ("History", None), ("forget", None), ("stats", None),  # one-word answers, not records
     ("hint\nand more", None),
 ])

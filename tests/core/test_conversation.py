@@ -14,7 +14,7 @@ from core.conversation import (
     ShowStats,
     ShowUsage,
 )
-from core.errors import NoActiveInterviewError
+from core.errors import InterviewAlreadyActiveError, NoActiveInterviewError
 from core.models import ReplyKind, Where
 from core.session import SessionState, Speaker
 
@@ -32,6 +32,10 @@ async def test_typed_text_is_a_command_outside_an_interview_and_an_answer_inside
     inside = await talk.understand(who, where, "History")
     assert inside.active and inside.command is None  # a one-word answer
     assert (await talk.understand(who, where, "stop")).command.command is Command.end
+    assert (await talk.understand(who, where, "Start by listing the stakeholders")).command is None
+    again = (await talk.understand(who, where, "start sales")).command  # not an answer:
+    with pytest.raises(InterviewAlreadyActiveError):  # refused, and the interview goes on
+        await talk.handle(who, where, again)
     with pytest.raises(CommandError):
         await talk.understand(who, Where(platform="test", conversation_id="c2"), "start")
 
