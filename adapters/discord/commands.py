@@ -25,7 +25,9 @@ HELP_TEXT = """**Mock interview practice**
 `file` (your resume or the job description, .pdf/.txt/.md), `context` (the same as text), \
 `question` (one question you want to practise).
 In a server channel I open a thread for you: your messages there are your answers. \
-In a DM with me, just type your answers; `start sales` works there too.
+In a DM with me, just type your answers; typed commands work there too: `start sales`, \
+`hint`, `skip`, `end` (or `stop`, `quit`, `finish`), `status`, `reset`, and outside an interview \
+`history`, `share on|off` and `forget`.
 Under each question: **Hint**, **Skip**, **End & get feedback**.
 Other commands: `/interview end` (feedback report; again later to see it), `hint`, `skip`, \
 `status`, `roles`, `reset` (discard the interview).
