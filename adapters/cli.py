@@ -3,7 +3,8 @@
     python -m bot cli --role sales [--difficulty senior] [--questions 5] [--focus mixed]
                       [--jd FILE] [--ask "question"]... [--json]
 
-Commands while answering: /hint, /skip, /status, /end (feedback), /voice PATH (answer with
+Commands while answering (core.commands, as on every surface): /hint, /skip, /status,
+/end (feedback; also /stop, /quit, /finish), /history, /roles, /voice PATH (answer with
 an audio file: wav, ogg/opus, mp3, m4a, webm), /help. End of input
 (Ctrl-D, or the end of a pipe) also ends the interview with feedback.
 With ``--json`` every interviewer turn is one JSON object per line on stdout
@@ -37,13 +38,30 @@ from core import (
     Who,
 )
 from core.audio import MAX_AUDIO_BYTES, AudioError
+from core.commands import Command, CommandError, ParsedCommand, parse
+from core.conversation import (
+    ConfirmForget,
+    Conversation,
+    Outcome,
+    Replied,
+    SharingSet,
+    ShowHistory,
+    ShowRoles,
+    ShowStats,
+    ShowUsage,
+)
 from core.documents import DocumentError, check_size, read_document
 from core.models import MAX_QUESTIONS, MIN_QUESTIONS
 from core.report import FeedbackReport
 from core.text import bar
 
-HELP = ("Commands: /hint  /skip  /status  /end (finish and get feedback)  /history  "
-        "/voice PATH (answer with an audio file)  /reset (discard this interview)  /help")
+HELP = ("Commands: /hint  /skip  /status  /end (finish and get feedback; also /stop, /quit, "
+        "/finish)  /history  /roles  /voice PATH (answer with an audio file)  /reset (discard "
+        "this interview)  /help")
+NO_CHANNEL_HERE = "Practice stats belong to a chat channel (Slack or Discord); see /history."
+FORGET_ELSEWHERE = ("To delete everything kept about you, run `python -m bot forget` "
+                    "(it asks first).")
+VOICE = "/voice"
 # One terminal conversation per user: an interview left open (a crash, a closed window)
 # is picked up on the next run instead of being lost.
 TERMINAL_CONVERSATION = "terminal"
@@ -213,13 +231,14 @@ async def run_cli(service: InterviewService, args: argparse.Namespace,
     term = Terminal(stdout, stderr, args.json)
     reader = LineReader(stdin, "\nYou: ", stderr)
     who, where = terminal_identity(args)
+    conversation = Conversation(service)
     if args.role:  # a wrong role is an error even when an interview is waiting
         try:
             service.resolve_role(args.role)
         except UnknownRoleError as error:
             stderr.write(error.user_message + "\n")
             return 2
-    if not await _resume(service, who, where, term):
+    if not await _resume(conversation, who, where, term):
         options = await _new_interview_options(service, args, reader, term, stderr)
         if options is None:
             return 1
@@ -231,23 +250,25 @@ async def run_cli(service: InterviewService, args: argparse.Namespace,
         if line is None:
             reply = await _call(term, service.feedback(who, where))
             return 0 if reply else 1
-        command = line.strip().lower()
-        if command == "/help":
-            term.info(HELP)
+        try:
+            command = _typed_command(line)
+        except CommandError as error:
+            term.error(error.user_message)
             continue
-        if command == "/history":
-            term.info("\n".join((await service.progress(who)).lines()))
-            continue
-        if command == "/reset":
-            term.emit(await service.reset(who, where))
-            return 0
-        action = {"/hint": service.hint, "/skip": service.skip, "/status": service.status,
-                  "/end": service.feedback}.get(command)
-        if command.split(maxsplit=1)[:1] == ["/voice"]:
-            call = _voice_answer(service, who, where, line.strip()[len("/voice"):].strip())
+        if command is None:  # an answer, typed or spoken
+            voice = line.strip().lower().split(maxsplit=1)[:1] == [VOICE]
+            path = line.strip()[len(VOICE):].strip()
+            reply = await _call(term, _voice_answer(service, who, where, path)
+                                if voice else service.answer(who, where, line))
         else:
-            call = action(who, where) if action else service.answer(who, where, line)
-        reply = await _call(term, call)
+            outcome = await _call_outcome(term, conversation.handle(who, where, command))
+            if not isinstance(outcome, Replied):
+                _show_outcome(term, outcome)
+                continue
+            reply = outcome.reply
+            term.emit(reply)
+            if command.command is Command.reset:
+                return 0
         if reply is not None and reply.interview_over:
             if reply.kind is ReplyKind.ended and reply.report is None:
                 await _call(term, service.feedback(who, where))
@@ -280,22 +301,49 @@ def terminal_identity(args: argparse.Namespace) -> tuple[Who, Where]:
             Where(platform="cli", conversation_id=TERMINAL_CONVERSATION))
 
 
-async def _resume(service: InterviewService, who: Who, where: Where, term: Terminal) -> bool:
+async def _resume(conversation: Conversation, who: Who, where: Where, term: Terminal) -> bool:
     """Pick up an interview left open by an earlier run; True when there was one."""
-    session = await service.session_for(who, where)
-    if session is None or session.state.value != "active":
+    view = await conversation.view(who, where)
+    if view is None or not view.active:
         return False
-    role = service.catalog.get(session.role_id)
-    last = next((entry for entry in reversed(session.transcript)
-                 if entry.speaker.value == "interviewer"), None)
     term.emit(Reply(
         kind=ReplyKind.notice,
-        text=(f"Welcome back: picking up your unfinished {role.name} interview at question "
-              f"{session.current + 1} of {len(session.questions)}. Type /reset to discard it."
-              + (f"\n\n{last.text}" if last else "")),
-        question_index=session.current + 1, question_total=len(session.questions),
-        question=session.question.text))
+        text=(f"Welcome back: picking up your unfinished {view.role_name} interview at question "
+              f"{view.question_index} of {view.question_total}. Type /reset to discard it."
+              + (f"\n\n{view.last_prompt}" if view.last_prompt else "")),
+        question_index=view.question_index, question_total=view.question_total,
+        question=view.question))
     return True
+
+
+def _typed_command(line: str) -> ParsedCommand | None:
+    """A line starting with ``/`` in core's one grammar (``/hint``, ``/stop``...); else an answer."""
+    return parse(line) if line.strip().startswith("/") else None
+
+
+def _show_outcome(term: Terminal, outcome: Outcome | None) -> None:
+    """What a terminal shows for the commands that are not an interviewer's turn."""
+    if isinstance(outcome, ShowUsage):
+        term.info(HELP)
+    elif isinstance(outcome, ShowRoles):
+        term.info("\n".join(f"  {role.name} ({role.id}): {role.summary}" for role in outcome.roles))
+    elif isinstance(outcome, ShowHistory):
+        term.info("\n".join(outcome.progress.lines()))
+    elif isinstance(outcome, ShowStats):
+        term.info(NO_CHANNEL_HERE)
+    elif isinstance(outcome, SharingSet):
+        term.info("Noted: " + ("your scores show" if outcome.share else "your scores stay "
+                               "private") + " in the channel stats of the chat surfaces.")
+    elif isinstance(outcome, ConfirmForget):
+        term.info(FORGET_ELSEWHERE)
+
+
+async def _call_outcome(term: Terminal, call) -> Outcome | None:
+    try:
+        return await call
+    except InterviewError as error:
+        term.error(error.user_message)
+        return None
 
 
 async def show_history(service: InterviewService, args: argparse.Namespace,

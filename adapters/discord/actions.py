@@ -9,12 +9,10 @@ user's turn queue, so replies land in the order the user acted.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable
 from dataclasses import dataclass
 
 import discord
 import structlog
-from pydantic import ValidationError
 
 from adapters.discord.buttons import LiveButtons
 from adapters.discord.conversation import (
@@ -28,11 +26,13 @@ from adapters.discord.conversation import (
 )
 from adapters.discord.errors import tell, withdraw
 from adapters.discord.files import read_context_file
+from adapters.discord.practice import PracticeData
 from adapters.discord.streaming import StreamingReply
 from adapters.discord.views import InterviewView
+from core.commands import Command, ParsedCommand
+from core.conversation import Conversation, Replied
 from core.errors import InvalidOptionError
-from core.models import DEFAULT_QUESTIONS, Difficulty, Focus, InterviewOptions, Reply, Where, Who
-from core.service import InterviewService
+from core.models import DEFAULT_QUESTIONS, Difficulty, Focus, Reply, Where, Who
 
 log = structlog.get_logger(__name__)
 
@@ -70,24 +70,25 @@ class StartRequest:
 
 
 class InterviewActions:
-    def __init__(self, service: InterviewService) -> None:
-        self.service = service
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        self.service = conversation.service
+        self.practice = PracticeData(conversation)  # history, stats, share, forget
         self.turns = TurnQueue()
         self.view = InterviewView(self)  # persistent: one instance serves every message
         self.buttons = LiveButtons(self.view)  # and where it is live in each conversation
         # thread id -> the candidate whose interview never started there (it was closed)
         self.failed_threads: OrderedDict[int, int] = OrderedDict()
 
-    def verb(self, name: str, who: Who, where: Where) -> Awaitable[Reply]:
-        """The service call for a small verb (hint, skip, end, status, reset)."""
-        calls = {
-            "hint": self.service.hint,
-            "skip": self.service.skip,
-            "end": self.service.feedback,
-            "status": self.service.status,
-            "reset": self.service.reset,
-        }
-        return calls[name](who, where)
+    async def verb(self, name: str, who: Who, where: Where) -> Reply:
+        """A verb about the interview here (hint, skip, end, status, reset), by core's dispatch."""
+        return await self.run(ParsedCommand(Command(name)), who, where)
+
+    async def run(self, command: ParsedCommand, who: Who, where: Where,
+                  extra_context: str = "") -> Reply:
+        outcome = await self.conversation.handle(who, where, command, extra_context=extra_context)
+        assert isinstance(outcome, Replied), outcome
+        return outcome.reply
 
     # ----------------------------------------------------------------- interactions
 
@@ -130,11 +131,11 @@ class InterviewActions:
         role = self.service.resolve_role(request.role)
         opens_thread = isinstance(interaction.channel, discord.TextChannel)
         await interaction.response.defer(thinking=True, ephemeral=opens_thread)
-        options = await self._options(role.id, request)
+        command = await self._command(role.id, request)
         who = who_of(interaction.user)
         if not opens_thread:  # a DM, or a thread or channel that cannot hold threads: stay here
             async with self.turns.turn(interaction.user.id, interaction.channel_id or 0):
-                reply = await self.service.start(who, where_of(interaction.channel), options)
+                reply = await self.run(command, who, where_of(interaction.channel))
                 await deliver(FollowupDelivery(interaction, self.buttons), reply)
             return
         channel: discord.TextChannel = interaction.channel  # type: ignore[assignment]
@@ -145,7 +146,7 @@ class InterviewActions:
             try:
                 if note:  # said before the first question, where the candidate will look
                     await thread.send(note, allowed_mentions=NO_PINGS)
-                await self._start_in(thread, who, options)
+                await self.start_in_channel(thread, who, command)
             except BaseException:
                 await self._close_failed_thread(thread, interaction.user.id)
                 raise
@@ -161,24 +162,23 @@ class InterviewActions:
             allowed_mentions=NO_PINGS,
         )
 
-    async def _options(self, role_id: str, request: StartRequest) -> InterviewOptions:
+    async def _command(self, role_id: str, request: StartRequest) -> ParsedCommand:
+        """The slash command's options as core's ``start`` command, checked now."""
         parts = []
         if request.file is not None:
             parts.append(await read_context_file(request.file))
         if request.context:
             parts.append(request.context)
+        command = ParsedCommand(Command.start, role=role_id, difficulty=request.difficulty,
+                                questions=request.questions, focus=request.focus,
+                                context="\n\n".join(parts),
+                                custom_questions=[request.question] if request.question else [])
         try:
-            return InterviewOptions(
-                role=role_id,
-                difficulty=request.difficulty,
-                questions=request.questions,
-                focus=request.focus,
-                context="\n\n".join(parts),
-                custom_questions=[request.question] if request.question else [],
-            )
-        except ValidationError as error:
-            log.info("discord.bad_options", errors=error.error_count())
+            command.options()
+        except InvalidOptionError as error:
+            log.info("discord.bad_options")
             raise InvalidOptionError("Some of those options aren't valid. Check them and try again.") from error
+        return command
 
     async def _open_thread(
         self,
@@ -246,18 +246,12 @@ class InterviewActions:
 
     # ----------------------------------------------------------------- typed messages
 
-    async def start_in_channel(
-        self, channel: discord.abc.Messageable, who: Who, role: str, context: str = ""
-    ) -> None:
-        """``start sales`` typed in a DM (or in the candidate's thread)."""
-        resolved = self.service.resolve_role(role)
-        options = InterviewOptions(role=resolved.id, context=context)
-        await self._start_in(channel, who, options)
-
-    async def _start_in(self, channel: discord.abc.Messageable, who: Who, options: InterviewOptions) -> None:
+    async def start_in_channel(self, channel: discord.abc.Messageable, who: Who,
+                               command: ParsedCommand, extra_context: str = "") -> None:
+        """Start in a DM or the candidate's thread; ``extra_context``: a file's text."""
         where = where_of(channel)  # type: ignore[arg-type]
         async with channel.typing():
-            reply = await self.service.start(who, where, options)
+            reply = await self.run(command, who, where, extra_context)
         try:
             await deliver(ChannelDelivery(channel, self.buttons), reply)
         except BaseException:

@@ -18,7 +18,7 @@ from adapters.discord.commands import InterviewCommands
 from adapters.discord.conversation import NO_PINGS
 from adapters.discord.errors import on_interaction_error
 from adapters.discord.messages import handle_message
-from adapters.discord.practice import PracticeData
+from core.conversation import Conversation
 from core.service import InterviewService
 
 log = structlog.get_logger(__name__)
@@ -58,8 +58,8 @@ class InterviewBot(discord.Client):
         super().__init__(**options)
         self.service = service
         self.guild_ids = [int(guild_id) for guild_id in guild_ids]
-        self.actions = InterviewActions(service)
-        self.practice = PracticeData(service)
+        self.actions = InterviewActions(Conversation(service))
+        self.practice = self.actions.practice
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(InterviewCommands(self.actions, self.practice))
         self.tree.error(on_interaction_error)

@@ -25,7 +25,9 @@ HELP_TEXT = """**Mock interview practice**
 `file` (your resume or the job description, .pdf/.txt/.md), `context` (the same as text), \
 `question` (one question you want to practise).
 In a server channel I open a thread for you: your messages there are your answers. \
-In a DM with me, just type your answers; `start sales` works there too.
+In a DM with me, just type your answers; typed commands work there too: `start sales`, \
+`hint`, `skip`, `end` (or `stop`, `quit`, `finish`), `status`, `reset`, and outside an interview \
+`history`, `share on|off` and `forget`.
 Under each question: **Hint**, **Skip**, **End & get feedback**.
 Other commands: `/interview end` (feedback report; again later to see it), `hint`, `skip`, \
 `status`, `roles`, `reset` (discard the interview).
@@ -70,13 +72,7 @@ class InterviewCommands(app_commands.Group):
     async def role_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        typed = current.strip().lower()
-        matches = [
-            role
-            for role in self.actions.service.roles()
-            if not typed or typed in role.id or typed in role.name.lower()
-            or any(typed in alias for alias in role.aliases)
-        ]
+        matches = self.actions.conversation.roles_matching(current)
         return [app_commands.Choice(name=role.name, value=role.id) for role in matches][:AUTOCOMPLETE_LIMIT]
 
     @app_commands.command(description="End the interview and get your feedback report")

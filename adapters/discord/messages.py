@@ -1,9 +1,11 @@
 """Typed messages: answers in DMs and in candidates' threads, and a few typed commands.
 
-- In a DM with the bot, every message is the candidate's: ``start sales`` (or
-  ``start role:sales``) starts an interview, ``hint``, ``skip``, ``end``, ``status``,
-  ``reset``, ``roles`` and ``help`` typed alone act as commands, anything else is an answer;
-  a voice message or an audio file is a spoken answer (``voice``).
+- Typed commands are core's one grammar (``core.commands``), as on every surface: in a
+  DM with the bot ``start sales`` (or ``start role:sales senior 3``) starts an interview;
+  during one, ``hint``, ``skip``, ``end`` (or ``stop``, ``quit``, ``finish``), ``status``,
+  ``reset``, ``roles`` and ``help`` typed alone act as commands, anything else is an
+  answer; outside one, ``history``, ``stats``, ``share on|off`` and ``forget`` answer in
+  the DM. A voice message or an audio file is a spoken answer (``voice``).
 - In a server, a message counts only if its author has an interview in that very
   conversation (the thread opened for them). Other members can read along and talk;
   their messages are ignored silently. No map to keep: the session is the proof, so
@@ -15,8 +17,6 @@
 
 from __future__ import annotations
 
-import re
-
 import discord
 import structlog
 
@@ -27,29 +27,16 @@ from adapters.discord.errors import on_message_error
 from adapters.discord.files import read_context_file
 from adapters.discord.render import render_roles, split_text
 from adapters.discord.voice import answer_by_voice, audio_attachment
+from core.commands import RECORD_COMMANDS, Command
 
 log = structlog.get_logger(__name__)
 
-START = re.compile(
-    r"^/?(?:interview\s+)?start(?:\s+(?:role\s*[:=]\s*)?(?P<role>.+))?$", re.IGNORECASE | re.DOTALL
-)
-VERB = re.compile(
-    r"^/?(?:interview\s+)?(?P<verb>hint|skip|end|feedback|status|reset|roles|help)[.!]?$", re.IGNORECASE
-)
-VERB_ALIASES = {"feedback": "end"}
 WRITTEN = (discord.MessageType.default, discord.MessageType.reply)
-START_WITHOUT_ROLE = "Which role? For example `start sales`. Type `roles` to see them all."
-
-
-def parse_command(text: str) -> tuple[str, str] | None:
-    """``("start", role)`` or ``(verb, "")`` for a typed command; ``None`` for an answer."""
-    text = text.strip()
-    if match := START.match(text):
-        return "start", (match.group("role") or "").strip()
-    if match := VERB.match(text):
-        verb = match.group("verb").lower()
-        return VERB_ALIASES.get(verb, verb), ""
-    return None
+# History, stats, sharing and forgetting show a person's scores: never in a server thread.
+RECORDS_ARE_PRIVATE = (
+    "Your practice data is private, so I don't show it here. Use `/interview history` (or "
+    "`stats`, `share`, `forget`) and only you will see the answer, or type it in a DM with me."
+)
 
 
 async def handle_message(actions: InterviewActions, message: discord.Message) -> None:
@@ -93,15 +80,15 @@ async def _known_channel(message: discord.Message) -> discord.abc.Messageable | 
 async def _is_candidate(
     actions: InterviewActions, author: discord.abc.User, channel: discord.abc.Messageable
 ) -> bool:
-    session = await actions.service.session_for(who_of(author), where_of(channel))  # type: ignore[arg-type]
-    return session is not None
+    return await actions.conversation.exists(who_of(author), where_of(channel))  # type: ignore[arg-type]
 
 
 async def _act(
     actions: InterviewActions, message: discord.Message, channel: discord.abc.Messageable, is_dm: bool
 ) -> None:
-    who = who_of(message.author)
-    command = parse_command(message.content)
+    who, where = who_of(message.author), where_of(channel)  # type: ignore[arg-type]
+    # Core's one grammar: mid-interview only a command typed alone counts.
+    command = (await actions.conversation.understand(who, where, message.content)).command
     if command is None:
         if (recording := audio_attachment(message)) is not None:  # a spoken answer (voice.py)
             await answer_by_voice(actions, channel, who, recording)
@@ -114,18 +101,19 @@ async def _act(
             return
         await actions.answer_in_channel(channel, who, message.content)
         return
-    verb, argument = command
-    log.info("discord.typed_command", verb=verb, dm=is_dm)
-    if verb == "start":
-        if not argument:
-            await channel.send(START_WITHOUT_ROLE, allowed_mentions=NO_PINGS)
-            return
+    log.info("discord.typed_command", verb=command.command.value, dm=is_dm)
+    if command.command is Command.start:
         context = await read_context_file(message.attachments[0]) if message.attachments else ""
-        await actions.start_in_channel(channel, who, argument, context)
-    elif verb == "roles":
+        await actions.start_in_channel(channel, who, command, context)
+    elif command.command is Command.roles:
         for chunk in split_text(render_roles(actions.service.roles())):
             await channel.send(chunk, allowed_mentions=NO_PINGS)
-    elif verb == "help":
+    elif command.command is Command.help:
         await channel.send(HELP_TEXT, allowed_mentions=NO_PINGS)
+    elif command.command in RECORD_COMMANDS:
+        if is_dm:
+            await actions.practice.in_channel(channel, who, command)
+        else:
+            await channel.send(RECORDS_ARE_PRIVATE, allowed_mentions=NO_PINGS)
     else:
-        await actions.verb_in_channel(channel, who, verb)
+        await actions.verb_in_channel(channel, who, command.command.value)

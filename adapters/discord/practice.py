@@ -13,13 +13,24 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 import structlog
 
-from adapters.discord.conversation import NO_PINGS, PLATFORM, stats_prefix_of, who_of
+from adapters.discord.conversation import NO_PINGS, stats_prefix_of, where_of, who_of
 from adapters.discord.errors import on_interaction_error, tell
 from adapters.discord.render import CHART_FILENAME, history_embed, stats_embed
+from core.commands import Command, ParsedCommand
+from core.conversation import (
+    ConfirmForget,
+    Conversation,
+    Outcome,
+    SharingSet,
+    ShowHistory,
+    ShowStats,
+)
 from core.history import ForgetResult, trend_chart_png
 from core.models import Who
 from core.service import InterviewService
@@ -67,26 +78,99 @@ def forgotten_text(result: ForgetResult) -> str:
     )
 
 
-class PracticeData:
-    """The handlers behind ``/interview history``, ``stats``, ``share`` and ``forget``."""
+Send = Callable[..., Awaitable[Any]]
 
-    def __init__(self, service: InterviewService, *, forget_timeout: float = FORGET_TIMEOUT_SECONDS) -> None:
-        self.service = service
+
+class PracticeData:
+    """``history``, ``stats``, ``share`` and ``forget``: slash commands, or typed in a DM.
+
+    Both go through core's one dispatch (``Conversation.handle``) and differ only in
+    where the answer goes: a private follow-up, or the DM it was typed in.
+    """
+
+    def __init__(self, conversation: Conversation, *,
+                 forget_timeout: float = FORGET_TIMEOUT_SECONDS) -> None:
+        self.conversation = conversation
+        self.service = conversation.service
         self.forget_timeout = forget_timeout
 
-    def role_names(self) -> dict[str, str]:
-        return {role.id: role.name for role in self.service.roles()}
-
     async def history(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(thinking=True, ephemeral=True)
-        progress = await self.service.progress(who_of(interaction.user))
-        # Without Attach Files here, the sparklines in the embed still show the trend.
-        can_attach = interaction.app_permissions.attach_files
-        chart = await self._chart(progress.entries) if progress.entries and can_attach else None
-        embed = history_embed(progress, self.role_names(), chart=chart is not None)
-        extra = {"file": discord.File(io.BytesIO(chart), filename=CHART_FILENAME)} if chart else {}
-        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS, **extra)
-        log.info("discord.history_shown", interviews=len(progress.entries), chart=chart is not None)
+        await self.from_interaction(interaction, ParsedCommand(Command.history))
+
+    async def stats(self, interaction: discord.Interaction) -> None:
+        await self.from_interaction(interaction, ParsedCommand(Command.stats))
+
+    async def share(self, interaction: discord.Interaction, scores: bool) -> None:
+        await self.from_interaction(interaction, ParsedCommand(Command.share, share=scores))
+
+    async def forget(self, interaction: discord.Interaction) -> None:
+        await self.from_interaction(interaction, ParsedCommand(Command.forget))
+
+    async def from_interaction(self, interaction: discord.Interaction,
+                               command: ParsedCommand) -> None:
+        """A slash command: answered privately; acknowledged first when it reads the store."""
+        who, scope = who_of(interaction.user), stats_prefix_of(interaction.channel)
+        instant = command.command is Command.forget or (command.command is Command.stats
+                                                        and scope is None)
+        if not instant:
+            await interaction.response.defer(thinking=True, ephemeral=True)
+        outcome = await self.conversation.handle(who, where_of(interaction.channel), command,
+                                                 channel_scope=scope)
+
+        async def send(**message: Any) -> discord.Message | None:
+            if instant:
+                await interaction.response.send_message(**message, ephemeral=True,
+                                                        allowed_mentions=NO_PINGS)
+                return None
+            return await interaction.followup.send(**message, ephemeral=True,
+                                                   allowed_mentions=NO_PINGS)
+
+        if isinstance(outcome, ConfirmForget):  # the view does the deleting once confirmed
+            view = ForgetView(self.service, who, interaction.edit_original_response,
+                              timeout=self.forget_timeout)
+            await send(content=FORGET_QUESTION, view=view)
+            return
+        await self._show(outcome, scope, send, can_attach=interaction.app_permissions.attach_files)
+
+    async def in_channel(self, channel: discord.abc.Messageable, who: Who,
+                         command: ParsedCommand) -> None:
+        """Typed in a DM with the bot (private already): answered there."""
+        scope = stats_prefix_of(channel)  # type: ignore[arg-type]
+        outcome = await self.conversation.handle(who, where_of(channel), command,  # type: ignore[arg-type]
+                                                 channel_scope=scope)
+
+        async def send(**message: Any) -> discord.Message:
+            return await channel.send(**message, allowed_mentions=NO_PINGS)
+
+        if isinstance(outcome, ConfirmForget):
+            view = ForgetView(self.service, who, None, timeout=self.forget_timeout)
+            view.edit_prompt = (await send(content=FORGET_QUESTION, view=view)).edit
+            return
+        await self._show(outcome, scope, send, can_attach=True)
+
+    async def _show(self, outcome: Outcome, scope: str | None, send: Send, *,
+                    can_attach: bool) -> None:
+        if isinstance(outcome, ShowHistory):
+            progress = outcome.progress
+            # Without Attach Files here, the sparklines in the embed still show the trend.
+            chart = await self._chart(progress.entries) if progress.entries and can_attach else None
+            embed = history_embed(progress, self.conversation.role_names(), chart=chart is not None)
+            extra = {"file": discord.File(io.BytesIO(chart), filename=CHART_FILENAME)} if chart else {}
+            await send(embed=embed, **extra)
+            log.info("discord.history_shown", interviews=len(progress.entries), chart=chart is not None)
+        elif isinstance(outcome, ShowStats):
+            if outcome.stats is None or scope is None:
+                await send(content=STATS_NEED_A_CHANNEL)
+                return
+            embed = stats_embed(outcome.stats, self.conversation.role_names(), f"<#{scope.rstrip(':')}>")
+            await send(embed=embed)
+            log.info("discord.stats_shown", interviews=outcome.stats.sessions,
+                     members=len(outcome.stats.members))
+        elif isinstance(outcome, SharingSet):
+            await send(content=SHARING_ON if outcome.share else SHARING_OFF)
+            log.info("discord.share_scores", share=outcome.share)
+        else:
+            raise ValueError(f"{type(outcome).__name__} is not about the user's records")
 
     async def _chart(self, entries) -> bytes | None:
         """The trend chart; without it the history is still worth showing."""
@@ -96,46 +180,18 @@ class PracticeData:
             log.warning("discord.chart_failed", error=type(error).__name__)
             return None
 
-    async def stats(self, interaction: discord.Interaction) -> None:
-        prefix = stats_prefix_of(interaction.channel)
-        if prefix is None:
-            await interaction.response.send_message(
-                STATS_NEED_A_CHANNEL, ephemeral=True, allowed_mentions=NO_PINGS
-            )
-            return
-        await interaction.response.defer(thinking=True, ephemeral=True)
-        stats = await self.service.channel_stats(PLATFORM, prefix)
-        channel_mention = f"<#{prefix.rstrip(':')}>"
-        embed = stats_embed(stats, self.role_names(), channel_mention)
-        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
-        log.info("discord.stats_shown", interviews=stats.sessions, members=len(stats.members))
-
-    async def share(self, interaction: discord.Interaction, scores: bool) -> None:
-        await interaction.response.defer(thinking=True, ephemeral=True)
-        await self.service.share_scores(who_of(interaction.user), scores)
-        await interaction.followup.send(
-            SHARING_ON if scores else SHARING_OFF, ephemeral=True, allowed_mentions=NO_PINGS
-        )
-        log.info("discord.share_scores", share=scores)
-
-    async def forget(self, interaction: discord.Interaction) -> None:
-        """Ask first; the view does the deleting once the user confirms."""
-        view = ForgetView(self.service, who_of(interaction.user), interaction, timeout=self.forget_timeout)
-        await interaction.response.send_message(
-            FORGET_QUESTION, view=view, ephemeral=True, allowed_mentions=NO_PINGS
-        )
-
 
 class ForgetView(discord.ui.View):
     """"Delete everything" / "Cancel", for the asking user only, for a minute."""
 
     def __init__(
-        self, service: InterviewService, who: Who, origin: discord.Interaction, *, timeout: float
+        self, service: InterviewService, who: Who, edit_prompt: Send | None, *, timeout: float
     ) -> None:
         super().__init__(timeout=timeout)
         self.service = service
         self.who = who
-        self.origin = origin  # the slash command whose private answer carries these buttons
+        # Edits the message that carries these buttons (a private answer, or a DM message).
+        self.edit_prompt = edit_prompt
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if str(interaction.user.id) != self.who.user_id:
@@ -170,7 +226,9 @@ class ForgetView(discord.ui.View):
         await interaction.response.edit_message(content=FORGET_CANCELLED, view=None)
 
     async def on_timeout(self) -> None:
+        if self.edit_prompt is None:
+            return
         try:
-            await self.origin.edit_original_response(content=FORGET_TIMED_OUT, view=None)
+            await self.edit_prompt(content=FORGET_TIMED_OUT, view=None)
         except discord.HTTPException as error:  # the user may have dismissed the message
             log.info("discord.forget_expiry_not_shown", status=error.status)

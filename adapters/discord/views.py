@@ -33,10 +33,8 @@ class InterviewView(discord.ui.View):
         self.actions = actions
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        session = await self.actions.service.session_for(
-            who_of(interaction.user), where_of(interaction.channel)
-        )
-        if session is None:
+        if not await self.actions.conversation.exists(who_of(interaction.user),
+                                                      where_of(interaction.channel)):
             await tell(interaction, NOT_YOURS)
             return False
         return True

@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 
 import structlog
-from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.blocks import (
@@ -28,25 +27,18 @@ from adapters.slack.dedupe import RecentIds
 from adapters.slack.files import FileReader
 from adapters.slack.openings import opening_metadata, opening_threads
 from adapters.slack.outbox import Outbox
-from adapters.slack.parsing import (
-    RECORD_VERBS,
-    USAGE,
-    Command,
-    CommandError,
-    Verb,
-    parse_command,
-    plain_text,
-)
+from adapters.slack.parsing import USAGE, plain_text
 from adapters.slack.places import SlackPlace, is_dm, slack_who
 from adapters.slack.practice import SlackPractice
 from adapters.slack.private import PrivateReply
 from adapters.slack.streaming import ReplyStream, StreamingSupport
 from adapters.slack.voice import answer_by_voice, audio_file
-from core.errors import InterviewError, InvalidOptionError
+from core.commands import RECORD_COMMANDS, Command, ParsedCommand, parse
+from core.conversation import Conversation, Replied, ShowRoles, ShowUsage
+from core.errors import InterviewError
 from core.locks import KeyedLocks
-from core.models import InterviewOptions, Reply, TextDelta, Who
+from core.models import Reply, RoleSummary, TextDelta, Who
 from core.service import InterviewService
-from core.session import SessionState
 
 log = structlog.get_logger(__name__)
 
@@ -65,13 +57,15 @@ NO_CHANNEL_INTERVIEW = ("You have no interview running in this channel. Start on
 ALREADY_IN_CHANNEL = ("You already have an interview running in this channel (see its thread). "
                       "Finish it with `/interview end`, or discard it with `/interview reset`.")
 DM_HELP = "Hi! I'm your mock-interview partner. Send `start sales` (or another role) to begin.\n\n"
-BUTTON_VERBS = {"interview_hint": Verb.hint, "interview_skip": Verb.skip, "interview_end": Verb.end}
+BUTTON_VERBS = {"interview_hint": Command.hint, "interview_skip": Command.skip,
+                "interview_end": Command.end}
 
 
 class SlackInterviews:
     def __init__(self, service: InterviewService, outbox: Outbox, files: FileReader, *,
                  stream_grace: float = 1.0, stream_interval: float = 1.0) -> None:
         self.service = service
+        self.conversation = Conversation(service)
         self.outbox = outbox
         self.files = files
         self.streaming = StreamingSupport()
@@ -92,7 +86,7 @@ class SlackInterviews:
         self.in_order = KeyedLocks()
         self.starting = KeyedLocks()  # (team, channel, user): one channel start at a time
         self.presses = RecentIds()  # button presses already handled (double clicks)
-        self.practice = SlackPractice(service, outbox, guarded=self.guarded,
+        self.practice = SlackPractice(self.conversation, outbox, guarded=self.guarded,
                                       forget_local=self.forget_user_locally, presses=self.presses)
 
     # ------------------------------------------------------------------ errors
@@ -102,7 +96,7 @@ class SlackInterviews:
         """The one error handler: friendly words for the user, details for the log."""
         try:
             yield
-        except (InterviewError, CommandError) as error:
+        except InterviewError as error:
             log.info("slack.user_error", error=type(error).__name__, **log_fields)
             await self._tell(notify, mrkdwn(error.user_message))
         except SlackApiError as error:
@@ -134,34 +128,34 @@ class SlackInterviews:
 
     # ------------------------------------------------------------------ slash command
 
-    async def run_command(self, command: Command, payload: dict, respond: Notify) -> None:
+    async def run_command(self, command: ParsedCommand, payload: dict, respond: Notify) -> None:
         """``/interview <verb>`` after the ack; ``respond`` answers privately (``PrivateReply``)."""
         team, channel = payload["team_id"], payload["channel_id"]
         who = slack_who(payload["user_id"], payload.get("user_name", ""))
         respond = PrivateReply(respond, self.outbox, SlackPlace(team, channel), who.user_id)
-        async with self.guarded(respond, channel=channel, verb=command.verb.value,
+        async with self.guarded(respond, channel=channel, verb=command.command.value,
                                 surface="command"):
-            if command.verb in RECORD_VERBS:  # private answers, wherever they were asked
+            if command.command in RECORD_COMMANDS:  # private answers, wherever they were asked
                 await self.practice.run(command, who, team, channel,
                                         send=lambda message: respond(**message.as_kwargs()))
             elif is_dm(channel):  # a DM with the bot: no threads needed
                 place = SlackPlace(team, channel)
-                if command.verb is Verb.start:
+                if command.command is Command.start:
                     await self.start(who, place, command)
                 else:
-                    await self.run_verb(who, place, command.verb)
-            elif command.verb is Verb.start:
+                    await self.run_verb(who, place, command)
+            elif command.command is Command.start:
                 await self.start_in_channel(who, team, channel, command, respond)
             else:
                 # `end` also reaches a finished interview, to re-run a fallback report.
                 thread = await self.channel_thread(who, team, channel,
-                                                   finished_too=command.verb is Verb.end)
+                                                   finished_too=command.command is Command.end)
                 if thread is None:
                     await respond(NO_CHANNEL_INTERVIEW)
                     return
-                await self.run_verb(who, SlackPlace(team, channel, thread), command.verb)
+                await self.run_verb(who, SlackPlace(team, channel, thread), command)
 
-    async def start_in_channel(self, who: Who, team: str, channel: str, command: Command,
+    async def start_in_channel(self, who: Who, team: str, channel: str, command: ParsedCommand,
                                respond: Notify) -> None:
         """Post an opening message in the channel; the interview lives in its thread.
 
@@ -174,7 +168,7 @@ class SlackInterviews:
             if await self.channel_thread(who, team, channel, finished_too=False):
                 await respond(ALREADY_IN_CHANNEL)
                 return
-            options = self.options(command, key)
+            options = command.options(self.pending_context.get(key, ""))  # checked first
             role = self.service.resolve_role(options.role)
             opening = (f":studio_microphone: <@{who.user_id}> is practising a *{role.name}* "
                        f"interview ({options.difficulty.value}, {options.questions} questions). "
@@ -185,8 +179,7 @@ class SlackInterviews:
             ts = await self.outbox.post(SlackPlace(team, channel), message)
             place = SlackPlace(team, channel, ts)
             try:
-                reply = await self.service.start(who, place.where, options)
-                await self._show_greeting(who, place, reply)
+                await self._start(who, place, command, self.pending_context.get(key, ""))
             except BaseException:
                 await self._remove_opening(place)
                 raise
@@ -218,55 +211,57 @@ class SlackInterviews:
         """
         key = (team, channel, who.user_id)
         remembered = self.channel_threads.get(key)
-        if remembered and await self._active(who, SlackPlace(team, channel, remembered)):
+        if remembered and await self.conversation.is_active(who, SlackPlace(team, channel,
+                                                                            remembered).where):
             return remembered
-        finished: str | None = None
-        for thread in await opening_threads(self.outbox.client, channel, who.user_id):
-            session = await self.service.session_for(who, SlackPlace(team, channel, thread).where)
-            if session is not None and session.state is SessionState.active:
-                self.channel_threads[key] = thread
-                return thread
-            if session is not None and finished is None:
-                finished = thread
+        threads = await opening_threads(self.outbox.client, channel, who.user_id)
+        places = [SlackPlace(team, channel, thread).where for thread in threads]
+        if (running := await self.conversation.find(who, places)) is not None:
+            thread = SlackPlace.from_conversation_id(running.conversation_id).thread_ts
+            self.channel_threads[key] = thread
+            return thread
         if not finished_too:
             return None
-        return finished or self.finished_threads.get(key)
+        over = await self.conversation.find(who, places, finished_too=True)
+        if over is not None:
+            return SlackPlace.from_conversation_id(over.conversation_id).thread_ts
+        return self.finished_threads.get(key)
 
-    async def start(self, who: Who, place: SlackPlace, command: Command) -> None:
+    async def start(self, who: Who, place: SlackPlace, command: ParsedCommand) -> None:
         key = (place.team_id, place.channel_id, who.user_id)
-        reply = await self.service.start(who, place.where, self.options(command, key))
-        await self._show_greeting(who, place, reply)
+        await self._start(who, place, command, self.pending_context.get(key, ""))
         self.pending_context.pop(key, None)
 
-    def options(self, command: Command, key: tuple[str, str, str]) -> InterviewOptions:
-        """The command's options, tailored by pasted text and any file uploaded before."""
-        context = "\n\n".join(part for part in (command.context,
-                                                self.pending_context.get(key, "")) if part)
-        try:
-            return InterviewOptions(**command.option_fields(), context=context)
-        except ValidationError as error:
-            raise InvalidOptionError(f"Those interview options don't work: "
-                                     f"{error.errors()[0]['msg']}.") from error
+    async def _start(self, who: Who, place: SlackPlace, command: ParsedCommand,
+                     pending: str) -> None:
+        """Start through core's one dispatch, tailored by any file uploaded before."""
+        outcome = await self.conversation.handle(who, place.where, command, extra_context=pending)
+        assert isinstance(outcome, Replied)
+        await self._show_greeting(who, place, outcome.reply)
 
     # ------------------------------------------------------------------ verbs
 
-    async def run_verb(self, who: Who, place: SlackPlace, verb: Verb) -> None:
-        if verb in (Verb.help, Verb.start):  # a bare "start" needs a role: show how
+    async def run_verb(self, who: Who, place: SlackPlace, command: ParsedCommand) -> None:
+        """A command about this conversation's interview, through core's one dispatch."""
+        if command.command is Command.start and not command.role:
+            await self.outbox.post_all(place, text_messages(USAGE))  # a bare "start": show how
+            return
+        outcome = await self.conversation.handle(who, place.where, command)
+        if isinstance(outcome, ShowUsage):
             await self.outbox.post_all(place, text_messages(USAGE))
-        elif verb is Verb.roles:
-            await self.outbox.post_all(place, text_messages(self.roles_text()))
-        else:
-            call = {Verb.hint: self.service.hint, Verb.skip: self.service.skip,
-                    Verb.end: self.service.feedback, Verb.status: self.service.status,
-                    Verb.reset: self.service.reset}[verb]
-            reply = await call(who, place.where)
-            if verb is Verb.reset:
+        elif isinstance(outcome, ShowRoles):
+            await self.outbox.post_all(place, text_messages(self.roles_text(outcome.roles)))
+        elif isinstance(outcome, Replied):
+            if command.command is Command.reset:
                 self._forget_thread(who, place)
-            await self.show(who, place, reply)
+            await self.show(who, place, outcome.reply)
+        else:
+            raise ValueError(f"{command.command} is not about one interview")
 
-    def roles_text(self) -> str:
+    @staticmethod
+    def roles_text(roles: list[RoleSummary]) -> str:
         lines = ["*Roles you can practise*"]
-        for role in self.service.roles():
+        for role in roles:
             aliases = f" (also: {', '.join(role.aliases)})" if role.aliases else ""
             lines.append(f"• *{role.name}*: `{role.id}`{aliases}. {role.summary}".rstrip())
         lines.append("\nStart with `/interview start role:ID`, e.g. `/interview start sales`.")
@@ -287,7 +282,7 @@ class SlackInterviews:
             place = SlackPlace(team, channel)
         elif event.get("thread_ts"):
             place = SlackPlace(team, channel, event["thread_ts"])
-            if not await self._active(who, place):
+            if not await self.conversation.is_active(who, place.where):
                 return  # a teammate reading along, or chat after the interview ended
         else:
             return  # channel chatter outside any interview thread
@@ -301,26 +296,21 @@ class SlackInterviews:
                 await self._take_text(who, place, plain_text(event.get("text") or ""))
 
     async def _take_text(self, who: Who, place: SlackPlace, text: str) -> None:
-        verb = single_word_verb(text)
-        if await self._active(who, place):
-            # Mid-interview, only the interview's own verbs are commands: a one-word
-            # answer such as "History" is an answer.
-            if verb is not None and verb is not Verb.start and verb not in RECORD_VERBS:
-                await self.run_verb(who, place, verb)
-            else:
-                await self.answer(who, place, text)
-            return
-        command = parse_command(text)
-        if command is None:
+        # Mid-interview only a command typed alone counts (core.conversation).
+        typed = await self.conversation.understand(who, place.where, text)
+        command = typed.command
+        if command is None and typed.active:
+            await self.answer(who, place, text)
+        elif command is None:
             await self.outbox.post_all(place, text_messages(DM_HELP + USAGE))
-        elif command.verb is Verb.start:
+        elif command.command is Command.start:
             who = slack_who(who.user_id, await self.display_name(who.user_id))
             await self.start(who, place, command)
-        elif command.verb in RECORD_VERBS:  # a DM is private already: answer in it
+        elif command.command in RECORD_COMMANDS:  # a DM is private already: answer in it
             await self.practice.run(command, who, place.team_id, place.channel_id,
                                     send=lambda message: self.outbox.post(place, message))
         else:
-            await self.run_verb(who, place, command.verb)
+            await self.run_verb(who, place, command)
 
     async def _take_files(self, who: Who, place: SlackPlace, event: dict) -> None:
         """A resume or job description: used by ``start`` in the same message, else kept.
@@ -329,14 +319,14 @@ class SlackInterviews:
         so a file that cannot be read never costs the candidate their answer.
         """
         key = (place.team_id, place.channel_id, who.user_id)
-        active = await self._active(who, place)
+        active = await self.conversation.is_active(who, place.where)
         typed = plain_text(event.get("text") or "")
         if active and typed.strip():
             await self._take_text(who, place, typed)
         texts = [await self.files.read_text(file) for file in event["files"]]
         self.pending_context[key] = "\n\n".join(texts)
-        command = None if active else parse_command(typed)
-        if command is not None and command.verb is Verb.start:
+        command = None if active else parse(typed)
+        if command is not None and command.command is Command.start:
             who = slack_who(who.user_id, await self.display_name(who.user_id))
             await self.start(who, place, command)
             return
@@ -374,7 +364,7 @@ class SlackInterviews:
                 return  # a double click: one skip, not two
             try:
                 await self.run_verb(slack_who(presser, body["user"].get("name", "")), place,
-                                    BUTTON_VERBS[action["action_id"]])
+                                    ParsedCommand(BUTTON_VERBS[action["action_id"]]))
             except BaseException:
                 self.presses.forget(press)  # it failed: the candidate may press again
                 raise
@@ -409,19 +399,13 @@ class SlackInterviews:
 
     async def _after(self, who: Who, place: SlackPlace, reply: Reply) -> None:
         if reply.report is not None:
-            await self.outbox.post_all(place, report_messages(reply.report,
-                                                              self._role_name(reply.report.role)))
+            role_name = self.conversation.role_name(reply.report.role)
+            await self.outbox.post_all(place, report_messages(reply.report, role_name))
         if reply.interview_over:
             self._forget_thread(who, place)
             if reply.report is not None and place.is_thread:
                 key = (place.team_id, place.channel_id, who.user_id)
                 self.finished_threads[key] = place.thread_ts
-
-    def _role_name(self, role: str) -> str:
-        try:
-            return self.service.resolve_role(role).name
-        except InterviewError:
-            return role
 
     def _forget_thread(self, who: Who, place: SlackPlace) -> None:
         key = (place.team_id, place.channel_id, who.user_id)
@@ -435,10 +419,6 @@ class SlackInterviews:
                 del memory[key]
         self._names.pop(user_id, None)
 
-    async def _active(self, who: Who, place: SlackPlace) -> bool:
-        session = await self.service.session_for(who, place.where)
-        return session is not None and session.state is SessionState.active
-
     async def display_name(self, user_id: str) -> str:
         """The user's Slack name (users:read), cached; an empty name is fine if Slack says no."""
         if user_id not in self._names:
@@ -451,16 +431,4 @@ class SlackInterviews:
                 log.info("slack.user_name_unavailable", error=error.response.get("error"))
                 return ""
         return self._names[user_id]
-
-
-def single_word_verb(text: str) -> Verb | None:
-    """``hint``, ``skip``, ``end``... typed alone; anything longer is an answer."""
-    words = text.strip().split()
-    if len(words) != 1:
-        return None
-    try:
-        command = parse_command(words[0])
-    except CommandError:
-        return None
-    return command.verb if command else None
 

@@ -19,8 +19,7 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack.blocks import SlackMessage, read_button_value, text_messages
 from adapters.slack.dedupe import RecentIds
 from adapters.slack.outbox import Outbox
-from adapters.slack.parsing import Command, Verb
-from adapters.slack.places import PLATFORM, SlackPlace, channel_prefix, is_dm, slack_who
+from adapters.slack.places import SlackPlace, channel_prefix, is_dm, slack_who
 from adapters.slack.practice_blocks import (
     CHART_FAILED,
     FORGET_CANCEL,
@@ -33,10 +32,16 @@ from adapters.slack.practice_blocks import (
     history_messages,
     stats_messages,
 )
-from core.errors import InterviewError
+from core.commands import ParsedCommand
+from core.conversation import (
+    ConfirmForget,
+    Conversation,
+    SharingSet,
+    ShowHistory,
+    ShowStats,
+)
 from core.history import Progress, trend_chart_png
 from core.models import Who
-from core.service import InterviewService
 
 log = structlog.get_logger(__name__)
 
@@ -54,31 +59,38 @@ NOT_YOUR_DATA = ("These buttons belong to <@{owner}>. To delete your own data, u
 class SlackPractice:
     """The record verbs; ``forget_local`` drops what the adapter itself remembers of a user."""
 
-    def __init__(self, service: InterviewService, outbox: Outbox, *, guarded,
+    def __init__(self, conversation: Conversation, outbox: Outbox, *, guarded,
                  forget_local: Callable[[str], None], presses: RecentIds) -> None:
-        self.service = service
+        self.conversation = conversation
+        self.service = conversation.service
         self.outbox = outbox
         self.guarded = guarded  # SlackInterviews.guarded: the adapter's one error handler
         self.forget_local = forget_local
         self.presses = presses
 
-    async def run(self, command: Command, who: Who, team: str, channel: str, send: Send) -> None:
-        if command.verb is Verb.history:
-            await self.history(who, send)
-        elif command.verb is Verb.stats:
-            await self.stats(team, channel, send)
-        elif command.verb is Verb.share:
-            await self.share(who, bool(command.share), send)
-        elif command.verb is Verb.forget:
-            await send(forget_prompt(who.user_id, SlackPlace(team, channel).conversation_id))
+    async def run(self, command: ParsedCommand, who: Who, team: str, channel: str,
+                  send: Send) -> None:
+        """A record command through core's one dispatch, answered in Slack's idiom."""
+        place = SlackPlace(team, channel)
+        scope = None if is_dm(channel) else channel_prefix(team, channel)
+        outcome = await self.conversation.handle(who, place.where, command, channel_scope=scope)
+        if isinstance(outcome, ShowHistory):
+            await self.history(who, outcome.progress, send)
+        elif isinstance(outcome, ShowStats):
+            await send_all(send, text_messages(STATS_IN_DM) if outcome.stats is None
+                           else stats_messages(outcome.stats, self.conversation.role_name))
+        elif isinstance(outcome, SharingSet):
+            log.info("slack.share_scores", share=outcome.share)
+            await send_all(send, text_messages(SHARING_ON if outcome.share else SHARING_OFF))
+        elif isinstance(outcome, ConfirmForget):
+            await send(forget_prompt(who.user_id, place.conversation_id))
         else:
-            raise ValueError(f"{command.verb} is not a record verb")
+            raise ValueError(f"{command.command} is not a record command")
 
     # ------------------------------------------------------------------ history
 
-    async def history(self, who: Who, send: Send) -> None:
-        progress = await self.service.progress(who)
-        await send_all(send, history_messages(progress, self.role_name))
+    async def history(self, who: Who, progress: Progress, send: Send) -> None:
+        await send_all(send, history_messages(progress, self.conversation.role_name))
         if progress.entries and not await self.upload_chart(who, progress):
             await send_all(send, text_messages(CHART_FAILED))
 
@@ -99,20 +111,6 @@ class SlackPractice:
             return False
         log.info("slack.chart_uploaded", interviews=len(progress.entries), size=len(png))
         return True
-
-    # ------------------------------------------------------------------ stats and sharing
-
-    async def stats(self, team: str, channel: str, send: Send) -> None:
-        if is_dm(channel):
-            await send_all(send, text_messages(STATS_IN_DM))
-            return
-        stats = await self.service.channel_stats(PLATFORM, channel_prefix(team, channel))
-        await send_all(send, stats_messages(stats, self.role_name))
-
-    async def share(self, who: Who, share: bool, send: Send) -> None:
-        await self.service.share_scores(who, share)
-        log.info("slack.share_scores", share=share)
-        await send_all(send, text_messages(SHARING_ON if share else SHARING_OFF))
 
     # ------------------------------------------------------------------ forget
 
@@ -157,14 +155,6 @@ class SlackPractice:
         self.forget_local(user_id)
         log.info("slack.user_forgotten", interviews=result.interviews, sessions=result.sessions)
         return forgotten_text(result)
-
-    # ------------------------------------------------------------------ helpers
-
-    def role_name(self, role_id: str) -> str:
-        try:
-            return self.service.resolve_role(role_id).name
-        except InterviewError:  # a role file removed since: its id still says what it was
-            return role_id
 
 
 async def send_all(send: Send, messages: list[SlackMessage]) -> None:

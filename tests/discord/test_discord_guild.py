@@ -186,3 +186,17 @@ async def test_a_thread_the_bot_has_not_seen_still_takes_answers(
     assert fake.calls("GET", rf"/channels/{thread_id}")  # its parent channel was looked up
     session = await stored_session(fake, service, alice, thread_id)
     assert STRONG_ANSWER in [entry.text for entry in session.transcript]
+
+
+async def test_typed_commands_in_the_thread_follow_core_and_keep_records_private(
+    fake: FakeDiscord, chat, bot
+) -> None:
+    alice = fake.user("alice")
+    _, thread = await start_in_channel(fake, chat, alice)
+    thread_id = int(thread["id"])
+    ended = await chat.say(alice, thread_id, "finish")  # an alias of end, as in a Slack thread
+    assert any(message["embeds"] for message in ended)  # the report, drawn in the thread
+    assert (await stored_session(fake, bot.service, alice, thread_id)).report is not None
+    [answer] = await chat.say(alice, thread_id, "history")
+    assert "private" in answer["content"] and "/interview history" in answer["content"]
+    assert not answer["embeds"]  # no scores shown where the channel can read them

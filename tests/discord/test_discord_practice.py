@@ -276,3 +276,22 @@ async def test_the_practice_commands_on_the_sqlite_store(fake: FakeDiscord, star
         assert len((await service.progress(who_for(max_))).entries) == 1  # only Lea's data went
     finally:
         await store.close()
+
+
+async def test_records_typed_in_a_dm_are_answered_there_as_on_slack(fake: FakeDiscord, chat, bot) -> None:
+    ivy = fake.user("ivy")
+    dm = fake.dm_channel(ivy)
+    await practise_in_dm(fake, chat, ivy)
+    [history] = await chat.say(ivy, dm, "progress")  # an alias of history
+    assert "Your last 1 interview(s)" in history["embeds"][0]["description"]
+    assert history["attachments"][0]["filename"] == CHART_FILENAME
+    [stats] = await chat.say(ivy, dm, "stats")
+    assert stats["content"] == STATS_NEED_A_CHANNEL
+    await chat.say(ivy, dm, "share on")
+    assert await bot.service.history.sharing("discord") == {str(ivy.id)}
+    [question] = await chat.say(ivy, dm, "forget")
+    assert button_ids(question) == [(FORGET_CONFIRM_ID, 4), (FORGET_CANCEL_ID, 2)]
+    confirmed = await fake.press(ivy, question, FORGET_CONFIRM_ID)
+    await edited(fake, question, lambda message: "Done." in message["content"])
+    assert fake.callback_for(confirmed).body["type"] == 7
+    assert (await bot.service.progress(who_for(ivy))).entries == []

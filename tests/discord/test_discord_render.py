@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
 
-from adapters.discord.messages import parse_command
 from adapters.discord.render import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_TITLE_LIMIT,
@@ -101,24 +99,3 @@ def test_reply_text_is_split_and_buttons_go_under_the_last_part() -> None:
     assert [m.buttons for m in messages] == [False] * (len(messages) - 1) + [True]
     finished = Reply(kind=ReplyKind.ended, text="Goodbye.")
     assert [m.buttons for m in render_reply(finished)] == [False]
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("start sales", ("start", "sales")),
-        ("Start role:sales", ("start", "sales")),
-        ("/interview start product manager", ("start", "product manager")),
-        ("start", ("start", "")),
-        ("hint", ("hint", "")),
-        ("  SKIP ", ("skip", "")),
-        ("end", ("end", "")),
-        ("feedback", ("end", "")),
-        ("status", ("status", "")),
-        ("I would start by mapping the buyer", None),
-        ("hint: I think the answer is pipeline", None),
-        ("the end of the quarter was hard", None),
-    ],
-)
-def test_typed_commands_are_told_from_answers(text: str, expected) -> None:
-    assert parse_command(text) == expected

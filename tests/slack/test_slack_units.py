@@ -1,4 +1,4 @@
-"""Pure pieces of the Slack adapter: command parsing, Block Kit limits, event-id memory."""
+"""Pure pieces of the Slack adapter: its wording of commands, Block Kit limits, event-id memory."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from adapters.slack.blocks import (
     report_messages,
 )
 from adapters.slack.dedupe import RecentIds
-from adapters.slack.interviews import single_word_verb
-from adapters.slack.parsing import CommandError, Verb, parse_command
+from adapters.slack.parsing import slash_message
 from adapters.slack.places import SlackPlace, channel_prefix
 from adapters.slack.practice_blocks import history_messages, stats_messages
+from core.commands import CommandError, parse
 from core.history import HistorySummary, Progress, channel_stats_of
-from core.models import Action, Difficulty, Focus, Reply, ReplyKind
+from core.models import Action, Reply, ReplyKind
 from core.report import (
     EvidencedPoint,
     FeedbackReport,
@@ -31,67 +31,16 @@ from core.report import (
     StarElements,
 )
 
-# ---------------------------------------------------------------------- parsing
+# ---------------------------------------------------------------------- wording
 
 
-def test_start_with_named_options():
-    command = parse_command("start role:sales difficulty:senior questions:5 focus:technical")
-    assert (command.verb, command.role, command.difficulty, command.questions, command.focus) == (
-        Verb.start, "sales", Difficulty.senior, 5, Focus.technical)
-
-
-def test_start_with_bare_words_and_pasted_context():
-    command = parse_command("start product manager senior 3\nWe need a PM for payments.\nRemote.")
-    assert (command.role, command.difficulty, command.questions) == ("product manager",
-                                                                     Difficulty.senior, 3)
-    assert command.context == "We need a PM for payments.\nRemote."
-    assert command.option_fields() == {"role": "product manager", "difficulty": Difficulty.senior,
-                                       "questions": 3}
-
-
-@pytest.mark.parametrize("text,verb", [("end", Verb.end), ("STOP", Verb.end), ("hint", Verb.hint),
-                                       ("skip", Verb.skip), ("status", Verb.status),
-                                       ("roles", Verb.roles), ("reset", Verb.reset),
-                                       ("help", Verb.help), ("/hint", Verb.hint),
-                                       ("history", Verb.history), ("progress", Verb.history),
-                                       ("stats", Verb.stats), ("forget", Verb.forget)])
-def test_verbs(text, verb):
-    assert parse_command(text).verb is verb
-
-
-@pytest.mark.parametrize("text", ["", "   ", "dance", "tell me a joke"])
-def test_anything_else_is_not_a_command(text):
-    assert parse_command(text) is None
-
-
-@pytest.mark.parametrize("text,fragment", [("start", "Which role"),
-                                           ("start sales questions:40", "between 1 and 15"),
-                                           ("start sales difficulty:godlike", "godlike"),
-                                           ("start sales focus:vibes", "vibes")])
-def test_bad_options_explain_themselves(text, fragment):
+@pytest.mark.parametrize("text,fragment", [("start", "/interview start role:sales"),
+                                           ("share maybe", "/interview share on"),
+                                           ("start sales q:40", "between 1 and 15")])
+def test_a_refused_slash_command_is_worded_in_slash_syntax(text, fragment):
     with pytest.raises(CommandError) as caught:
-        parse_command(text)
-    assert fragment in caught.value.user_message
-
-
-@pytest.mark.parametrize("text,share", [("share on", True), ("share ON", True),
-                                        ("share off", False), ("share no", False)])
-def test_share_on_and_off(text, share):
-    command = parse_command(text)
-    assert (command.verb, command.share) == (Verb.share, share)
-
-
-@pytest.mark.parametrize("text", ["share", "share maybe", "share on off"])
-def test_share_without_on_or_off_explains_itself(text):
-    with pytest.raises(CommandError) as caught:
-        parse_command(text)
-    assert "share on" in caught.value.user_message and "share off" in caught.value.user_message
-
-
-def test_only_a_lone_word_is_a_verb_inside_an_interview():
-    assert single_word_verb(" skip ") is Verb.skip
-    assert single_word_verb("Skip the details: I led the team and we won.") is None
-    assert single_word_verb("start") is None  # starting needs a role; it's an answer here
+        parse(text)
+    assert fragment in slash_message(caught.value)
 
 
 # ---------------------------------------------------------------------- places

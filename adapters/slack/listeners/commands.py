@@ -7,7 +7,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from adapters.slack.background import Background
 from adapters.slack.blocks import mrkdwn
 from adapters.slack.interviews import SlackInterviews
-from adapters.slack.parsing import USAGE, CommandError, Verb, parse_command, plain_text
+from adapters.slack.parsing import USAGE, plain_text, slash_message
+from core.commands import Command, CommandError, parse
 from core.errors import InterviewError
 
 COMMAND = "/interview"
@@ -17,19 +18,22 @@ def register(app: AsyncApp, interviews: SlackInterviews, background: Background)
     @app.command(COMMAND)
     async def interview_command(ack: AsyncAck, command: dict, respond: AsyncRespond) -> None:
         try:
-            parsed = parse_command(plain_text(command.get("text", "")))
-            if parsed is not None and parsed.verb is Verb.start:
+            parsed = parse(plain_text(command.get("text", "")))
+            if parsed is not None and parsed.command is Command.start:
                 # Cheap and local: a wrong role is answered in the ack itself.
                 interviews.service.resolve_role(parsed.role)
-        except (CommandError, InterviewError) as error:
+        except CommandError as error:
+            await ack(text=mrkdwn(slash_message(error)))
+            return
+        except InterviewError as error:
             await ack(text=mrkdwn(error.user_message))
             return
-        if parsed is None or parsed.verb is Verb.help:
+        if parsed is None or parsed.command is Command.help:
             await ack(text=USAGE)
             return
-        if parsed.verb is Verb.roles:
-            await ack(text=interviews.roles_text())
+        if parsed.command is Command.roles:
+            await ack(text=interviews.roles_text(interviews.service.roles()))
             return
         await ack()
         background.spawn(interviews.run_command(parsed, command, respond),
-                         name=f"slack.command.{parsed.verb.value}")
+                         name=f"slack.command.{parsed.command.value}")
