@@ -88,7 +88,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
         await asyncio.to_thread(semantics.warm_up)  # the reading model, before the first user
         freeze_startup_heap()
         retention = asyncio.create_task(
-            retention_loop(service.history, days=settings.retention_days))
+            retention_loop(service.history, service.store, days=settings.retention_days))
         runners = []
         for surface in surfaces:
             if surface == "discord":
@@ -121,8 +121,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
               "try again.", file=sys.stderr)
         return 3
     finally:
-        await service.brain.aclose()
-        await service.store.close()
+        await service.aclose()
 
 
 def freeze_startup_heap() -> None:

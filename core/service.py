@@ -50,8 +50,9 @@ from core.planner import plan_questions
 from core.report import FeedbackReport
 from core.roles import Role, RoleCatalog, default_catalog
 from core.session import QuestionProgress, Session, SessionState
-from core.history import ChannelStats, ForgetResult, HistoryStore, Progress, history_for
+from core.history import ChannelStats, ForgetResult, HistoryStore, Progress
 from core.store import InMemoryStore, SessionStore
+from core.stores.memory import InMemoryHistory
 from core.text import clean_input
 from core.turns import TURN_GAP_WAIT_SECONDS, digest, earlier_reply, replayed, turn_refs
 
@@ -89,10 +90,21 @@ class InterviewService:
         self.brain = brain
         self.store = store if store is not None else InMemoryStore()
         self.catalog = catalog if catalog is not None else default_catalog()
-        # Finished interviews are kept next to the sessions (same SQLite file, same Redis).
-        self.history = history if history is not None else history_for(self.store)
+        # Finished interviews: built with the store by ``bot.wiring`` (same SQLite file, same
+        # Redis); in memory when not given (tests, embedding).
+        self.history = history if history is not None else InMemoryHistory()
         # Core's own words when it overrides a brain, and the report when a brain fails.
         self.fallback = fallback or (brain if type(brain) is OfflineBrain else OfflineBrain())
+
+    async def aclose(self) -> None:
+        """Release the brain's client, the history and the store (on shutdown; in tests)."""
+        try:
+            await self.brain.aclose()
+            if self.fallback is not self.brain:
+                await self.fallback.aclose()
+        finally:
+            await self.history.close()
+            await self.store.close()  # last: the history may share its connection
 
     # ----------------------------------------------------------------- small verbs
 
@@ -160,7 +172,11 @@ class InterviewService:
 
         Surfaces ask for confirmation before calling this.
         """
-        return await self.history.forget_user(who.platform, who.user_id)
+        interviews = await self.history.delete_history(who.platform, who.user_id)
+        sessions = await self.store.delete_user(who.platform, who.user_id)
+        log.info("history.forgot_user", platform=who.platform, interviews=interviews,
+                 sessions=sessions)
+        return ForgetResult(interviews=interviews, sessions=sessions)
 
     async def share_scores(self, who: Who, share: bool) -> None:
         """Opt in (or out) of showing one's scores in a channel's practice stats."""
