@@ -103,9 +103,8 @@ async def test_two_shard_processes_are_one_bot_on_one_redis(fake: FakeDiscord, r
 
 async def test_an_unsharded_bot_is_told_to_set_the_shard_settings(fake: FakeDiscord):
     fake.shards_required = 2
-    settings = Settings(_env_file=None, discord_token="fake-token")
     with pytest.raises(RuntimeError, match="DISCORD_SHARD_COUNT"):
-        await asyncio.wait_for(run_discord(make_service(), settings), 30)
+        await asyncio.wait_for(run_discord(make_service(), token="fake-token"), 30)
 
 
 def test_shard_settings_are_checked_at_start_up():
