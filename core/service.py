@@ -15,18 +15,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 import structlog
 
 from core.analysis import MAX_ANALYSED_CHARS
 from core.brain.base import Brain, Move, TurnPlan, TurnRequest
 from core.audio import Transcriber, hear, keep_delivery, transcriber_for  # spoken answers
-from core.errors import (
-    InterviewAlreadyActiveError,
-    NoActiveInterviewError,
-    TurnOutOfOrderError,
-)
+from core.errors import InterviewAlreadyActiveError, NoActiveInterviewError
 from core.models import (
     Action,
     Heard,
@@ -51,7 +47,7 @@ from core.history import ChannelStats, ForgetResult, HistoryStore, Progress
 from core.store import InMemoryStore, SessionStore
 from core.stores.memory import InMemoryHistory
 from core.text import clean_input
-from core.turns import TURN_GAP_WAIT_SECONDS, digest, earlier_reply, replayed, turn_refs
+from core.turns import hold_turn
 from core.writing import finish, plan_turn, report_fell_back, stream_plan
 
 log = structlog.get_logger("core.service")
@@ -336,40 +332,10 @@ class InterviewService:
 
     # ----------------------------------------------------------------- internals
 
-    @asynccontextmanager
-    async def _turn(self, key: str, turn: TurnRef | None = None,
-                    payload: str = "") -> AsyncIterator[Session | Reply]:
-        """Hold the user's lock for a whole turn and hand out a working copy.
-
-        The copy is saved by the turn itself (``_save``) only when it succeeded. A named
-        turn (``core.turns``) waits for the turns numbered before it, and a repeat of an
-        applied one gets its stored reply instead of a copy.
-        """
-        async with self.store.lock(key, order=turn.sent_at if turn else None) as held:
-            session = await self.store.get(key)
-            if turn is not None and turn.number is not None:
-                deadline = time.monotonic() + TURN_GAP_WAIT_SECONDS
-                while session is not None and turn.number > session.turn_number + 1:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise TurnOutOfOrderError(session.turn_number + 1, turn.number)
-                    await held.wait_for_another_turn(remaining)
-                    session = await self.store.get(key)
-            if turn is not None and session is not None:
-                index = earlier_reply(session, turn, payload)
-                if index is not None:
-                    log.info("interview.turn_repeated", session=session.id)
-                    yield replayed(session, index, ACTIVE_ACTIONS)
-                    return
-            if session is None or session.state is not SessionState.active:
-                raise NoActiveInterviewError(
-                    None if session is None else
-                    "This interview is over. Start a new one whenever you like."
-                )
-            copy = session.working_copy()
-            if turn is not None:
-                copy.begin_turn(turn_refs(turn), digest(payload), turn.number)
-            yield copy
+    def _turn(self, key: str, turn: TurnRef | None = None,
+              payload: str = "") -> AbstractAsyncContextManager[Session | Reply]:
+        """The user's lock for a whole turn, and a working copy (``core.turns.hold_turn``)."""
+        return hold_turn(self.store, key, turn, payload, ACTIVE_ACTIONS)
 
     async def _save(self, session: Session, *, new: bool = False) -> None:
         session.touch()
