@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from core.brain.offline import OfflineBrain
+from core.models import InterviewOptions
 from core.service import InterviewService
 from core.stores.memory import InMemoryHistory
 from core.stores.sqlite import sqlite_storage
 from core.store import InMemoryStore
-from tests.conftest import options
 
 
 class ClosingBrain(OfflineBrain):
@@ -51,7 +51,7 @@ async def test_aclose_releases_the_sqlite_file_after_an_interview(tmp_path, who,
     storage = sqlite_storage(tmp_path / "bot.sqlite3")
     service = InterviewService(brain=OfflineBrain(), store=storage.sessions,
                                history=storage.history)
-    await service.start(who, where, options())
+    await service.start(who, where, InterviewOptions(role="sales"))
     assert storage.sessions.db._connection is not None
     await service.aclose()
     assert storage.sessions.db._connection is None
