@@ -1,4 +1,5 @@
-"""Building the service from settings: which brain, which store."""
+"""Building the service from settings: which brain, and which storage backend (the session
+store and the practice history beside it), both injected into the service."""
 
 from __future__ import annotations
 
