@@ -18,9 +18,9 @@ import sys
 import requests  # noqa: F401
 from pydantic import ValidationError
 
-from adapters import cli
 from bot.logging import configure_logging
 from bot.settings import Settings
+from bot.surfaces import DEFAULT, SURFACES, configured
 from bot.wiring import build_service, describe_brain, describe_store
 from core import semantics
 from core.history import retention_loop
@@ -31,83 +31,47 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="interview-bot",
         description="A mock-interview partner. With no surface named, runs what is configured "
                     "(Discord, Slack) or else a terminal interview.")
-    surfaces = parser.add_subparsers(dest="surface")
-    cli.add_arguments(surfaces.add_parser("cli", help="interview in the terminal"))
-    surfaces.add_parser("history", help="show your practice history and trends (terminal)")
-    surfaces.add_parser("forget", help="delete everything stored about you (terminal)")
-    surfaces.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)")
-    slack = surfaces.add_parser("slack", help="run the Slack app (needs SLACK_BOT_TOKEN)")
-    slack.add_argument("--http", action="store_true",
-                       help="HTTP mode at /slack/events instead of Socket Mode")
-    slack.add_argument("--port", type=int, default=3000)
-    api = surfaces.add_parser("api", help="serve the HTTP API and the web chat page")
-    api.add_argument("--host", default=None)
-    api.add_argument("--port", type=int, default=None)
+    commands = parser.add_subparsers(dest="surface")
+    for surface in SURFACES.values():
+        sub = commands.add_parser(surface.name, help=surface.help)
+        if surface.add_arguments is not None:
+            surface.add_arguments(sub)
     args = parser.parse_args(argv)
     if args.surface is None:
         # Without a surface, the terminal's defaults apply (used when nothing is configured).
         defaults = argparse.ArgumentParser()
-        cli.add_arguments(defaults)
+        SURFACES[DEFAULT].add_arguments(defaults)
         args = defaults.parse_args([], namespace=args)
     return args
 
 
-def configured_surfaces(settings: Settings, surface: str | None) -> list[str]:
-    if surface:
-        return [surface]
-    chosen = [name for name, on in (("discord", settings.has_discord),
-                                    ("slack", settings.has_slack)) if on]
-    return chosen or ["cli"]
-
-
-TERMINAL_COMMANDS = {"cli": cli.run_cli, "history": cli.show_history, "forget": cli.forget_me}
-
-
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    surfaces = configured_surfaces(settings, args.surface)
+    surfaces = configured(settings, args.surface)
     try:
         service = build_service(settings)
     except ValueError as error:  # e.g. an unknown STORE_URL scheme
         print(f"interview-bot: {error}", file=sys.stderr)
         return 2
-    label = {"cli": "terminal", "api": "http", "history": "terminal", "forget": "terminal"}
-    print(f"interview-bot: surfaces={','.join(label.get(s, s) for s in surfaces)} "
+    print(f"interview-bot: surfaces={','.join(s.shown_as for s in surfaces)} "
           f"brain={describe_brain(service.brain)} store={describe_store(service.store)}",
           file=sys.stderr, flush=True)
-    if surfaces[0] not in ("history", "forget"):
+    if surfaces[0].warm_up:
         # Load the answer-reading model (about 1 s) now rather than inside the first turn.
         # In this thread, before any work starts: a worker thread importing it while the
         # loop imports the model SDKs can trip Python's partial-import guard.
         semantics.warm_up()
     try:
-        if surfaces[0] in TERMINAL_COMMANDS:
+        if surfaces[0].terminal:
             # No background job in a short terminal run: apply retention once instead.
             await service.history.purge_older_than(settings.retention_days)
-            return await TERMINAL_COMMANDS[surfaces[0]](service, args)
+            return await surfaces[0].run(service, settings, args) or 0
         await service.store.get("startup-check")  # opens and migrates the store: fail fast
         await asyncio.to_thread(semantics.warm_up)  # the reading model, before the first user
         freeze_startup_heap()
         retention = asyncio.create_task(
-            retention_loop(service.history, days=settings.retention_days))
-        runners = []
-        for surface in surfaces:
-            if surface == "discord":
-                from adapters.discord import run_discord
-
-                runners.append(run_discord(service, settings))
-            elif surface == "slack":
-                from adapters.slack import run_slack
-
-                runners.append(run_slack(service, settings, http=getattr(args, "http", False),
-                                         port=getattr(args, "port", 3000),
-                                         base_url=settings.slack_api_url or None))
-            elif surface == "api":
-                from adapters.http import run_api
-
-                runners.append(run_api(service, settings, host=args.host or settings.api_host,
-                                       port=args.port or settings.api_port))
+            retention_loop(service.history, service.store, days=settings.retention_days))
         try:
-            await asyncio.gather(*runners)
+            await asyncio.gather(*(surface.run(service, settings, args) for surface in surfaces))
         finally:
             retention.cancel()
             # Let a purge in flight stop before the store closes under it.
@@ -121,8 +85,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
               "try again.", file=sys.stderr)
         return 3
     finally:
-        await service.brain.aclose()
-        await service.store.close()
+        await service.aclose()
 
 
 def freeze_startup_heap() -> None:
@@ -142,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                              for e in error.errors())
         print(f"interview-bot: invalid settings: {problems}", file=sys.stderr)
         return 2
-    quiet_terminal = configured_surfaces(settings, args.surface)[0] in TERMINAL_COMMANDS and \
+    quiet_terminal = configured(settings, args.surface)[0].terminal and \
         "LOG_LEVEL" not in os.environ
     # A terminal interview shows the conversation; routine logs would only clutter it.
     configure_logging("WARNING" if quiet_terminal else settings.log_level, settings.log_format)

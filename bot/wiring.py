@@ -1,4 +1,5 @@
-"""Building the service from settings: which brain, which store."""
+"""Building the service from settings: which brain, and which storage backend (the session
+store and the practice history beside it), both injected into the service."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from core.brain.base import Brain
 from core.brain.offline import OfflineBrain
 from core.service import InterviewService
 from core.store import SessionStore
-from core.stores import build_store as build_configured_store
+from core.stores import Storage, build_storage as build_configured_storage
 
 
 def build_brain(settings: Settings) -> Brain:
@@ -28,14 +29,17 @@ def build_brain(settings: Settings) -> Brain:
     return OfflineBrain()
 
 
-def build_store(settings: Settings) -> SessionStore:
-    """SQLite at SQLITE_PATH by default; STORE_URL picks memory:// or a shared Redis."""
-    return build_configured_store(settings.store_url, sqlite_path=settings.sqlite_path,
-                                  ttl_seconds=settings.session_ttl_hours * 3600)
+def build_storage(settings: Settings) -> Storage:
+    """SQLite at SQLITE_PATH by default; STORE_URL picks memory:// or a shared Redis.
+    The backend holds both the sessions and the practice history."""
+    return build_configured_storage(settings.store_url, sqlite_path=settings.sqlite_path,
+                                    ttl_seconds=settings.session_ttl_hours * 3600)
 
 
 def build_service(settings: Settings) -> InterviewService:
-    return InterviewService(brain=build_brain(settings), store=build_store(settings))
+    storage = build_storage(settings)
+    return InterviewService(brain=build_brain(settings), store=storage.sessions,
+                            history=storage.history)
 
 
 def describe_store(store: SessionStore) -> str:

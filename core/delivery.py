@@ -157,18 +157,3 @@ def _notes(report: DeliveryReport, fillers: int, answers: list[AnswerDelivery]) 
         lines.append(f"{report.long_pauses} pause(s) of {LONG_PAUSE_SECONDS:g} seconds or more "
                      "mid-answer: if you need time, say so (“let me think for a moment”).")
     return lines
-
-
-def answer_line(answer: AnswerDelivery) -> str:
-    pace = {"slow": " (slower than guidance)", "fast": " (faster than guidance)",
-            "within": " (within guidance)", "too_short": " (too short to judge)"}[answer.pace]
-    return (f"{answer.words_per_minute:.0f} words/min{pace} · {answer.fillers} filler word(s), "
-            f"{answer.fillers_per_minute:g}/min · {answer.long_pauses} long pause(s) · "
-            f"{answer.speaking_seconds:.0f} s spoken")
-
-
-def overall_lines(report: DeliveryReport) -> list[str]:
-    figures = (f"{report.spoken_answers} spoken answer(s) · {report.words_per_minute:.0f} "
-               f"words/min · {report.fillers_per_minute:g} fillers/min · "
-               f"{report.long_pauses} long pause(s)")
-    return [figures, *report.notes]

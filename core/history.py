@@ -6,10 +6,9 @@ their last interviews with a trend per score dimension, a channel can see who
 practised what (scores only for members who opted in), and ``forget_user``
 deletes everything stored about a user, live interviews included.
 
-Three implementations share one interface: in memory (tests, here), SQLite (same
-file as the sessions, ``core.stores.sqlite_history``) and Redis (same server as the
-sessions, ``core.stores.redis_history``). ``history_for(store)`` asks a session store
-for the history that lives next to it.
+This module is the logic only. Each storage backend in ``core.stores`` (memory, SQLite,
+Redis) implements ``HistoryStore`` next to its session store; ``bot.wiring`` builds the
+pair and hands both to the service. "Forget me" across both is the service's job.
 """
 
 from __future__ import annotations
@@ -22,13 +21,16 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import structlog
 from pydantic import BaseModel, Field
 
 from core.report import FeedbackReport
 from core.session import Session, TranscriptEntry
-from core.store import SessionStore
+
+if TYPE_CHECKING:
+    from core.store import SessionStore
 
 log = structlog.get_logger(__name__)
 
@@ -271,9 +273,6 @@ class ForgetResult(BaseModel):
 class HistoryStore(ABC):
     """Finished interviews per user. Implementations store; the shared logic lives here."""
 
-    def __init__(self, sessions: SessionStore | None = None) -> None:
-        self.sessions = sessions  # where forget_user also deletes live interviews
-
     @abstractmethod
     async def record(self, entry: HistoryEntry) -> None:
         """Keep a finished interview (recording the same id again replaces it)."""
@@ -330,112 +329,21 @@ class HistoryStore(ABC):
         entries = await self.in_conversations(platform, prefix)
         return channel_stats_of(platform, prefix, entries, await self.sharing(platform))
 
-    async def forget_user(self, platform: str, user_id: str) -> ForgetResult:
-        """Everything stored about the user: history, preferences and live sessions."""
-        interviews = await self.delete_history(platform, user_id)
-        sessions = 0
-        if self.sessions is not None:
-            delete_user = getattr(self.sessions, "delete_user", None)
-            if delete_user is None:
-                raise TypeError(f"{type(self.sessions).__name__} needs delete_user(platform, user_id)")
-            sessions = await delete_user(platform, user_id)
-        log.info("history.forgot_user", platform=platform, interviews=interviews, sessions=sessions)
-        return ForgetResult(interviews=interviews, sessions=sessions)
-
 
 def retention_cutoff(days: float, now: float | None) -> float:
     return (time.time() if now is None else now) - days * DAY_SECONDS
 
 
-# ----------------------------------------------------------------------------- in memory
-
-
-class InMemoryHistory(HistoryStore):
-    def __init__(self, sessions: SessionStore | None = None) -> None:
-        super().__init__(sessions)
-        self._entries: dict[str, HistoryEntry] = {}
-        self._sharing: set[tuple[str, str]] = set()
-
-    async def record(self, entry: HistoryEntry) -> None:
-        self._entries[entry.id] = entry.model_copy(deep=True)
-
-    async def list_for_user(
-        self, platform: str, user_id: str, limit: int = DEFAULT_HISTORY_LIMIT
-    ) -> list[HistorySummary]:
-        mine = [e for e in self._entries.values() if (e.platform, e.user_id) == (platform, user_id)]
-        mine.sort(key=lambda entry: entry.finished_at, reverse=True)
-        return [entry.summary() for entry in mine[:limit]]
-
-    async def get_entry(self, platform: str, user_id: str, entry_id: str) -> HistoryEntry | None:
-        entry = self._entries.get(entry_id)
-        if entry is None or (entry.platform, entry.user_id) != (platform, user_id):
-            return None
-        return entry.model_copy(deep=True)
-
-    async def in_conversations(self, platform: str, prefix: str) -> list[HistorySummary]:
-        return [
-            entry.summary()
-            for entry in self._entries.values()
-            if entry.platform == platform and entry.conversation_id.startswith(prefix)
-        ]
-
-    async def set_share_scores(self, platform: str, user_id: str, share: bool) -> None:
-        if share:
-            self._sharing.add((platform, user_id))
-        else:
-            self._sharing.discard((platform, user_id))
-
-    async def sharing(self, platform: str) -> set[str]:
-        return {user for on, user in self._sharing if on == platform}
-
-    async def delete_history(self, platform: str, user_id: str) -> int:
-        self._sharing.discard((platform, user_id))
-        return self._drop(lambda e: (e.platform, e.user_id) == (platform, user_id))
-
-    async def purge_older_than(self, days: float, now: float | None = None) -> int:
-        cutoff = retention_cutoff(days, now)
-        return self._drop(lambda entry: entry.finished_at < cutoff)
-
-    def _drop(self, doomed) -> int:
-        ids = [entry_id for entry_id, entry in self._entries.items() if doomed(entry)]
-        for entry_id in ids:
-            del self._entries[entry_id]
-        return len(ids)
-
-
-# ----------------------------------------------------------------------------- wiring
-
-
-def history_for(store: SessionStore) -> HistoryStore:
-    """The history that lives next to a session store (same SQLite file, same Redis)."""
-    return store.history()
-
-
-def __getattr__(name: str):
-    """``SqliteHistory`` and ``RedisHistory`` live with their stores (``core.stores``), so that
-    ``import core`` loads neither aiosqlite nor redis; they are still importable from here."""
-    if name == "SqliteHistory":
-        from core.stores.sqlite_history import SqliteHistory
-
-        return SqliteHistory
-    if name == "RedisHistory":
-        from core.stores.redis_history import RedisHistory
-
-        return RedisHistory
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 async def retention_loop(
-    history: HistoryStore, days: float = DEFAULT_RETENTION_DAYS, every_seconds: float = 6 * 3600
+    history: HistoryStore, sessions: SessionStore | None = None,
+    days: float = DEFAULT_RETENTION_DAYS, every_seconds: float = 6 * 3600,
 ) -> None:
-    """Run as a background task: purge old interviews now, then every ``every_seconds``."""
+    """Run as a background task: purge old interviews (and idle sessions) now, then every
+    ``every_seconds``."""
     while True:
         try:
             purged = await history.purge_older_than(days)
-            expired = 0
-            purge_sessions = getattr(history.sessions, "purge_expired", None)
-            if purge_sessions is not None:
-                expired = await purge_sessions()
+            expired = await sessions.purge_expired() if sessions is not None else 0
             log.info("history.retention", purged=purged, expired_sessions=expired, days=days)
         except Exception as error:  # keep the loop alive; the next run tries again
             log.warning("history.retention_failed", error=type(error).__name__)

@@ -102,9 +102,11 @@ class AnswerDelivery(BaseModel):
 
     def line(self) -> str:
         """One neutral line of figures, for any surface to show."""
-        from core.delivery import answer_line
-
-        return answer_line(self)
+        pace = {"slow": " (slower than guidance)", "fast": " (faster than guidance)",
+                "within": " (within guidance)", "too_short": " (too short to judge)"}[self.pace]
+        return (f"{self.words_per_minute:.0f} words/min{pace} · {self.fillers} filler word(s), "
+                f"{self.fillers_per_minute:g}/min · {self.long_pauses} long pause(s) · "
+                f"{self.speaking_seconds:.0f} s spoken")
 
 
 class DeliveryReport(BaseModel):
@@ -122,9 +124,10 @@ class DeliveryReport(BaseModel):
 
     def lines(self) -> list[str]:
         """The overall figures and the advice, as neutral lines (the per-answer lines apart)."""
-        from core.delivery import overall_lines
-
-        return overall_lines(self)
+        figures = (f"{self.spoken_answers} spoken answer(s) · {self.words_per_minute:.0f} "
+                   f"words/min · {self.fillers_per_minute:g} fillers/min · "
+                   f"{self.long_pauses} long pause(s)")
+        return [figures, *self.notes]
 
 
 class FeedbackReport(BaseModel):

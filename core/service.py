@@ -3,8 +3,8 @@
 Core owns the interview state machine. Each turn:
 1. the answer is cleaned and read (``core.analysis``);
 2. core decides the move (follow-up, clarify, steer, next question...) and the
-   moves it would also accept;
-3. the brain writes the words (and may propose another allowed move);
+   moves it would also accept (``core.moves``);
+3. the brain writes the words and may propose another allowed move (``core.writing``);
 4. the new state is saved, and only then the reply is returned.
 
 A turn works on a copy of the session: if the brain fails, nothing is saved, so
@@ -15,24 +15,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 import structlog
 
-from core.analysis import MAX_ANALYSED_CHARS, AnswerAnalysis, analyse
-from core.grading import grade
-from core.brain.base import MOVE_KIND, Brain, Move, ReportRequest, TurnPlan, TurnRequest
+from core.analysis import MAX_ANALYSED_CHARS
+from core.brain.base import Brain, Move, TurnPlan, TurnRequest
 from core.audio import Transcriber, hear, keep_delivery, transcriber_for  # spoken answers
-from core.errors import (
-    BrainError,
-    InterviewAlreadyActiveError,
-    NoActiveInterviewError,
-    TurnOutOfOrderError,
-)
+from core.errors import InterviewAlreadyActiveError, NoActiveInterviewError
 from core.models import (
     Action,
     Heard,
-    TurnRef,
     InterviewOptions,
     Persona,
     Reply,
@@ -45,21 +38,20 @@ from core.models import (
     Who,
     session_key,
 )
-from core.delivery import summarise as summarise_delivery
+from core.moves import MAX_FOLLOW_UPS, apply_move, decide  # noqa: F401  (MAX_ re-exported)
 from core.planner import plan_questions
 from core.report import FeedbackReport
 from core.roles import Role, RoleCatalog, default_catalog
 from core.session import QuestionProgress, Session, SessionState
-from core.history import ChannelStats, ForgetResult, HistoryStore, Progress, history_for
+from core.history import ChannelStats, ForgetResult, HistoryStore, Progress
 from core.store import InMemoryStore, SessionStore
+from core.stores.memory import InMemoryHistory
 from core.text import clean_input
-from core.turns import TURN_GAP_WAIT_SECONDS, digest, earlier_reply, replayed, turn_refs
+from core.turns import hold_turn
+from core.writing import finish, plan_turn, report_fell_back, stream_plan
 
 log = structlog.get_logger("core.service")
 
-MAX_FOLLOW_UPS = 2
-MAX_CLARIFICATIONS = 2
-MAX_STEERS = 2
 # Analysed text is capped by core.analysis; we keep a little more in the transcript.
 MAX_STORED_ANSWER_CHARS = MAX_ANALYSED_CHARS
 
@@ -70,8 +62,6 @@ LONG_ANSWER_NOTICE = (
     "(That was a long answer, so I read the first {limit:,} characters. In a live interview, "
     "aim for about two minutes per answer.)"
 )
-SAFETY_PERSONAS = (Persona.abusive, Persona.off_topic)
-COUNTING_PERSONAS = (Persona.normal, Persona.efficient, Persona.chatty)
 ACTIVE_ACTIONS = [Action.hint, Action.skip, Action.end]
 
 
@@ -89,10 +79,21 @@ class InterviewService:
         self.brain = brain
         self.store = store if store is not None else InMemoryStore()
         self.catalog = catalog if catalog is not None else default_catalog()
-        # Finished interviews are kept next to the sessions (same SQLite file, same Redis).
-        self.history = history if history is not None else history_for(self.store)
+        # Finished interviews: built with the store by ``bot.wiring`` (same SQLite file, same
+        # Redis); in memory when not given (tests, embedding).
+        self.history = history if history is not None else InMemoryHistory()
         # Core's own words when it overrides a brain, and the report when a brain fails.
         self.fallback = fallback or (brain if type(brain) is OfflineBrain else OfflineBrain())
+
+    async def aclose(self) -> None:
+        """Release the brain's client, the history and the store (on shutdown; in tests)."""
+        try:
+            await self.brain.aclose()
+            if self.fallback is not self.brain:
+                await self.fallback.aclose()
+        finally:
+            await self.history.close()
+            await self.store.close()  # last: the history may share its connection
 
     # ----------------------------------------------------------------- small verbs
 
@@ -160,7 +161,11 @@ class InterviewService:
 
         Surfaces ask for confirmation before calling this.
         """
-        return await self.history.forget_user(who.platform, who.user_id)
+        interviews = await self.history.delete_history(who.platform, who.user_id)
+        sessions = await self.store.delete_user(who.platform, who.user_id)
+        log.info("history.forgot_user", platform=who.platform, interviews=interviews,
+                 sessions=sessions)
+        return ForgetResult(interviews=interviews, sessions=sessions)
 
     async def share_scores(self, who: Who, share: bool) -> None:
         """Opt in (or out) of showing one's scores in a channel's practice stats."""
@@ -186,7 +191,7 @@ class InterviewService:
             session.questions, session.tailored_to = chosen.questions, chosen.tailored_to
             request = TurnRequest(role=role, session=session, move=Move.greet,
                                   allowed=[Move.greet], next_question=session.questions[0])
-            plan = await self._plan(request)
+            plan = await plan_turn(self.brain, self.fallback, request)
             session.say(ReplyKind.greeting, plan.message)
             await self._save(session, new=True)
         log.info("interview.started", session=session.id, platform=who.platform, role=role.id,
@@ -196,12 +201,7 @@ class InterviewService:
     # ----------------------------------------------------------------- answer
 
     async def answer(self, who: Who, where: Where, text: str, turn: TurnRef | None = None) -> Reply:
-        reply: Reply | None = None
-        async for event in self.answer_stream(who, where, text, turn):
-            if isinstance(event, Reply):
-                reply = event
-        assert reply is not None
-        return reply
+        return await _last_reply(self.answer_stream(who, where, text, turn))
 
     async def answer_stream(
         self, who: Who, where: Where, text: str, turn: TurnRef | None = None
@@ -225,108 +225,28 @@ class InterviewService:
             if len(cleaned) > MAX_ANALYSED_CHARS:
                 notice = LONG_ANSWER_NOTICE.format(limit=MAX_ANALYSED_CHARS) + "\n\n"
                 cleaned = cleaned[:MAX_STORED_ANSWER_CHARS]
-            request = self._decide(role, session, cleaned)
+            request = decide(role, session, cleaned)
             if notice:
                 yield TextDelta(text=notice)
             plan: TurnPlan | None = None
-            async for event in self._stream_plan(request):
+            async for event in stream_plan(self.brain, self.fallback, request):
                 if isinstance(event, TurnPlan):
                     plan = event
                 else:
                     yield event
             assert plan is not None
-            reply = await self._apply(role, session, request, plan, notice)
+            kind, persona = apply_move(session, request, plan)
+            report = None
+            if plan.move is Move.wrap_up:  # the last answer: the report comes with the reply
+                report = await finish(self.brain, self.fallback, role, session)
+            await self._save(session)
+            reply = self._reply(session, kind, notice + plan.message, persona=persona,
+                                report=report)
             log.info("interview.turn", session=session.id, persona=reply.persona,
                      move=plan.move.value, question=session.current + 1, chars=len(cleaned),
                      tokens_in=session.usage.input_tokens, tokens_out=session.usage.output_tokens,
                      ms=round((time.perf_counter() - started) * 1000, 2))
             yield reply
-
-    def _decide(self, role: Role, session: Session, text: str) -> TurnRequest:
-        """Core's state machine: the move for this answer and the moves it would accept."""
-        analysis = analyse(text, session.question, role)
-        here = session.here
-        advance = Move.wrap_up if session.is_last_question else Move.ask
-        persona = analysis.persona
-
-        def only(move: Move) -> TurnRequest:
-            return TurnRequest(role=role, session=session, move=move, allowed=[move],
-                               answer=text, analysis=analysis,
-                               next_question=session.next_question)
-
-        if persona is Persona.abusive:
-            return only(Move.end if session.warnings >= 1 else Move.warning)
-        if persona is Persona.off_topic or analysis.non_english:
-            return only(Move.steer)
-        if persona is Persona.confused or analysis.asks_clarification:
-            return only(Move.clarify)  # answered every time: a question back never skips
-        if analysis.bare_move_on:
-            return only(advance)
-        # Gaps are judged on everything said about this question, not only the last message.
-        earlier = session.answers_to(session.current)
-        whole = analyse("\n".join([*earlier, text]), session.question, role) if earlier else analysis
-        graded = grade(whole, session.question)
-        if persona is Persona.normal and graded.complete and not earlier and analysis.words <= 120:
-            persona = analysis.persona = Persona.efficient  # complete in few words: move on
-        if persona is Persona.chatty and here.steers < 1 and whole.reading.informative <= 3:
-            return only(Move.steer)  # a ramble with little in it; one with substance is probed
-        if not whole.on_question and here.steers < 1:
-            return only(Move.steer)  # another question answered: name it, bring them back
-        # Probe the most important gap; if it was asked about and is still open, move on
-        # rather than badger the candidate with a lesser one.
-        top = whole.weaknesses[0] if whole.weaknesses else None
-        probe = top if top is not None and top not in here.probed else None
-        can_follow_up = here.follow_ups < MAX_FOLLOW_UPS
-        if persona is Persona.efficient or graded.complete or not can_follow_up or probe is None:
-            move = advance
-        else:
-            move = Move.follow_up
-        allowed = {move, advance}
-        if can_follow_up:
-            allowed.add(Move.follow_up)
-        if here.clarifications < MAX_CLARIFICATIONS:
-            allowed.add(Move.clarify)
-        if here.steers < MAX_STEERS:
-            allowed.add(Move.steer)
-        return TurnRequest(role=role, session=session, move=move, allowed=sorted(allowed),
-                           answer=text, analysis=analysis, probe=probe if move is Move.follow_up
-                           else None, next_question=session.next_question)
-
-    async def _apply(self, role: Role, session: Session, request: TurnRequest, plan: TurnPlan,
-                     notice: str) -> Reply:
-        analysis: AnswerAnalysis = request.analysis  # type: ignore[assignment]
-        persona = analysis.persona if analysis.persona in SAFETY_PERSONAS else plan.read
-        # Whether an answer counts is core's reading, whatever label the brain gave it.
-        counts = (analysis.persona in COUNTING_PERSONAS and not analysis.bare_move_on
-                  and not analysis.non_english and not analysis.asks_clarification)
-        session.hear(request.answer or "", persona, counts=counts)
-        here = session.here
-        if analysis.bare_move_on and not session.answers_to(session.current):
-            here.skipped = True
-        move = plan.move
-        if move is Move.follow_up:
-            here.follow_ups += 1
-            if request.probe and plan.move is request.move:
-                here.probed.append(request.probe)
-        elif move is Move.clarify:
-            here.clarifications += 1
-        elif move is Move.steer:
-            here.steers += 1
-        elif move is Move.warning:
-            session.warnings += 1
-        elif move is Move.end:
-            session.warnings += 1
-            session.state = SessionState.ended
-        elif move is Move.ask:
-            session.advance()
-        kind = MOVE_KIND[move]
-        session.say(kind, plan.message)
-        report = None
-        if move is Move.wrap_up:
-            session.state = SessionState.ended
-            report = await self._finish(role, session)
-        await self._save(session)
-        return self._reply(session, kind, notice + plan.message, persona=persona, report=report)
 
     # ----------------------------------------------------------------- spoken answers
 
@@ -335,12 +255,7 @@ class InterviewService:
 
     async def answer_audio(self, who: Who, where: Where, audio: bytes) -> Reply:
         """A spoken answer: transcribed, then answered like text; ``reply.heard`` says what was heard."""
-        reply: Reply | None = None
-        async for event in self.answer_audio_stream(who, where, audio):
-            if isinstance(event, Reply):
-                reply = event
-        assert reply is not None
-        return reply
+        return await _last_reply(self.answer_audio_stream(who, where, audio))
 
     async def answer_audio_stream(
         self, who: Who, where: Where, audio: bytes
@@ -369,7 +284,7 @@ class InterviewService:
             role = self.catalog.get(session.role_id)
             session.here.hints += 1
             request = TurnRequest(role=role, session=session, move=Move.hint, allowed=[Move.hint])
-            plan = await self._plan(request)
+            plan = await plan_turn(self.brain, self.fallback, request)
             session.say(ReplyKind.hint, plan.message)
             await self._save(session)
             return self._reply(session, ReplyKind.hint, plan.message)
@@ -383,14 +298,14 @@ class InterviewService:
                 session.here.skipped = True
             if session.is_last_question:
                 session.state = SessionState.ended
-                report = await self._finish(role, session)
+                report = await finish(self.brain, self.fallback, role, session)
                 text = "Skipped. That was the last question, so here is your feedback."
                 session.say(ReplyKind.feedback, text)
                 await self._save(session)
                 return self._reply(session, ReplyKind.feedback, text, report=report)
             request = TurnRequest(role=role, session=session, move=Move.skip, allowed=[Move.skip],
                                   next_question=session.next_question)
-            plan = await self._plan(request)
+            plan = await plan_turn(self.brain, self.fallback, request)
             session.advance()
             session.say(ReplyKind.question, plan.message)
             await self._save(session)
@@ -405,11 +320,11 @@ class InterviewService:
             session = await self.store.get(key)
             if session is None:
                 raise NoActiveInterviewError()
-            if session.report is None or self._report_fell_back(session):
+            if session.report is None or report_fell_back(self.brain, self.fallback, session):
                 session = session.working_copy()
                 session.state = SessionState.ended
                 role = self.catalog.get(session.role_id)
-                await self._finish(role, session)
+                await finish(self.brain, self.fallback, role, session)
                 await self._save(session)
         assert session.report is not None
         text = "Thanks for practising. Here is your feedback."
@@ -417,40 +332,10 @@ class InterviewService:
 
     # ----------------------------------------------------------------- internals
 
-    @asynccontextmanager
-    async def _turn(self, key: str, turn: TurnRef | None = None,
-                    payload: str = "") -> AsyncIterator[Session | Reply]:
-        """Hold the user's lock for a whole turn and hand out a working copy.
-
-        The copy is saved by the turn itself (``_save``) only when it succeeded. A named
-        turn (``core.turns``) waits for the turns numbered before it, and a repeat of an
-        applied one gets its stored reply instead of a copy.
-        """
-        async with self.store.lock(key, order=turn.sent_at if turn else None) as held:
-            session = await self.store.get(key)
-            if turn is not None and turn.number is not None:
-                deadline = time.monotonic() + TURN_GAP_WAIT_SECONDS
-                while session is not None and turn.number > session.turn_number + 1:
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise TurnOutOfOrderError(session.turn_number + 1, turn.number)
-                    await held.wait_for_another_turn(remaining)
-                    session = await self.store.get(key)
-            if turn is not None and session is not None:
-                index = earlier_reply(session, turn, payload)
-                if index is not None:
-                    log.info("interview.turn_repeated", session=session.id)
-                    yield replayed(session, index, ACTIVE_ACTIONS)
-                    return
-            if session is None or session.state is not SessionState.active:
-                raise NoActiveInterviewError(
-                    None if session is None else
-                    "This interview is over. Start a new one whenever you like."
-                )
-            copy = session.working_copy()
-            if turn is not None:
-                copy.begin_turn(turn_refs(turn), digest(payload), turn.number)
-            yield copy
+    def _turn(self, key: str, turn: TurnRef | None = None,
+              payload: str = "") -> AbstractAsyncContextManager[Session | Reply]:
+        """The user's lock for a whole turn, and a working copy (``core.turns.hold_turn``)."""
+        return hold_turn(self.store, key, turn, payload, ACTIVE_ACTIONS)
 
     async def _save(self, session: Session, *, new: bool = False) -> None:
         session.touch()
@@ -474,59 +359,6 @@ class InterviewService:
         except Exception as error:
             log.warning("history.record_failed", session=session.id, error=type(error).__name__)
 
-    async def _plan(self, request: TurnRequest) -> TurnPlan:
-        plan: TurnPlan | None = None
-        async for event in self._stream_plan(request):
-            if isinstance(event, TurnPlan):
-                plan = event
-        assert plan is not None
-        return plan
-
-    async def _stream_plan(self, request: TurnRequest) -> AsyncIterator[TextDelta | TurnPlan]:
-        """Stream the brain's words; if it proposes a move core does not allow, core overrides.
-
-        An overridden plan is re-written by the fallback brain for core's own move,
-        so the words always match what actually happens next.
-        """
-        plan: TurnPlan | None = None
-        async for event in self.brain.stream_turn(request):
-            if isinstance(event, TurnPlan):
-                plan = event
-            else:
-                yield event
-        if plan is None:
-            raise BrainError()
-        if plan.move not in request.allowed:
-            log.warning("brain.move_overridden", proposed=plan.move.value, chosen=request.move.value)
-            plan = await self.fallback.plan_turn(request)
-            yield TextDelta(text="\n\n" + plan.message)  # surfaces replace with the final text
-        yield plan
-
-    def _report_fell_back(self, session: Session) -> bool:
-        """A report written by the fallback because the brain failed can be re-run."""
-        report = session.report
-        return (report is not None and report.notice is not None
-                and self.fallback is not self.brain)
-
-    async def _finish(self, role: Role, session: Session) -> FeedbackReport:
-        """Write the report; if the brain cannot, fall back to the offline one, transcript kept."""
-        request = ReportRequest(role=role, session=session)
-        try:
-            report = await self.brain.write_report(request)
-        except BrainError as error:
-            if self.fallback is self.brain:
-                raise
-            log.warning("report.fallback", session=session.id, error=type(error).__name__)
-            report = await self.fallback.write_report(request)
-            report.notice = (
-                "The AI interviewer could not write this report, so it comes from the "
-                "offline reviewer. Your transcript is kept."
-            )
-        report.delivery = summarise_delivery(session.delivery)  # spoken answers, if any
-        session.report = report
-        session.state = SessionState.finished
-        return report
-
     def _reply(self, session: Session, kind: ReplyKind, text: str, *, persona: Persona | None = None,
                report: FeedbackReport | None = None, status: StatusInfo | None = None) -> Reply:
         active = session.state is SessionState.active
@@ -542,3 +374,12 @@ class InterviewService:
             status=status,
         )
 
+
+async def _last_reply(events: AsyncIterator[object]) -> Reply:
+    """The Reply that ends a streamed turn (the non-streaming verbs are built on these)."""
+    reply: Reply | None = None
+    async for event in events:
+        if isinstance(event, Reply):
+            reply = event
+    assert reply is not None
+    return reply

@@ -1,4 +1,8 @@
-"""Where sessions live. In memory by default, behind an interface for other stores."""
+"""Where sessions live: the ``SessionStore`` interface, and the in-memory store.
+
+The in-memory backend (this store plus ``core.stores.memory.InMemoryHistory``) is
+assembled in ``core.stores.memory``; SQLite and Redis live in ``core.stores``.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,15 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
+
+import structlog
+from pydantic import ValidationError
 
 from core.locks import KeyedLocks, TurnLock
 from core.session import Session
 
-if TYPE_CHECKING:
-    from core.history import HistoryStore
+log = structlog.get_logger(__name__)
 
 DEFAULT_TTL_SECONDS = 24 * 3600
 # Slack re-delivers an event for up to about an hour; remembering ids that long is enough.
@@ -70,11 +76,22 @@ class SessionStore(ABC):
             self._recent_ids = RecentIds()
         return self._recent_ids.first_time(delivery_id, ttl_seconds)
 
-    def history(self) -> HistoryStore:
-        """The practice history kept next to these sessions."""
-        raise TypeError(f"no history store for {type(self).__name__}")
+    async def purge_expired(self) -> int:
+        """Delete idle sessions past their TTL; returns how many (a store whose keys expire
+        by themselves, like Redis, has nothing to do)."""
+        return 0
 
     async def close(self) -> None:  # pragma: no cover - nothing to release in memory
+        return None
+
+
+def load_session(key: str, data: str | bytes) -> Session | None:
+    """A stored session, or None when it cannot be read (e.g. written by an incompatible
+    version): the user can start again instead of hitting an error on every message."""
+    try:
+        return Session.model_validate_json(data)
+    except ValidationError as error:
+        log.error("store.unreadable_session", key=key, errors=error.error_count())
         return None
 
 
@@ -137,8 +154,6 @@ class InMemoryStore(LocalLocking, SessionStore):
         return self._clock() - stored.updated_at > self.ttl_seconds
 
     async def get(self, key: str) -> Session | None:
-        from core.stores import load_session
-
         stored = self._sessions.get(key)
         if stored is None:
             return None
@@ -149,8 +164,6 @@ class InMemoryStore(LocalLocking, SessionStore):
 
     def peek(self, key: str) -> Session | None:
         """The stored session, read without awaiting (tests waiting on a condition)."""
-        from core.stores import load_session
-
         stored = self._sessions.get(key)
         return None if stored is None else load_session(key, stored.data)
 
@@ -179,11 +192,6 @@ class InMemoryStore(LocalLocking, SessionStore):
         for key in stale:
             del self._sessions[key]
         return len(stale)
-
-    def history(self) -> HistoryStore:
-        from core.history import InMemoryHistory
-
-        return InMemoryHistory(self)
 
     def __len__(self) -> int:
         return len(self._sessions)

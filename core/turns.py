@@ -16,11 +16,18 @@ headers) gets two guarantees from the service:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
-from core.errors import TurnConflictError
+import structlog
+
+from core.errors import NoActiveInterviewError, TurnConflictError, TurnOutOfOrderError
 from core.models import Action, Reply, ReplyKind, TurnRef
-from core.session import Session, Speaker
+from core.session import Session, SessionState, Speaker
+from core.store import SessionStore
+
+log = structlog.get_logger("core.service")
 
 TURN_GAP_WAIT_SECONDS = 10.0
 OVER_KINDS = (ReplyKind.feedback, ReplyKind.ended)
@@ -81,3 +88,39 @@ def replayed(session: Session, index: int, actions: Sequence[Action]) -> Reply:
         actions=[] if over else list(actions),
         report=session.report if kind is ReplyKind.feedback else None,
     )
+
+
+@asynccontextmanager
+async def hold_turn(store: SessionStore, key: str, turn: TurnRef | None, payload: str,
+                    actions: Sequence[Action]) -> AsyncIterator[Session | Reply]:
+    """Hold the user's lock for a whole turn and hand out a working copy.
+
+    The copy is saved by the turn itself (the service's ``_save``) only when it succeeded.
+    A named turn waits for the turns numbered before it, and a repeat of an applied one
+    gets its stored reply instead of a copy.
+    """
+    async with store.lock(key, order=turn.sent_at if turn else None) as held:
+        session = await store.get(key)
+        if turn is not None and turn.number is not None:
+            deadline = time.monotonic() + TURN_GAP_WAIT_SECONDS
+            while session is not None and turn.number > session.turn_number + 1:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TurnOutOfOrderError(session.turn_number + 1, turn.number)
+                await held.wait_for_another_turn(remaining)
+                session = await store.get(key)
+        if turn is not None and session is not None:
+            index = earlier_reply(session, turn, payload)
+            if index is not None:
+                log.info("interview.turn_repeated", session=session.id)
+                yield replayed(session, index, actions)
+                return
+        if session is None or session.state is not SessionState.active:
+            raise NoActiveInterviewError(
+                None if session is None else
+                "This interview is over. Start a new one whenever you like."
+            )
+        copy = session.working_copy()
+        if turn is not None:
+            copy.begin_turn(turn_refs(turn), digest(payload), turn.number)
+        yield copy

@@ -1,6 +1,6 @@
 """Discord surface: ``/interview`` slash commands, DMs and practice-channel threads.
 
-Entry points: ``run_discord(service, settings)`` for ``python -m bot discord`` and
+Entry points: ``run_discord(service, token=...)`` for ``python -m bot discord`` and
 ``build_discord_client(service, guild_ids=...)`` for tests and custom wiring.
 """
 

@@ -6,7 +6,7 @@ Discord); ``run_discord`` is the entry point ``python -m bot discord`` uses.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import discord
@@ -109,15 +109,16 @@ def build_discord_client(
     return kind(service, guild_ids=guild_ids, **options)
 
 
-async def run_discord(service: InterviewService, settings: Any) -> None:
-    """Run the Discord bot until it is stopped (``settings`` is ``bot.settings.Settings``)."""
-    if not settings.has_discord:
+async def run_discord(service: InterviewService, *, token: str, guild_ids: Iterable[int] = (),
+                      shards: Mapping[str, Any] | None = None) -> None:
+    """Run the Discord bot until it is stopped. ``shards``: ``shard_ids`` and ``shard_count``
+    when this process runs some shards of a sharded bot."""
+    if not token:
         raise RuntimeError("DISCORD_TOKEN is not set: create a bot in the Discord developer portal.")
-    client = build_discord_client(service, guild_ids=settings.guild_ids,
-                                  **getattr(settings, "discord_shards", {}))
+    client = build_discord_client(service, guild_ids=guild_ids, **dict(shards or {}))
     try:
         async with client:
-            await client.start(settings.discord_token.get_secret_value())
+            await client.start(token)
     except discord.PrivilegedIntentsRequired as error:
         raise RuntimeError(
             "Enable the Message Content intent for this bot in the Discord developer portal "

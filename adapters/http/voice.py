@@ -13,16 +13,16 @@ turn with ``heard`` (the transcript and its delivery figures); the stream sends 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from adapters.http.dependencies import get_service, stream_turn, take_turn
+from adapters.http.schemas import TurnResponse
 from adapters.http.sessions import fingerprint, identities
 from core.audio import MAX_AUDIO_BYTES, AudioError
-from core.models import Reply, Where, Who
 from core.service import InterviewService
 
 log = structlog.get_logger(__name__)
@@ -70,28 +70,23 @@ async def read_upload(audio: UploadFile) -> bytes:
     return bytes(data)
 
 
-def audio_routes(service: InterviewService,
-                 take_turn: Callable[[str, Callable[[Who, Where], Awaitable[Reply]]], Awaitable[Reply]],
-                 stream_turn: Callable[..., Awaitable[Any]]) -> APIRouter:
-    """The two audio routes; ``take_turn`` / ``stream_turn`` are the JSON routes' own helpers."""
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    @router.post("/chat/audio")
-    async def chat_audio(session_id: str = Form(..., min_length=1),
-                         audio: UploadFile = File(...)) -> Any:
-        from adapters.http.schemas import TurnResponse
 
-        data = await read_upload(audio)
-        reply = await take_turn(session_id,
-                                lambda who, where: service.answer_audio(who, where, data))
-        log.info("http.spoken_turn", session=fingerprint(session_id), kind=reply.kind.value)
-        return TurnResponse.from_reply(reply)
+@router.post("/chat/audio")
+async def chat_audio(session_id: str = Form(..., min_length=1), audio: UploadFile = File(...),
+                     service: InterviewService = Depends(get_service)) -> Any:
+    data = await read_upload(audio)
+    reply = await take_turn(service, session_id,
+                            lambda who, where: service.answer_audio(who, where, data))
+    log.info("http.spoken_turn", session=fingerprint(session_id), kind=reply.kind.value)
+    return TurnResponse.from_reply(reply)
 
-    @router.post("/chat/audio/stream")
-    async def chat_audio_stream(session_id: str = Form(..., min_length=1),
-                                audio: UploadFile = File(...)) -> Any:
-        data = await read_upload(audio)
-        who, where = identities(session_id)
-        return await stream_turn(session_id, service.answer_audio_stream(who, where, data))
 
-    return router
+@router.post("/chat/audio/stream")
+async def chat_audio_stream(session_id: str = Form(..., min_length=1),
+                            audio: UploadFile = File(...),
+                            service: InterviewService = Depends(get_service)) -> Any:
+    data = await read_upload(audio)
+    who, where = identities(session_id)
+    return await stream_turn(service, session_id, service.answer_audio_stream(who, where, data))

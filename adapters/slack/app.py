@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import structlog
 from aiohttp import web
-from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -109,20 +108,14 @@ async def serve_http(app: AsyncApp, host: str, port: int) -> web.AppRunner:
     return runner
 
 
-def _secret(value: SecretStr | None) -> str:
-    return value.get_secret_value() if value else ""
-
-
-async def run_slack(service: InterviewService, settings, *, http: bool = False,
-                    port: int = 3000, host: str = "0.0.0.0", base_url: str | None = None) -> None:
+async def run_slack(service: InterviewService, *, bot_token: str, app_token: str = "",
+                    signing_secret: str = "", http: bool = False, port: int = 3000,
+                    host: str = "0.0.0.0", base_url: str | None = None) -> None:
     """Run until cancelled: Socket Mode when an app token is set (and not ``http``), else HTTP.
 
-    ``settings`` is ``bot.settings.Settings``; ``base_url`` points the Web API elsewhere
-    (tests use a fake Slack on 127.0.0.1).
+    ``base_url`` points the Web API elsewhere (tests use a fake Slack on 127.0.0.1).
     """
-    token = _secret(settings.slack_bot_token)
-    app_token = _secret(settings.slack_app_token)
-    signing_secret = _secret(settings.slack_signing_secret)
+    token = bot_token
     if not token:
         raise ValueError("SLACK_BOT_TOKEN is not set: see the Slack section of README.md")
     use_http = http or not app_token

@@ -1,5 +1,8 @@
 """The offline reviewer: a feedback report built from real answer analysis.
 
+Each question is reviewed in ``core.brain.offline_review``; this module turns the
+reviews into the three scores, the evidenced strengths and weaknesses, next steps.
+
 Scores reward substance (a concrete example, personal actions, an outcome,
 numbers, the role's key points) and never length: words past the point cost
 communication marks instead of earning them.
@@ -7,168 +10,31 @@ communication marks instead of earning them.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 
 from core import signals
-from core.analysis import AnswerAnalysis, is_chatty, analyse, is_story, star_elements, strip_instructions
-from core.grading import LONG_ANSWER_WORDS, Grade, grade
-from core.models import Persona, ReplyKind
-from core.report import (
-    EvidencedPoint,
-    FeedbackReport,
-    Ownership,
-    QuestionReview,
-    Score,
-    Scores,
-    Specificity,
-    StarElements,
+from core.analysis import is_chatty, is_story
+from core.brain.offline_review import (  # noqa: F401  (question_score, review_question re-exported)
+    Answered,
+    clamp,
+    in_quotes,
+    question_score,
+    review_question,
+    sentence_with,
 )
-from core.roles import Question, Role
+from core.grading import LONG_ANSWER_WORDS
+from core.models import Persona, ReplyKind
+from core.report import EvidencedPoint, FeedbackReport, QuestionReview, Score, Scores
+from core.roles import Role
 from core.session import Session, Speaker
 from core.text import excerpt, tail
-
-QUOTE_CHARS = 140
-
-
-@dataclass
-class _Answered:
-    number: int  # 1-based question number
-    question: Question
-    analysis: AnswerAnalysis
-    score: int
-
-
-def _clamp(value: float) -> int:
-    return max(1, min(5, math.floor(value + 0.5)))  # half rounds up, not to even
-
-
-def _sentence_with(text: str, pattern: str) -> str | None:
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
-        if re.search(pattern, sentence, re.IGNORECASE):
-            return excerpt(sentence, QUOTE_CHARS)
-    return None
-
-
-def _quote(text: str) -> str:
-    return f"“{excerpt(text, QUOTE_CHARS)}”"
-
-
-def question_score(a: AnswerAnalysis, q: Question, redirected: bool = False) -> int:
-    """Anchored 1-5 (see core.grading): substance earns points, flagged claims cap them."""
-    return grade(a, q, redirected).score
-
-
-def _specificity(a: AnswerAnalysis) -> Specificity:
-    concrete = a.has_example or a.has_situation
-    if a.numbers and concrete and a.actions or len(a.numbers) >= 2 and a.actions:
-        return Specificity.high
-    if a.numbers or concrete or len(a.vocabulary) >= 2:
-        return Specificity.medium
-    return Specificity.low
-
-
-def _note(a: AnswerAnalysis, q: Question, result: Grade) -> str:
-    """What the offline reviewer found, in its own limits: it never calls an answer correct."""
-    flagged = [f"“{excerpt(sentence, 90)}”: {claim.why}" for claim, sentence in a.misconceptions]
-    if flagged:
-        return "Check this: " + " ".join(flagged[:2])
-    if result.score >= 5:
-        found = ", ".join(c for c in result.credits if "key points" not in c)
-        return (f"Nothing missing on what this review checks ({found or 'the key points'}); it "
-                "cannot vouch for every claim.")
-    gaps = []
-    if not a.on_question:
-        gaps.append("a clear link to the question asked")
-    if a.buzzword_salad:
-        gaps.append("specifics behind the jargon")
-    if is_story(q):
-        if not a.concrete:
-            gaps.append("a specific example")
-        if not a.owned:
-            gaps.append("what you personally did")
-        if not a.has_outcome:
-            gaps.append("the outcome")
-        elif not a.quantified_outcome:
-            gaps.append("a number for the outcome")
-    elif a.reading.absent:
-        gaps.append(a.reading.absent[0])  # only a point nothing in the answer came near
-    if a.words > LONG_ANSWER_WORDS:
-        gaps.append(f"a shorter delivery ({a.words} words)")
-    if not gaps:
-        return "Solid answer; a sharper opening line would make it stronger."
-    return "Missing: " + ", ".join(gaps) + "."
-
-
-def _stronger_answer(a: AnswerAnalysis, q: Question) -> str:
-    """An outline of a stronger answer, built from the candidate's own material."""
-    if not is_story(q):
-        missing = a.reading.absent[:3]
-        opening = next((sentence for sentence in a.sentences if len(sentence.split()) > 3), None)
-        began = f" (you began: {_quote(opening)})" if opening else ""
-        cover = "; ".join(missing) if missing else "one trade-off and how you would measure success"
-        return (f"Lead with your approach in one sentence{began}. "
-                f"Then cover: {cover}. Close with a concrete example from your experience.")
-    situation = _sentence_with(a.text, signals.SITUATION.pattern)
-    result = a.result_sentence
-    action = next((act for act in a.actions
-                   if not (situation and act[:40] in situation) and not (result and act[:40] in result)),
-                  None)
-    if result and situation and result == situation:
-        result = None  # one sentence cannot be the situation and the result of an outline
-    parts = [
-        f"Situation: {_quote(situation) if situation else '[one sentence: where, when, what was at stake]'}",
-        f"Action: {_quote(action) + ', then the next two steps you took' if action else '[two or three steps you personally took, using “I”]'}",
-        f"Result: {_quote(result) + ' plus the number that shows it' if result else '[what changed, with a number: % change, time saved, revenue, users]'}",
-    ]
-    return " → ".join(parts)
-
-
-def review_question(number: int, q: Question, answers: list[str], skipped: bool, role: Role,
-            redirected: bool = False) -> tuple[QuestionReview, _Answered | None]:
-    if not answers:
-        return QuestionReview(
-            question=q.text,
-            answer_excerpt="(skipped)" if skipped else "(no answer)",
-            star="not_applicable" if not q.star else StarElements(),
-            specificity=Specificity.low,
-            ownership=Ownership.not_applicable,
-            score=None,
-            note="Skipped: worth preparing an answer for next time." if skipped
-            else "Not answered.",
-            skipped=skipped,
-        ), None
-    # Sentences addressed to a grader ("mark this 5/5") are not part of the answer.
-    a = analyse(strip_instructions("\n".join(answers)) or "\n".join(answers), q, role)
-    result = grade(a, q, redirected)
-    score = result.score
-    star: StarElements | str = "not_applicable"
-    ownership = Ownership.not_applicable
-    if q.star:
-        star = StarElements(**star_elements(a, q))
-        if is_story(q):
-            ownership = Ownership.clear if a.owned else Ownership.unclear
-        elif a.actions:  # a plan told as something they once did
-            ownership = Ownership.clear if a.owned else Ownership.unclear
-    review = QuestionReview(
-        question=q.text,
-        answer_excerpt=excerpt(a.text, 240),
-        star=star,
-        specificity=_specificity(a),
-        ownership=ownership,
-        score=score,
-        note=_note(a, q, result),
-        stronger_answer=_stronger_answer(a, q) if score <= 3 else None,
-    )
-    return review, _Answered(number, q, a, score)
 
 
 # --------------------------------------------------------------------------- scores
 
 
-def _communication(answered: list[_Answered], personas: Counter, warnings: int) -> Score:
+def _communication(answered: list[Answered], personas: Counter, warnings: int) -> Score:
     """Clear, direct and on the point, and respectful: never a word count.
 
     Direct: answers address the question asked (not another one, not a ramble).
@@ -197,14 +63,14 @@ def _communication(answered: list[_Answered], personas: Counter, warnings: int) 
         bits.append("jargon in place of specifics")
     if personas[Persona.efficient]:
         bits.append(f"{personas[Persona.efficient]} concise, complete answer(s)")
-    score = _clamp(value)
+    score = clamp(value)
     if warnings:
         bits.append(f"{warnings} conduct warning(s): disrespect costs more than any answer earns")
         score = min(score, 3 if warnings == 1 else 2)  # interviewers remember conduct
     return Score(score=score, reason="; ".join(bits).capitalize() + ".")
 
 
-def _technical(answered: list[_Answered], role: Role) -> Score:
+def _technical(answered: list[Answered], role: Role) -> Score:
     """Depth on the role's technical and situational questions: their anchored scores.
 
     The same grades as the per-question reviews (so the summary never contradicts them),
@@ -221,22 +87,22 @@ def _technical(answered: list[_Answered], role: Role) -> Score:
         used = (f"you used terms such as {', '.join(terms[:4])}" if terms
                 else "few role-specific terms came up")
         value = 2 + min(len(terms), 6) / 2 - 1.5 * len(flagged)
-        return Score(score=_clamp(value),
+        return Score(score=clamp(value),
                      reason=f"No role-technical questions in this interview; {used}.{flag_note}")
     value = sum(i.score for i in pool) / len(pool)
     said = [f"Q{i.number}: {excerpt(p, 50)}" for i in pool for p in i.analysis.key_points_covered]
     listed = f" Key points you made: {'; '.join(said[:3])}." if said else ""
-    return Score(score=_clamp(value),
+    return Score(score=clamp(value),
                  reason=f"Averaged {value:.1f}/5 on {len(pool)} role-technical or situational "
                         f"question(s).{listed}{flag_note}")
 
 
-def _structure(answered: list[_Answered]) -> Score:
+def _structure(answered: list[Answered]) -> Score:
     """STAR for stories (situation, action, result, a number); signposting for the rest."""
     star_items = [i for i in answered if is_story(i.question)]
     if not star_items:
         markers = sum(min(i.analysis.structure_markers, 3) for i in answered) / len(answered)
-        return Score(score=_clamp(2 + markers),
+        return Score(score=clamp(2 + markers),
                      reason="No story questions; judged on signposting (first, then, as a result).")
     n = len(star_items)
     situation = sum(1 for i in star_items if i.analysis.has_example or i.analysis.has_situation)
@@ -244,7 +110,7 @@ def _structure(answered: list[_Answered]) -> Score:
     result = sum(1 for i in star_items if i.analysis.has_outcome)
     number = sum(1 for i in star_items if i.analysis.quantified_outcome)
     value = 1 + 4 * (situation + action + result + 0.5 * number) / (3.5 * n)
-    return Score(score=_clamp(value),
+    return Score(score=clamp(value),
                  reason=f"In {n} story answer(s): a situation in {situation}, your own actions in "
                         f"{action}, a result in {result}, a number for it in {number}.")
 
@@ -267,7 +133,7 @@ _HEDGED = re.compile(r"\b(?:maybe|perhaps|probably|i think|i guess|not sure|roug
                      re.IGNORECASE)
 
 
-def _strengths(answered: list[_Answered]) -> list[EvidencedPoint]:
+def _strengths(answered: list[Answered]) -> list[EvidencedPoint]:
     found: list[EvidencedPoint] = []
     answered = [item for item in answered if item.score >= 3]  # strengths come from good answers
     # The quoted sentence must show the point: a result with its number, said plainly
@@ -277,57 +143,57 @@ def _strengths(answered: list[_Answered]) -> list[EvidencedPoint]:
     if quantified:
         item = quantified[0]
         found.append(EvidencedPoint(point="You back results with numbers.",
-                                    evidence=f"Q{item.number}: {_quote(item.analysis.result_sentence)}"))
+                                    evidence=f"Q{item.number}: {in_quotes(item.analysis.result_sentence)}"))
     owned = [i for i in answered if is_story(i.question) and i.analysis.owned]
     if owned:
         item = owned[0]
         found.append(EvidencedPoint(point="Clear ownership: you say what you did.",
-                                    evidence=f"Q{item.number}: {_quote(item.analysis.actions[0])}"))
+                                    evidence=f"Q{item.number}: {in_quotes(item.analysis.actions[0])}"))
     deep = [i for i in answered if len(i.analysis.key_points_covered) >= 2 or
             len(i.analysis.vocabulary) >= 3]
     if deep:
         item = deep[0]
         terms = item.analysis.vocabulary[:3] or item.analysis.key_points_covered[:2]
-        quote = _sentence_with(item.analysis.text, re.escape(terms[0].split()[0]))
+        quote = sentence_with(item.analysis.text, re.escape(terms[0].split()[0]))
         found.append(EvidencedPoint(point=f"Role depth: you used {', '.join(terms)} precisely.",
-                                    evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
+                                    evidence=f"Q{item.number}: {in_quotes(quote or item.analysis.text)}"))
     tight = [i for i in answered if i.score >= 4 and i.analysis.words <= 200
              and (i.analysis.owned or not is_story(i.question))]
     if tight:
         item = tight[0]
         found.append(EvidencedPoint(point="Concise and complete when you are on form.",
                                     evidence=f"Q{item.number} ({item.analysis.words} words): "
-                                             f"{_quote(item.analysis.text)}"))
+                                             f"{in_quotes(item.analysis.text)}"))
     return found[:3]
 
 
-def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[EvidencedPoint]:
+def _weaknesses(answered: list[Answered], skipped: list[str]) -> list[EvidencedPoint]:
     found: list[EvidencedPoint] = []
     flagged = [i for i in answered if i.analysis.misconceptions]
     if flagged:
         item = flagged[0]
         claim, sentence = item.analysis.misconceptions[0]
         found.append(EvidencedPoint(point=f"Check a claim before an interviewer does: {claim.why}",
-                                    evidence=f"Q{item.number}: {_quote(sentence)}"))
+                                    evidence=f"Q{item.number}: {in_quotes(sentence)}"))
     star = [i for i in answered if is_story(i.question)]
     no_outcome = [i for i in star if not i.analysis.has_outcome]
     if no_outcome:
         item = no_outcome[0]
         found.append(EvidencedPoint(
             point="Stories stop before the result: say what changed.",
-            evidence=f"Q{item.number} ends with: {_quote(tail(item.analysis.text, 140))}"))
+            evidence=f"Q{item.number} ends with: {in_quotes(tail(item.analysis.text, 140))}"))
     unowned = [i for i in star if not i.analysis.owned]
     if unowned:
         item = unowned[0]
-        we = _sentence_with(item.analysis.text, r"\bwe\b|\bthe team\b")
+        we = sentence_with(item.analysis.text, r"\bwe\b|\bthe team\b")
         if we:  # "hidden behind we" only when "we" was said
             found.append(EvidencedPoint(point="Your own part is hard to see behind “we”.",
-                                        evidence=f"Q{item.number}: {_quote(we)}"))
+                                        evidence=f"Q{item.number}: {in_quotes(we)}"))
         else:
-            passive = _sentence_with(item.analysis.text, signals.PASSIVE.pattern)
+            passive = sentence_with(item.analysis.text, signals.PASSIVE.pattern)
             found.append(EvidencedPoint(
                 point="Your own part is hard to see: say what you did, with “I”.",
-                evidence=f"Q{item.number}: {_quote(passive or item.analysis.text)}"))
+                evidence=f"Q{item.number}: {in_quotes(passive or item.analysis.text)}"))
     unquantified = [i for i in star if i.analysis.has_outcome and not i.analysis.quantified_outcome
                     and i.analysis.result_sentence]
     if unquantified:
@@ -336,21 +202,21 @@ def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[Evidenced
         found.append(EvidencedPoint(
             point=("Some outcomes have no number, which makes them easy to doubt." if some
                    else "Outcomes without numbers are easy to doubt."),
-            evidence=f"Q{item.number}: {_quote(item.analysis.result_sentence)}"))
+            evidence=f"Q{item.number}: {in_quotes(item.analysis.result_sentence)}"))
     long = [i for i in answered if i.analysis.words > LONG_ANSWER_WORDS or i.analysis.tangents >= 2]
     if long:
         item = max(long, key=lambda i: i.analysis.words)
         found.append(EvidencedPoint(point="Answers run long and drift from the question.",
                                     evidence=f"Q{item.number} ran to {item.analysis.words} words, "
-                                             f"starting {_quote(item.analysis.text)}"))
+                                             f"starting {in_quotes(item.analysis.text)}"))
     generic = [i for i in answered if is_story(i.question) and i.analysis.generic
                and not i.analysis.has_example]
     if generic:
         item = generic[0]
-        quote = _sentence_with(item.analysis.text, r"\b(?:usually|always|generally|would|"
+        quote = sentence_with(item.analysis.text, r"\b(?:usually|always|generally|would|"
                                                    r"should|depends|typically)\b")
         found.append(EvidencedPoint(point="General statements instead of a real example.",
-                                    evidence=f"Q{item.number}: {_quote(quote or item.analysis.text)}"))
+                                    evidence=f"Q{item.number}: {in_quotes(quote or item.analysis.text)}"))
     shallow = [i for i in answered if not is_story(i.question) and i.question.key_points
                and len(i.analysis.key_points_covered) < 2]
     if shallow:
@@ -359,7 +225,7 @@ def _weaknesses(answered: list[_Answered], skipped: list[str]) -> list[Evidenced
         topic = f" such as {missing[0]}" if missing else ""
         found.append(EvidencedPoint(
             point=f"Go deeper on the role's core topics{topic}.",
-            evidence=f"Q{item.number}: {_quote(item.analysis.text)}"))
+            evidence=f"Q{item.number}: {in_quotes(item.analysis.text)}"))
     if skipped:
         found.append(EvidencedPoint(point="Skipped questions are the ones to prepare first.",
                                     evidence="Skipped: " + "; ".join(excerpt(q, 80) for q in skipped)))
@@ -444,7 +310,7 @@ def build_report(role: Role, session: Session) -> FeedbackReport:
     redirected = {entry.question_index for entry in session.transcript
                   if entry.persona is Persona.chatty}
     reviews: list[QuestionReview] = []
-    answered: list[_Answered] = []
+    answered: list[Answered] = []
     skipped: list[str] = []
     reached = session.current + 1
     for index, question in enumerate(session.questions[:reached]):

@@ -1,29 +1,12 @@
-"""Persistent and shared session stores behind ``core.store.SessionStore``.
+"""Storage backends: memory, SQLite (the embedded default) and Redis (shared).
 
-``build_store`` picks one from ``STORE_URL``; ``build_history`` gives the matching
-history store (finished interviews, progress, team stats, "forget me").
+Each backend holds both halves the service needs, a ``core.store.SessionStore`` and a
+``core.history.HistoryStore``, returned together as a ``Storage``. ``build_storage``
+picks one from ``STORE_URL``; ``bot.wiring`` injects both into the service.
 """
 
-from __future__ import annotations
+from core.store import load_session
+from core.stores.factory import build_storage, build_store
+from core.stores.storage import Storage
 
-import structlog
-from pydantic import ValidationError
-
-from core.session import Session
-
-log = structlog.get_logger(__name__)
-
-
-def load_session(key: str, data: str | bytes) -> Session | None:
-    """A stored session, or None when it cannot be read (e.g. written by an incompatible
-    version): the user can start again instead of hitting an error on every message."""
-    try:
-        return Session.model_validate_json(data)
-    except ValidationError as error:
-        log.error("store.unreadable_session", key=key, errors=error.error_count())
-        return None
-
-
-from core.stores.factory import build_history, build_store  # noqa: E402  (uses nothing above)
-
-__all__ = ["build_history", "build_store", "load_session"]
+__all__ = ["Storage", "build_storage", "build_store", "load_session"]

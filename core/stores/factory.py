@@ -1,41 +1,46 @@
-"""Build the session store (and its history) named by ``STORE_URL``.
+"""Build the storage backend (sessions and their history) named by ``STORE_URL``.
 
-| STORE_URL                   | store                                          |
+| STORE_URL                   | backend                                        |
 |-----------------------------|------------------------------------------------|
 | "" (empty, the default)     | SQLite file at ``SQLITE_PATH``                 |
 | ``memory://``               | in memory (tests, throwaway runs)              |
 | ``sqlite:///relative.db``   | SQLite, path relative to the working directory |
 | ``sqlite:////abs/path.db``  | SQLite, absolute path                          |
 | ``redis://host:6379/0``     | Redis (also ``rediss://`` for TLS, ``unix://``) |
+
+The SQLite and Redis backends are imported only when chosen, so ``import core`` loads
+neither aiosqlite nor redis.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from core.store import InMemoryStore, SessionStore
+from core.store import SessionStore
+from core.stores.memory import memory_storage
+from core.stores.storage import Storage
 
 SQLITE_SCHEME = "sqlite:///"
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 MEMORY_URL = "memory://"
 
 
-def build_store(store_url: str, *, sqlite_path: str | Path, ttl_seconds: float) -> SessionStore:
-    """The session store for ``store_url``; raises ``ValueError`` for an unknown scheme."""
+def build_storage(store_url: str, *, sqlite_path: str | Path, ttl_seconds: float) -> Storage:
+    """The backend for ``store_url``; raises ``ValueError`` for an unknown scheme."""
     url = store_url.strip()
     if not url:
         return _sqlite(Path(sqlite_path), ttl_seconds)
     if url == MEMORY_URL:
-        return InMemoryStore(ttl_seconds=ttl_seconds)
+        return memory_storage(ttl_seconds)
     if url.startswith(SQLITE_SCHEME):
         path = url[len(SQLITE_SCHEME):]
         if not path:
             raise ValueError("STORE_URL sqlite:/// needs a file path, e.g. sqlite:///data/bot.db")
         return _sqlite(Path(path), ttl_seconds)
     if url.startswith(REDIS_SCHEMES):
-        from core.stores.redis import RedisStore
+        from core.stores.redis import redis_storage
 
-        return RedisStore.from_url(url, ttl_seconds)
+        return redis_storage(url, ttl_seconds)
     scheme = url.split("://", 1)[0] if "://" in url else url
     raise ValueError(
         f"STORE_URL scheme {scheme!r} is not supported. Use an empty value (SQLite at "
@@ -43,14 +48,12 @@ def build_store(store_url: str, *, sqlite_path: str | Path, ttl_seconds: float) 
     )
 
 
-def _sqlite(path: Path, ttl_seconds: float) -> SessionStore:
-    from core.stores.sqlite import SqliteStore
+def build_store(store_url: str, *, sqlite_path: str | Path, ttl_seconds: float) -> SessionStore:
+    """Only the session store of ``build_storage`` (tools that need no history)."""
+    return build_storage(store_url, sqlite_path=sqlite_path, ttl_seconds=ttl_seconds).sessions
 
-    return SqliteStore(path, ttl_seconds=ttl_seconds)
 
+def _sqlite(path: Path, ttl_seconds: float) -> Storage:
+    from core.stores.sqlite import sqlite_storage
 
-def build_history(store: SessionStore):
-    """The history store that lives next to ``store`` (same SQLite file, same Redis)."""
-    from core.history import history_for
-
-    return history_for(store)
+    return sqlite_storage(path, ttl_seconds)

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-import core.service
+import core.turns
 from core import InterviewOptions, InterviewService, TurnRef
 from core.brain.base import TurnPlan, TurnRequest
 from core.brain.offline import OfflineBrain
@@ -89,7 +89,7 @@ async def test_numbered_turns_that_arrive_in_reverse_are_applied_in_number_order
 
 async def test_a_turn_whose_predecessor_never_comes_is_refused_with_the_expected_number(
         who, where, monkeypatch):
-    monkeypatch.setattr(core.service, "TURN_GAP_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(core.turns, "TURN_GAP_WAIT_SECONDS", 0.2)
     service = InterviewService(brain=OfflineBrain(), store=InMemoryStore())
     await service.start(who, where, options(questions=5))
     await service.answer(who, where, ANSWER, TurnRef(number=1))

@@ -12,9 +12,9 @@ import sys
 import discord
 import yarl
 
-from adapters.discord import run_discord
 from bot.logging import configure_logging
 from bot.settings import Settings
+from bot.surfaces import run_discord
 from bot.wiring import build_service
 from tests.fakes.discord_fake import API_PREFIX
 
@@ -26,9 +26,9 @@ async def main(port: int) -> None:
     configure_logging(settings.log_level, "json")
     service = build_service(settings)
     try:
-        await run_discord(service, settings)
+        await run_discord(service, settings)  # settings -> token, guild ids, shard ids
     finally:
-        await service.store.close()
+        await service.aclose()
 
 
 if __name__ == "__main__":

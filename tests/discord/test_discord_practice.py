@@ -12,10 +12,11 @@ from adapters.discord.practice import (
 )
 from adapters.discord.render import CHART_FILENAME
 from core.brain.offline import OfflineBrain
-from core.history import Dimension, InMemoryHistory
+from core.history import Dimension
 from core.service import InterviewService
 from core.store import InMemoryStore
-from core.stores.sqlite import SqliteStore
+from core.stores.memory import InMemoryHistory
+from core.stores.sqlite import sqlite_storage
 from tests.discord.helpers import Chat, start_in_channel, stored_session, who_for
 from tests.fakes.discord_fake import EPHEMERAL, FakeDiscord
 
@@ -237,7 +238,7 @@ class BrokenHistory(InMemoryHistory):
 
 async def test_a_failed_deletion_is_said_plainly(fake: FakeDiscord, start_bot) -> None:
     store = InMemoryStore()
-    service = InterviewService(brain=OfflineBrain(), store=store, history=BrokenHistory(store))
+    service = InterviewService(brain=OfflineBrain(), store=store, history=BrokenHistory())
     kit = fake.user("kit")
     async with start_bot(service) as bot:
         chat = Chat(fake, bot)
@@ -251,8 +252,9 @@ async def test_a_failed_deletion_is_said_plainly(fake: FakeDiscord, start_bot) -
 
 async def test_the_practice_commands_on_the_sqlite_store(fake: FakeDiscord, start_bot, tmp_path) -> None:
     """The production default (``python -m bot``): history, stats and forget read and write SQLite."""
-    store = SqliteStore(tmp_path / "bot.sqlite3")
-    service = InterviewService(brain=OfflineBrain(), store=store)
+    storage = sqlite_storage(tmp_path / "bot.sqlite3")
+    store = storage.sessions
+    service = InterviewService(brain=OfflineBrain(), store=store, history=storage.history)
     lea, max_ = fake.user("lea"), fake.user("max")
     try:
         async with start_bot(service) as bot:
@@ -275,7 +277,7 @@ async def test_the_practice_commands_on_the_sqlite_store(fake: FakeDiscord, star
         assert (await service.progress(who_for(lea))).entries == []
         assert len((await service.progress(who_for(max_))).entries) == 1  # only Lea's data went
     finally:
-        await store.close()
+        await storage.close()
 
 
 async def test_records_typed_in_a_dm_are_answered_there_as_on_slack(fake: FakeDiscord, chat, bot) -> None:

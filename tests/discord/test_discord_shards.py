@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from core.session import Speaker
-from core.stores.redis import RedisStore
+from core.stores.redis import RedisHistory, RedisStore
 from adapters.discord import run_discord
 from bot.settings import Settings
 from tests.discord.helpers import make_service
@@ -95,7 +95,7 @@ async def test_two_shard_processes_are_one_bot_on_one_redis(fake: FakeDiscord, r
         session = await store.get(f"discord:{dave.id}:{dm}")
         assert session is not None and session.report is not None
         assert [e.speaker for e in session.transcript][:1] == [Speaker.interviewer]
-        progress = await store.history().progress("discord", str(dave.id))
+        progress = await RedisHistory(store.redis).progress("discord", str(dave.id))
         assert [entry.role for entry in progress.entries] == ["sales"]
     finally:
         await store.close()
@@ -103,9 +103,8 @@ async def test_two_shard_processes_are_one_bot_on_one_redis(fake: FakeDiscord, r
 
 async def test_an_unsharded_bot_is_told_to_set_the_shard_settings(fake: FakeDiscord):
     fake.shards_required = 2
-    settings = Settings(_env_file=None, discord_token="fake-token")
     with pytest.raises(RuntimeError, match="DISCORD_SHARD_COUNT"):
-        await asyncio.wait_for(run_discord(make_service(), settings), 30)
+        await asyncio.wait_for(run_discord(make_service(), token="fake-token"), 30)
 
 
 def test_shard_settings_are_checked_at_start_up():

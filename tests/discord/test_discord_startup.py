@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import SecretStr
 from structlog.testing import capture_logs
 
 from adapters.discord import run_discord
-from bot.settings import Settings
 from tests.fakes.discord_fake import FakeDiscord
 
 TOKEN = "fake-token"
@@ -26,11 +24,10 @@ async def test_invite_url_is_logged_and_the_token_never(fake: FakeDiscord, servi
 
 async def test_a_missing_message_content_intent_is_explained(fake: FakeDiscord, service) -> None:
     fake.close_on_identify = 4014
-    settings = Settings(_env_file=None, discord_token=SecretStr(TOKEN))
     with pytest.raises(RuntimeError, match="Message Content"):
-        await run_discord(service, settings)
+        await run_discord(service, token=TOKEN)
 
 
 async def test_run_discord_needs_a_token(service) -> None:
     with pytest.raises(RuntimeError, match="DISCORD_TOKEN"):
-        await run_discord(service, Settings(_env_file=None, discord_token=None))
+        await run_discord(service, token="")

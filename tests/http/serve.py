@@ -1,4 +1,4 @@
-"""Runs the real entry point, ``run_api``, for the live tests: ``python -m tests.http.serve PORT``.
+"""Runs the real entry point, the ``api`` surface (``run_api``), for the live tests: ``python -m tests.http.serve PORT``.
 
 Settings come from the environment (``API_TOKEN``) and logging is set up as in
 production (so uvicorn's access log is there to check). The brain is the offline
@@ -7,12 +7,14 @@ interviewer streaming word by word, so the page's SSE reader is exercised.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 
-from adapters.http import run_api
+
 from bot.logging import configure_logging
 from bot.settings import Settings
+from bot.surfaces import SURFACES
 from core.service import InterviewService
 from core.store import InMemoryStore
 from tests.http.brains import UnreliableBrain
@@ -22,7 +24,8 @@ async def main(port: int) -> None:
     settings = Settings(_env_file=None)
     configure_logging(settings.log_level, settings.log_format)
     service = InterviewService(brain=UnreliableBrain(), store=InMemoryStore())
-    await run_api(service, settings, host="127.0.0.1", port=port)
+    # The api surface as ``python -m bot api --host 127.0.0.1 --port PORT`` runs it.
+    await SURFACES["api"].run(service, settings, argparse.Namespace(host="127.0.0.1", port=port))
 
 
 if __name__ == "__main__":

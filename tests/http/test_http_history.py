@@ -14,7 +14,8 @@ from adapters.http.sessions import practice_who, user_key
 from core.history import Dimension, HistoryEntry, Trend, trend
 from core.models import Where, Who
 from core.service import InterviewService
-from core.stores.sqlite import SqliteStore
+from core.stores import Storage
+from core.stores.sqlite import sqlite_storage
 from tests.http.brains import UnreliableBrain
 from tests.http.helpers import GOOD_ANSWERS, answer, finish_interview, start
 
@@ -91,23 +92,24 @@ async def test_the_session_survives_a_restart_with_its_user(tmp_path):
     """SQLite store, two app instances one after the other: the session id alone finds it again."""
     user_id, path = new_user(), tmp_path / "bot.sqlite3"
 
-    async def app_client(store: SqliteStore) -> httpx.AsyncClient:
-        app = create_app(InterviewService(brain=UnreliableBrain(), store=store))
+    async def app_client(storage: Storage) -> httpx.AsyncClient:
+        app = create_app(InterviewService(brain=UnreliableBrain(), store=storage.sessions,
+                                          history=storage.history))
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
-    store = SqliteStore(path)
-    async with await app_client(store) as client:
+    storage = sqlite_storage(path)
+    async with await app_client(storage) as client:
         session_id = (await start(client, user_id=user_id))["session_id"]
         await answer(client, session_id, GOOD_ANSWERS[0])
-    await store.close()
+    await storage.close()
 
-    store = SqliteStore(path)
+    storage = sqlite_storage(path)
     try:
-        async with await app_client(store) as client:
+        async with await app_client(storage) as client:
             await finish_interview(client, session_id)
             entries = (await history(client, user_id))["interviews"]
     finally:
-        await store.close()
+        await storage.close()
     assert len(entries) == 1 and entries[0]["role"] == "sales"
 
 

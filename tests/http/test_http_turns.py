@@ -11,7 +11,7 @@ import asyncio
 import httpx
 import pytest
 
-import core.service
+import core.turns
 from adapters.http import create_app
 from core.brain.offline import OfflineBrain
 from core.service import InterviewService
@@ -59,7 +59,7 @@ async def test_reusing_a_turn_number_for_another_message_is_a_409_that_names_the
 
 async def test_a_turn_whose_predecessor_never_comes_is_a_409_with_the_expected_number(
         client, monkeypatch):
-    monkeypatch.setattr(core.service, "TURN_GAP_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(core.turns, "TURN_GAP_WAIT_SECONDS", 0.2)
     session_id = (await start(client, questions=5))["session_id"]
     early = await chat(client, session_id, GOOD_ANSWERS[1], Turn_Number="2")
     assert early.status_code == 409

@@ -8,7 +8,6 @@ import socket
 import pytest
 
 from adapters.slack import run_slack
-from bot.settings import Settings
 from core.brain.offline import OfflineBrain
 from core.service import InterviewService
 from tests.fakes.slack_fake import (
@@ -28,10 +27,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def settings(**values) -> Settings:
-    return Settings(_env_file=None, **values)
-
-
 async def stop(task: asyncio.Task) -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -42,8 +37,7 @@ async def test_http_mode_serves_slack_events(fake):
     port = free_port()
     task = asyncio.create_task(run_slack(
         InterviewService(brain=OfflineBrain()),
-        settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET),
-        http=True, port=port, host="127.0.0.1", base_url=fake.base_url))
+        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, http=True, port=port, host="127.0.0.1", base_url=fake.base_url))
     sender = SlackSender(f"http://127.0.0.1:{port}/slack/events")
     for _ in range(100):  # until the server listens
         try:
@@ -60,7 +54,7 @@ async def test_http_mode_serves_slack_events(fake):
 async def test_socket_mode_when_an_app_token_is_set(fake):
     task = asyncio.create_task(run_slack(
         InterviewService(brain=OfflineBrain()),
-        settings(slack_bot_token=BOT_TOKEN, slack_app_token=APP_TOKEN), base_url=fake.base_url))
+        bot_token=BOT_TOKEN, app_token=APP_TOKEN, base_url=fake.base_url))
     await fake.wait_socket_connected()
     envelope = await fake.send_envelope("slash_commands", slash_command(
         "start sales", user="U1", channel=DM, response_url=fake.response_url()))
@@ -70,12 +64,10 @@ async def test_socket_mode_when_an_app_token_is_set(fake):
 
 
 @pytest.mark.parametrize("values,http,message", [
-    ({}, False, "SLACK_BOT_TOKEN"),
-    ({"slack_bot_token": BOT_TOKEN, "slack_app_token": APP_TOKEN}, True, "SLACK_SIGNING_SECRET"),
-    ({"slack_bot_token": BOT_TOKEN}, False, "SLACK_SIGNING_SECRET"),
+    ({"bot_token": ""}, False, "SLACK_BOT_TOKEN"),
+    ({"bot_token": BOT_TOKEN, "app_token": APP_TOKEN}, True, "SLACK_SIGNING_SECRET"),
+    ({"bot_token": BOT_TOKEN}, False, "SLACK_SIGNING_SECRET"),
 ])
-async def test_missing_settings_are_explained(values, http, message, monkeypatch):
-    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
-        monkeypatch.delenv(name, raising=False)
+async def test_missing_settings_are_explained(values, http, message):
     with pytest.raises(ValueError, match=message):
-        await run_slack(InterviewService(brain=OfflineBrain()), settings(**values), http=http)
+        await run_slack(InterviewService(brain=OfflineBrain()), **values, http=http)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.brain.offline import OfflineBrain
-from core.history import HistoryEntry
+from core.history import HistoryEntry, HistoryStore
 from core.models import Persona, InterviewOptions, Where, Who
 from core.report import FeedbackReport, Score, Scores
 from core.service import InterviewService
@@ -41,8 +41,8 @@ def long_options(questions: int = 15) -> InterviewOptions:
     return InterviewOptions(role=ROLE, questions=questions)
 
 
-def service_on(store: SessionStore) -> InterviewService:
-    return InterviewService(brain=OfflineBrain(), store=store)
+def service_on(store: SessionStore, history: HistoryStore | None = None) -> InterviewService:
+    return InterviewService(brain=OfflineBrain(), store=store, history=history)
 
 
 def answer_text(label: str) -> str:

@@ -1,33 +1,33 @@
-"""build_store / build_history: STORE_URL picks the store, the history lives next to it."""
+"""build_storage: STORE_URL picks the backend, whose history lives next to its sessions."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.history import InMemoryHistory, RedisHistory, SqliteHistory
 from core.store import InMemoryStore
-from core.stores import build_history, build_store
-from core.stores.redis import RedisStore
-from core.stores.sqlite import SqliteStore
+from core.stores import build_storage, build_store
+from core.stores.memory import InMemoryHistory
+from core.stores.redis import RedisHistory, RedisStore
+from core.stores.sqlite import SqliteHistory, SqliteStore
 from tests.stores.helpers import bare_session
 
 
 async def test_an_empty_url_is_sqlite_at_the_configured_path(tmp_path):
-    store = build_store("", sqlite_path=tmp_path / "data" / "bot.db", ttl_seconds=60)
+    storage = build_storage("", sqlite_path=tmp_path / "data" / "bot.db", ttl_seconds=60)
+    store, history = storage.sessions, storage.history
     try:
         assert isinstance(store, SqliteStore) and store.ttl_seconds == 60
         await store.put(bare_session())
         assert (tmp_path / "data" / "bot.db").exists()
-        history = build_history(store)
         assert isinstance(history, SqliteHistory) and history.db is store.db  # one file
     finally:
-        await store.close()
+        await storage.close()
 
 
 def test_memory_url_is_the_in_memory_store(tmp_path):
-    store = build_store("memory://", sqlite_path=tmp_path / "unused.db", ttl_seconds=5)
-    assert isinstance(store, InMemoryStore) and store.ttl_seconds == 5
-    assert isinstance(build_history(store), InMemoryHistory)
+    storage = build_storage("memory://", sqlite_path=tmp_path / "unused.db", ttl_seconds=5)
+    assert isinstance(storage.sessions, InMemoryStore) and storage.sessions.ttl_seconds == 5
+    assert isinstance(storage.history, InMemoryHistory)
     assert not (tmp_path / "unused.db").exists()
 
 
@@ -45,15 +45,16 @@ def test_sqlite_urls_take_relative_and_absolute_paths(tmp_path, monkeypatch, url
 
 
 async def test_redis_urls_make_a_redis_store_with_the_ttl(redis_url, tmp_path):
-    store = build_store(redis_url, sqlite_path=tmp_path / "unused.db", ttl_seconds=30)
+    storage = build_storage(redis_url, sqlite_path=tmp_path / "unused.db", ttl_seconds=30)
+    store = storage.sessions
     try:
         assert isinstance(store, RedisStore) and store.ttl_seconds == 30
         await store.put(bare_session())
         assert await store.get(bare_session().key) is not None
-        assert isinstance(build_history(store), RedisHistory)
+        assert isinstance(storage.history, RedisHistory) and storage.history.redis is store.redis
     finally:
         await store.redis.delete(store.session_key(bare_session().key))
-        await store.close()
+        await storage.close()
 
 
 @pytest.mark.parametrize("url", ["postgres://db/bots", "mysql://x", "sqlite:///", "nonsense"])

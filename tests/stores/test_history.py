@@ -13,19 +13,18 @@ from core.history import (
     Dimension,
     HistoryEntry,
     HistoryStore,
-    InMemoryHistory,
     Progress,
     Trend,
-    history_for,
     retention_loop,
     sparkline,
     trend,
     trend_chart_png,
 )
 from core.models import InterviewOptions
-from core.store import InMemoryStore
-from core.stores.redis import RedisStore
-from core.stores.sqlite import SqliteStore
+from core.stores import Storage
+from core.stores.memory import InMemoryHistory, memory_storage
+from core.stores.redis import redis_storage
+from core.stores.sqlite import sqlite_storage
 from tests.stores.helpers import ROLE, answer_text, bare_session, entry, person, place, service_on
 
 NOW = 1_700_000_000.0
@@ -34,24 +33,22 @@ BACKENDS = ["memory", "sqlite", "redis"]
 
 
 @pytest.fixture(params=BACKENDS)
-async def history(request, tmp_path) -> HistoryStore:
-    """A history store next to its session store, as ``history_for`` wires them."""
+async def storage(request, tmp_path) -> Storage:
+    """A backend's session store and the history next to it, as ``bot.wiring`` builds them."""
     if request.param == "memory":
-        store = InMemoryStore()
+        made = memory_storage()
     elif request.param == "sqlite":
-        store = SqliteStore(tmp_path / "bot.sqlite3")
+        made = sqlite_storage(tmp_path / "bot.sqlite3")
     else:
         url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
-        store = RedisStore.from_url(url, prefix=prefix)
-    made = history_for(store)
+        made = redis_storage(url, prefix=prefix)
     yield made
     await made.close()
-    await store.close()
 
 
-def needs_delete_user(history: HistoryStore) -> None:
-    if not hasattr(history.sessions, "delete_user"):
-        pytest.skip("InMemoryStore.delete_user(platform, user_id) is added by the lead")
+@pytest.fixture
+def history(storage: Storage) -> HistoryStore:
+    return storage.history
 
 
 # ----------------------------------------------------------------------------- records
@@ -85,8 +82,9 @@ async def test_recording_an_interview_again_replaces_it(history):
     assert (await history.channel_stats("discord", "c")).sessions == 1
 
 
-async def test_a_finished_interview_from_the_service_is_recorded_with_its_report(history):
-    service = service_on(history.sessions)
+async def test_a_finished_interview_from_the_service_is_recorded_with_its_report(storage):
+    history = storage.history
+    service = service_on(storage.sessions, history)
     who, where = person("real"), place("thread-1")
     await service.start(who, where, InterviewOptions(role=ROLE, questions=1))
     await service.answer(who, where, answer_text("only answer"))
@@ -146,9 +144,9 @@ async def test_sharing_scores_can_be_turned_off_again(history):
 # ----------------------------------------------------------------------------- forget, retention
 
 
-async def test_forget_user_deletes_their_history_preferences_and_live_sessions(history):
-    needs_delete_user(history)
-    service = service_on(history.sessions)
+async def test_forget_deletes_the_users_history_preferences_and_live_sessions(storage):
+    history = storage.history
+    service = service_on(storage.sessions, history)
     for conversation in ("c1", "c2"):
         await service.start(person("gone"), place(conversation), InterviewOptions(role=ROLE))
     await service.start(person("stays"), place("c1"), InterviewOptions(role=ROLE))
@@ -157,7 +155,7 @@ async def test_forget_user_deletes_their_history_preferences_and_live_sessions(h
     await history.record(entry("s1", user="stays"))
     await history.set_share_scores("discord", "gone", True)
 
-    result = await history.forget_user("discord", "gone")
+    result = await service.forget(person("gone"))
 
     assert (result.interviews, result.sessions) == (2, 2)
     assert await history.list_for_user("discord", "gone") == []
@@ -184,15 +182,15 @@ async def test_retention_purges_only_interviews_older_than_the_limit(history):
 
 async def test_the_retention_loop_purges_old_interviews_and_idle_sessions(tmp_path):
     clock = [time.time()]
-    store = SqliteStore(tmp_path / "bot.db", ttl_seconds=3600, clock=lambda: clock[0])
-    history = history_for(store)
+    storage = sqlite_storage(tmp_path / "bot.db", ttl_seconds=3600, clock=lambda: clock[0])
+    store, history = storage.sessions, storage.history
     try:
         idle = bare_session("idle")
         idle.updated_at = clock[0] - 7200
         await store.put(idle)
         await history.record(entry("old", finished_at=time.time() - 100 * DAY_SECONDS))
         await history.record(entry("recent", finished_at=time.time() - DAY_SECONDS))
-        loop = asyncio.create_task(retention_loop(history, days=90, every_seconds=3600))
+        loop = asyncio.create_task(retention_loop(history, store, days=90, every_seconds=3600))
         try:
             async with asyncio.timeout(10):
                 while await store.count():
@@ -201,13 +199,13 @@ async def test_the_retention_loop_purges_old_interviews_and_idle_sessions(tmp_pa
             loop.cancel()
         assert [e.id for e in await history.list_for_user("discord", "u1")] == ["recent"]
     finally:
-        await store.close()
+        await storage.close()
 
 
-async def test_forget_without_a_session_store_deletes_the_history_only():
+async def test_forget_with_no_live_interview_deletes_the_history_only():
     history = InMemoryHistory()
     await history.record(entry("e1"))
-    result = await history.forget_user("discord", "u1")
+    result = await service_on(memory_storage().sessions, history).forget(person("u1"))
     assert (result.interviews, result.sessions) == (1, 0)
 
 

@@ -12,7 +12,7 @@ import time
 import pytest
 import redis.asyncio as aioredis
 
-import core.service
+import core.turns
 from core.errors import LockLostError, StoreUnavailableError, TurnOutOfOrderError
 from core.models import Persona, TurnRef
 from core.session import Speaker
@@ -35,7 +35,7 @@ async def test_200_candidates_at_once_through_a_tiny_pool_all_get_their_turns(
         redis_stores, monkeypatch):
     """Was: MaxConnectionsError (500s) once turns outnumbered the pool's connections."""
     # 600 turns through 4 connections on a busy machine: turn 3 may wait long for turn 2.
-    monkeypatch.setattr(core.service, "TURN_GAP_WAIT_SECONDS", 120)
+    monkeypatch.setattr(core.turns, "TURN_GAP_WAIT_SECONDS", 120)
     stores = [redis_stores(max_connections=4), redis_stores(max_connections=4)]
     services = [service_on(store) for store in stores]
 
@@ -153,7 +153,7 @@ async def test_answers_racing_through_two_processes_apply_in_client_turn_order(r
 
 async def test_a_turn_whose_predecessor_never_arrives_is_refused_and_leaves_nothing(
         redis_stores, monkeypatch):
-    monkeypatch.setattr(core.service, "TURN_GAP_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(core.turns, "TURN_GAP_WAIT_SECONDS", 0.3)
     stores = [redis_stores(), redis_stores()]
     services = [service_on(store) for store in stores]
     who, where = person(), place()

@@ -11,7 +11,6 @@ from core.history import (
     HistorySummary,
     retention_cutoff,
 )
-from core.store import SessionStore
 
 
 class RedisHistory(HistoryStore):
@@ -25,8 +24,7 @@ class RedisHistory(HistoryStore):
     - ``history:sharing:{platform}``: user ids who opted in to share scores.
     """
 
-    def __init__(self, client, sessions: SessionStore | None = None, prefix: str = "interview:"):
-        super().__init__(sessions)
+    def __init__(self, client, prefix: str = "interview:"):
         self.redis = client
         self.prefix = f"{prefix}history:"
 

@@ -15,8 +15,7 @@ from core.history import (
 )
 from core.report import FeedbackReport
 from core.session import TranscriptEntry
-from core.store import SessionStore
-from core.stores.sqlite import SqliteDatabase
+from core.stores.sqlite.database import SqliteDatabase
 
 _TRANSCRIPT = TypeAdapter(list[TranscriptEntry])
 # The table's summary columns carry the same names as the model's fields.
@@ -31,8 +30,7 @@ def _summary_row(row: Sequence[object]) -> HistorySummary:
 class SqliteHistory(HistoryStore):
     """Tables ``interviews`` and ``members`` in the sessions' SQLite file."""
 
-    def __init__(self, db: SqliteDatabase, sessions: SessionStore | None = None) -> None:
-        super().__init__(sessions)
+    def __init__(self, db: SqliteDatabase) -> None:
         self.db = db
 
     async def record(self, entry: HistoryEntry) -> None:

@@ -1,15 +1,4 @@
-"""Redis: the shared store, for several bot processes serving the same users.
-
-Keys (``prefix`` defaults to ``interview:``):
-
-- ``session:{key}``: the session JSON, expiring ``ttl_seconds`` after its last save;
-- ``user:{platform}:{user_id}``: the set of that user's session keys ("forget me");
-- ``lock:{key}``: turns waiting for a session, a sorted set scored by send time;
-- ``lockholder:{key}``: the token of the turn that holds the session;
-- ``lockparked:{key}``: turns that stepped aside until another turn finishes;
-- ``lease:{token}``: a waiting or holding turn's lease, renewed while it lives;
-- ``seen:{id}``: platform deliveries already handled (``SET NX`` with a TTL);
-- channel ``wake:{node}``: one per process, where it hears that a turn of its got the lock.
+"""Redis turn locks: a fair, cross-process queue per session, with leases.
 
 How a turn takes its session: it joins the queue with a lease and waits, without
 polling, on its process's wake channel. Whoever releases the lock hands it to the
@@ -19,13 +8,6 @@ renewed by one task per process for all its turns; a process that dies stops ren
 and a waiter's slow safety check (every few seconds, in case a wake was lost) removes
 the dead holder and moves on. A save from a turn whose lease lapsed is refused, so a
 stalled process can never overwrite a newer turn.
-
-The connection pool blocks when every connection is busy instead of failing the turn,
-and lease renewals and wake-ups have their own two connections, so a busy pool never
-delays them.
-
-Scripts touch keys derived from the session key, so this targets a single Redis server
-(or a primary with replicas), not Redis Cluster.
 """
 
 from __future__ import annotations
@@ -35,60 +17,32 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 import structlog
 
-from core.errors import LockLostError, SessionBusyError, StoreUnavailableError
+from core.errors import SessionBusyError, StoreUnavailableError
 from core.locks import TurnLock
-from core.session import Session
-from core.store import DEFAULT_SEEN_SECONDS, DEFAULT_TTL_SECONDS, SessionStore
-from core.stores import load_session
-from core.stores.redis_scripts import CHECK, ENQUEUE, PUT, RELEASE, UNPARK
-
-if TYPE_CHECKING:
-    from core.history import HistoryStore
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_LEASE_SECONDS = 5.0  # a turn whose process stops renewing for this long is presumed dead
 DEFAULT_LOCK_WAIT_SECONDS = 120.0  # a turn queued longer than this gives up politely
-DEFAULT_MAX_CONNECTIONS = 64  # per process; turns wait for a free one rather than fail
-DEFAULT_POOL_TIMEOUT = 30.0
 RELEASE_ATTEMPTS = 5
 # Lock bookkeeping keys outlive any wait; they are refreshed on every change.
 KEEP_SECONDS = 2 * DEFAULT_LOCK_WAIT_SECONDS
 
 HELD, QUEUED, PARKED, LOST = 1, 0, 2, -1
 
-__all__ = ["LockLostError", "RedisStore", "SessionBusyError"]
 
+class RedisTurnLocks:
+    """The lock half of ``RedisStore``: queueing, hand-over, lease renewal, wake-ups.
 
-class RedisStore(SessionStore):
-    """Sessions in Redis with an idle TTL, and a fair cross-process lock per session."""
+    Expects ``redis``, ``control``, ``prefix``, ``node``, ``lease_seconds``,
+    ``lock_wait_seconds``, ``_scripts``, ``_lock_keys`` and ``session_key`` from the store.
+    """
 
-    def __init__(
-        self,
-        client: aioredis.Redis,
-        ttl_seconds: float = DEFAULT_TTL_SECONDS,
-        *,
-        prefix: str = "interview:",
-        lease_seconds: float = DEFAULT_LEASE_SECONDS,
-        lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS,
-        control: aioredis.Redis | None = None,
-    ) -> None:
-        self.redis = client
-        # Renewals and the wake channel: never queued behind a busy main pool.
-        self.control = control if control is not None else client
-        self.ttl_seconds = ttl_seconds
-        self.prefix = prefix
-        self.lease_seconds = lease_seconds
-        self.lock_wait_seconds = lock_wait_seconds
-        self.node = secrets.token_hex(6)  # this process (this store) on the wake channels
-        self._scripts = {name: client.register_script(source) for name, source in (
-            ("enqueue", ENQUEUE), ("check", CHECK), ("release", RELEASE), ("unpark", UNPARK),
-            ("put", PUT))}
+    def _init_locking(self) -> None:
         self._wakers: dict[str, asyncio.Future[bool]] = {}  # token -> its wake-up
         self._live: dict[str, _Ticket] = {}  # token -> ticket, renewed while here
         self._holding: dict[str, str] = {}  # session key -> token of our turn that holds it
@@ -100,113 +54,21 @@ class RedisStore(SessionStore):
         self._listening = asyncio.Event()
         self._starting: asyncio.Lock | None = None
 
-    @classmethod
-    def from_url(cls, url: str, ttl_seconds: float = DEFAULT_TTL_SECONDS, *,
-                 max_connections: int = DEFAULT_MAX_CONNECTIONS,
-                 pool_timeout: float = DEFAULT_POOL_TIMEOUT, **options) -> RedisStore:
-        pool = aioredis.BlockingConnectionPool.from_url(
-            url, max_connections=max_connections, timeout=pool_timeout)
-        control = aioredis.BlockingConnectionPool.from_url(url, max_connections=2, timeout=None)
-        return cls(aioredis.Redis.from_pool(pool), ttl_seconds,
-                   control=aioredis.Redis.from_pool(control), **options)
-
-    # ----------------------------------------------------------------- keys
-
-    def session_key(self, key: str) -> str:
-        return f"{self.prefix}session:{key}"
-
-    def user_key(self, platform: str, user_id: str) -> str:
-        return f"{self.prefix}user:{platform}:{user_id}"
-
-    def queue_key(self, key: str) -> str:
-        return f"{self.prefix}lock:{key}"
-
-    def _lock_keys(self, key: str) -> list[str]:
-        return [self.queue_key(key), f"{self.prefix}lockholder:{key}",
-                f"{self.prefix}lockparked:{key}"]
-
-    # ----------------------------------------------------------------- sessions
-
-    @property
-    def _ttl_ms(self) -> int:
-        return max(1, int(self.ttl_seconds * 1000))
-
-    async def get(self, key: str) -> Session | None:
-        prefetched = self._prefetched.pop(key, _NOTHING)
-        if prefetched is _NOTHING:
-            async with _reachable():
-                prefetched = await self.redis.get(self.session_key(key))
-        return None if prefetched is None else load_session(key, prefetched)
-
-    async def put(self, session: Session) -> None:
-        await self._put(session, must_exist=False)
-
-    async def update(self, session: Session) -> bool:
-        return await self._put(session, must_exist=True)
-
-    async def _put(self, session: Session, *, must_exist: bool) -> bool:
-        """One script: refused if our turn lost the lock (fencing), or if the session was
-        deleted meanwhile and ``must_exist``."""
-        self._prefetched.pop(session.key, None)
-        holder_key = self._lock_keys(session.key)[1]
-        token = self._holding.get(session.key, "")
-        async with _reachable():
-            written = await self._scripts["put"](
-                keys=[self.session_key(session.key),
-                      self.user_key(session.who.platform, session.who.user_id), holder_key],
-                args=[token, session.model_dump_json(), self._ttl_ms, int(must_exist),
-                      session.key])
-        if written == LOST:
-            log.warning("redis.save_refused_lock_lost", key=session.key)
-            raise LockLostError()
-        return written == 1
-
-    async def delete(self, key: str) -> None:
-        # The key may stay in its user's set until that expires; deleting it again is harmless.
-        self._prefetched.pop(key, None)
-        await self.redis.delete(self.session_key(key))
-
-    async def delete_user(self, platform: str, user_id: str) -> int:
-        """Delete every live session of one user (all conversations); returns how many."""
-        user_key = self.user_key(platform, user_id)
-        members = await self.redis.smembers(user_key)
-        keys = [self.session_key(_text(member)) for member in members]
-        async with self.redis.pipeline(transaction=True) as pipe:
-            if keys:
-                pipe.delete(*keys)
-            pipe.delete(user_key)
-            results = await pipe.execute()
-        return int(results[0]) if keys else 0
-
-    async def first_time(self, delivery_id: str, ttl_seconds: float = DEFAULT_SEEN_SECONDS) -> bool:
-        """Shared by every process on this Redis: ``SET NX`` with a TTL."""
-        return bool(await self.redis.set(f"{self.prefix}seen:{delivery_id}", 1, nx=True,
-                                         px=max(1, int(ttl_seconds * 1000))))
-
-    async def waiting(self, key: str) -> int:
-        """Turns holding or queued for this session's lock, across every process."""
-        queue, holder, parked = self._lock_keys(key)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zcard(queue)
-            pipe.exists(holder)
-            pipe.llen(parked)
-            counts = await pipe.execute()
-        return sum(int(count) for count in counts)
-
-    def history(self) -> HistoryStore:
-        from core.stores.redis_history import RedisHistory
-
-        return RedisHistory(self.redis, self, prefix=self.prefix)
-
-    # ----------------------------------------------------------------- lock
+    async def _stop_locking(self) -> None:
+        for task in (self._listener, self._renewer, *self._background):
+            if task is not None:
+                task.cancel()
+        await asyncio.gather(*(t for t in (self._listener, self._renewer, *self._background)
+                               if t is not None), return_exceptions=True)
+        self._listening.clear()
 
     @asynccontextmanager
     async def lock(self, key: str, *, order: float | None = None) -> AsyncIterator[TurnLock]:
-        async with _reachable():
+        async with reachable():
             await self._start()
         ticket = _Ticket(self, key, order)
         try:
-            async with _reachable():
+            async with reachable():
                 await ticket.acquire(time.monotonic() + self.lock_wait_seconds)
             yield ticket
         finally:
@@ -312,7 +174,7 @@ class RedisStore(SessionStore):
                     continue
                 if message is None or message["type"] != "message":
                     continue
-                waker = self._wakers.get(_text(message["data"]))
+                waker = self._wakers.get(text(message["data"]))
                 if waker is not None and not waker.done():
                     waker.set_result(True)
         finally:
@@ -345,22 +207,11 @@ class RedisStore(SessionStore):
             if lapsed:
                 log.warning("redis.leases_lapsed", turns=lapsed)
 
-    async def close(self) -> None:
-        for task in (self._listener, self._renewer, *self._background):
-            if task is not None:
-                task.cancel()
-        await asyncio.gather(*(t for t in (self._listener, self._renewer, *self._background)
-                               if t is not None), return_exceptions=True)
-        self._listening.clear()
-        await self.redis.aclose()
-        if self.control is not self.redis:
-            await self.control.aclose()
-
 
 class _Ticket(TurnLock):
     """One turn's place in a session's queue, and the lock while it holds it."""
 
-    def __init__(self, store: RedisStore, key: str, order: float | None) -> None:
+    def __init__(self, store: RedisTurnLocks, key: str, order: float | None) -> None:
         self.store = store
         self.key = key
         self.keys = store._lock_keys(key)
@@ -423,11 +274,11 @@ class _Ticket(TurnLock):
             raise asyncio.CancelledError()
 
 
-_NOTHING = object()
+NOTHING = object()
 
 
 @asynccontextmanager
-async def _reachable() -> AsyncIterator[None]:
+async def reachable() -> AsyncIterator[None]:
     """A Redis that cannot be reached (or a pool that stayed full) is the user's friendly
     "send it again", not a crash: nothing was recorded."""
     try:
@@ -437,5 +288,5 @@ async def _reachable() -> AsyncIterator[None]:
         raise StoreUnavailableError() from error
 
 
-def _text(value: bytes | str) -> str:
+def text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
