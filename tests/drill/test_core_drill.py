@@ -3,7 +3,7 @@
 import pytest
 
 from core import ReplyKind, Where, Who
-from tests.conftest import options
+from tests.support.interviews import options
 from tests.drill.corpus import CORPUS, MENTIONS
 
 
