@@ -6,10 +6,9 @@ import asyncio
 import json
 import time
 
-from core.brain.base import Move, TurnRequest, TurnPlan
-from core.brain.offline import OfflineBrain
 from core.models import Where, Who
 from tests.fakes.slack_fake import button_press, message_event, slash_command
+from tests.support.brains import ANSWERS, ScriptedBrain
 
 TEAM = "T0TEAM"
 CHANNEL = "C0GENERAL"
@@ -233,20 +232,8 @@ async def test_commands_without_an_interview_explain_what_to_do(harness):
 # ---------------------------------------------------------------------- deadlines and 429s
 
 
-class SlowBrain(OfflineBrain):
-    """Takes 10 s over the first answer (the greeting, and anything after, stay quick)."""
-
-    slow_turns = 1
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        if request.move is not Move.greet and self.slow_turns:
-            self.slow_turns -= 1
-            await asyncio.sleep(10)
-        return await super().plan_turn(request)
-
-
 async def test_a_slow_brain_still_gets_slack_acked_within_3_seconds(make_harness):
-    h = await make_harness(brain=SlowBrain())
+    h = await make_harness(brain=ScriptedBrain(when=ANSWERS, delay=10))  # slow over the answer
     fake = h.fake
     await say(h, "start sales")
     await fake.wait_for_posts(1, channel=DM)
