@@ -11,8 +11,6 @@ from core.errors import BrainError, NoActiveInterviewError
 from core.models import Heard, Reply, ReplyKind
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.support.brains import ANSWERS, ScriptedBrain
-from tests.support.interviews import options
 from tests.speech import (
     ANSWER,
     CORRUPT,
@@ -27,6 +25,8 @@ from tests.speech import (
     too_long,
     with_pause,
 )
+from tests.support.brains import ANSWERS, ScriptedBrain
+from tests.support.interviews import options
 
 pytestmark = needs_espeak
 QUESTION = ["Tell me about a project you led and how it went."]

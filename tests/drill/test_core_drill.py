@@ -3,8 +3,8 @@
 import pytest
 
 from core import ReplyKind, Where, Who
-from tests.support.interviews import options
 from tests.drill.corpus import CORPUS, MENTIONS
+from tests.support.interviews import options
 
 
 @pytest.mark.parametrize("odd", CORPUS, ids=[odd.name for odd in CORPUS])

@@ -18,18 +18,18 @@ import pytest
 from adapters.http import create_app
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.http.brains import UnreliableBrain
+from tests.support.brains import ScriptedBrain, word_streamer
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def brain() -> UnreliableBrain:
-    return UnreliableBrain()
+def brain() -> ScriptedBrain:
+    return word_streamer()
 
 
 @pytest.fixture
-def http_service(brain: UnreliableBrain) -> InterviewService:
+def http_service(brain: ScriptedBrain) -> InterviewService:
     return InterviewService(brain=brain, store=InMemoryStore())
 
 

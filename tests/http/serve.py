@@ -15,13 +15,13 @@ from bot.logging import configure_logging
 from bot.settings import Settings
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.http.brains import UnreliableBrain
+from tests.support.brains import word_streamer
 
 
 async def main(port: int) -> None:
     settings = Settings(_env_file=None)
     configure_logging(settings.log_level, settings.log_format)
-    service = InterviewService(brain=UnreliableBrain(), store=InMemoryStore())
+    service = InterviewService(brain=word_streamer(), store=InMemoryStore())
     await run_api(service, settings, host="127.0.0.1", port=port)
 
 

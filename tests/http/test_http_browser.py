@@ -22,9 +22,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from adapters.http import create_app
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.http.brains import UnreliableBrain
 from tests.http.conftest import ROOT, LiveServer, free_port
 from tests.http.helpers import GOOD_ANSWERS
+from tests.support.brains import ScriptedBrain, word_streamer
 
 CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = ROOT / "tests" / "output"
@@ -64,9 +64,9 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
-def outage_server() -> Iterator[tuple[str, UnreliableBrain]]:
+def outage_server() -> Iterator[tuple[str, ScriptedBrain]]:
     """The app under uvicorn in a thread, with a brain the test can switch off (no token)."""
-    brain = UnreliableBrain()
+    brain = word_streamer()
     app = create_app(InterviewService(brain=brain, store=InMemoryStore()))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
@@ -171,7 +171,7 @@ def test_a_short_interview_in_the_page_ends_with_the_report_and_its_chart(
 
 
 def test_during_a_model_outage_the_page_keeps_the_answer_so_it_can_be_sent_again(
-        page: Page, outage_server: tuple[str, UnreliableBrain]):
+        page: Page, outage_server: tuple[str, ScriptedBrain]):
     url, brain = outage_server
     page.goto(url)
     expect(page.locator("#token-panel")).to_be_hidden()  # no API_TOKEN on this server

@@ -15,8 +15,8 @@ import sys
 
 from core.service import InterviewService
 from core.stores.sqlite import SqliteStore
-from tests.support.brains import ScriptedBrain
 from tests.stores.helpers import answer_text, bare_session, long_options, person, place
+from tests.support.brains import ScriptedBrain
 
 HANG_MARK = "[hang]"
 

@@ -15,7 +15,6 @@ import pytest
 from core.models import Persona
 from core.service import InterviewService
 from core.stores.redis import SessionBusyError
-from tests.support.brains import ScriptedBrain
 from tests.stores.helpers import (
     answer_text,
     bare_session,
@@ -24,6 +23,7 @@ from tests.stores.helpers import (
     person,
     place,
 )
+from tests.support.brains import ScriptedBrain
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -180,3 +180,11 @@ class ScriptedBrain(OfflineBrain):
         if self.edit_report is not None:
             report = self.edit_report(report, request)
         return report
+
+
+def word_streamer() -> ScriptedBrain:
+    """The offline interviewer streaming every message word by word (the HTTP tests' brain).
+
+    Set ``down`` for an outage, ``break_on = True`` to fail after the first word.
+    """
+    return ScriptedBrain(by_word=True, stream_greeting=True)
