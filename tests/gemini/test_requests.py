@@ -161,17 +161,20 @@ def test_thinking_comes_from_the_family_table():
     assert thinking_for("gemini-3.8-flash", chat=False) is None
 
 
-def test_from_settings_reads_the_bot_settings(monkeypatch):
+async def test_from_settings_reads_the_bot_settings(fake, monkeypatch, who, where):
     from bot.settings import Settings
 
     monkeypatch.setenv("GEMINI_API_KEY", API_KEY)
     monkeypatch.setenv("GEMINI_MODEL", "gemini-3.6-flash")
-    monkeypatch.setenv("GEMINI_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("GEMINI_BASE_URL", fake.base_url)
+    monkeypatch.setenv("GEMINI_TIMEOUT_SECONDS", "12")
     brain = GeminiBrain.from_settings(Settings(_env_file=None))
     assert brain.name == "gemini:gemini-3.6-flash"
-    assert brain.client._api_client._http_options.base_url.startswith("http://127.0.0.1:9")
-    assert brain.client._api_client._http_options.timeout == 30_000
-    assert brain.client._api_client._http_options.api_version == "v1"
+    await InterviewService(brain=brain, store=InMemoryStore()).start(who, where, interview())
+    await brain.aclose()
+    [request] = fake.requests  # at the configured host, model and (default) API version
+    assert request.path == "/v1/models/gemini-3.6-flash:streamGenerateContent"
+    assert request.headers["x-server-timeout"] == "12"  # the SDK sends each request's deadline
     assert brain.report_timeout_ms == 120_000
 
 
