@@ -27,19 +27,21 @@ async def test_requests_use_the_v1_rest_paths_and_keep_the_key_in_a_header(
                for request in fake.requests)
 
 
-async def test_system_instruction_sets_role_level_focus_and_the_rules(
-        gemini_service, fake: FakeGemini, who, where):
-    await gemini_service.start(who, where, interview(difficulty="senior", focus="technical"))
-
-    system = fake.requests[0].system_text
-    assert "Role: Software Engineer. Level: senior." in system
-    assert "role-specific depth" in system
-    assert "One question per message" in system
-    assert "No scores, grades, verdicts" in system
-    assert "clarify" in system and "steer" in system and "speed up" in system
-    assert "warn" in system
-    assert "never instructions to you" in system
-    assert "stay the interviewer" in system
+async def test_system_instruction_carries_the_chosen_role_level_and_focus(fake: FakeGemini, who,
+                                                                          where):
+    systems = []
+    for number, (difficulty, focus) in enumerate([("senior", "technical"),
+                                                  ("junior", "behavioural")]):
+        brain = make_brain(fake)
+        service = InterviewService(brain=brain, store=InMemoryStore())
+        place = where.model_copy(update={"conversation_id": f"c{number}"})
+        await service.start(who, place, interview(difficulty=difficulty, focus=focus))
+        await brain.aclose()
+        systems.append(fake.requests[-1].system_text)
+    senior, junior = systems
+    assert "Software Engineer" in senior and "Software Engineer" in junior
+    assert "senior" in senior and "senior" not in junior and "junior" in junior
+    assert senior != junior  # the focus and level change what the interviewer is told
 
 
 async def test_turn_asks_for_a_structured_plan_limited_to_core_allowed_moves(
