@@ -282,10 +282,12 @@ async def slack_driver(brain: Brain | None = None) -> AsyncIterator[SlackDriver]
 
 
 def _shown_turn(reply: Reply, rendered: str) -> Turn:
-    """A turn the surface was seen to render, named by the reply the service gave it."""
-    report = reply.report.model_dump(mode="json") if reply.report is not None else None
-    persona = reply.persona.value if reply.persona else None
-    return Turn(reply.kind.value, report, persona, rendered)
+    """A turn the surface was seen to render, named by the kind of reply the service gave it.
+
+    Only what a person reads is kept: the report and the engine's reading of the candidate
+    are core's, so tests check them in ``rendered`` rather than in the service's reply.
+    """
+    return Turn(reply.kind.value, rendered=rendered)
 
 
 @asynccontextmanager

@@ -70,8 +70,8 @@ class Turn:
     """One interviewer turn as a surface showed it: its kind, and the report if any."""
 
     kind: str
-    report: dict[str, Any] | None = None
-    persona: str | None = None  # what the engine read in the message this turn answers
+    report: dict[str, Any] | None = None  # as the surface returned it (terminal, HTTP)
+    persona: str | None = None  # what the engine read, as the surface returned it
     rendered: str = ""  # what a person reads (Discord and Slack), for the report checks
 
 

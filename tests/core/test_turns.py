@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 import core.service
-from core import InterviewOptions, InterviewService, TurnRef
+from core import InterviewService, TurnRef
 from core.brain.offline import OfflineBrain
 from core.errors import TurnConflictError, TurnOutOfOrderError
 from core.session import Speaker
@@ -136,8 +136,3 @@ async def test_turns_waiting_together_run_in_platform_timestamp_order(who, where
     await asyncio.gather(running, *later)
     texts = candidate_texts(await service.session_for(who, where))
     assert texts == [f"{ANSWER} first"] + [f"{ANSWER} t=1700000{n:03d}.0" for n in (1, 2, 3)]
-
-
-def test_turn_ref_is_exported_from_core():
-    assert TurnRef(key="a").key == "a"
-    assert isinstance(InterviewOptions(role="sales"), InterviewOptions)
