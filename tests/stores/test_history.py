@@ -49,11 +49,6 @@ async def history(request, tmp_path) -> HistoryStore:
     await store.close()
 
 
-def needs_delete_user(history: HistoryStore) -> None:
-    if not hasattr(history.sessions, "delete_user"):
-        pytest.skip("InMemoryStore.delete_user(platform, user_id) is added by the lead")
-
-
 # ----------------------------------------------------------------------------- records
 
 
@@ -147,7 +142,6 @@ async def test_sharing_scores_can_be_turned_off_again(history):
 
 
 async def test_forget_user_deletes_their_history_preferences_and_live_sessions(history):
-    needs_delete_user(history)
     service = service_on(history.sessions)
     for conversation in ("c1", "c2"):
         await service.start(person("gone"), place(conversation), InterviewOptions(role=ROLE))
