@@ -1,6 +1,6 @@
 """One scripted interview through every surface: the same turns, the same report.
 
-The script (``tests/contract/script.py``) is played once on each surface: the terminal
+The script (``tests/support/script.py``) is played once on each surface: the terminal
 (a real ``python -m bot cli --json`` subprocess), HTTP (the FastAPI app through httpx),
 Discord (discord.py in a DM, against the fake Discord) and Slack (Bolt over signed
 HTTP, in a DM, against the fake Slack). Every surface must produce the script's turn
@@ -14,8 +14,8 @@ import re
 
 import pytest
 
-from tests.contract.drivers import SURFACES, driver_for
-from tests.contract.script import (
+from tests.support.surfaces import SURFACES, driver_for
+from tests.support.script import (
     EXPECTED_KINDS,
     QUESTIONS,
     SCRIPT,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from adapters.discord.buttons import INTERVIEW_OVER, MOVED_ON
 from adapters.discord.views import END_ID, HINT_ID, SKIP_ID
 from core.session import Speaker
-from tests.discord.helpers import Chat, make_service, start_in_channel, stored_session
 from tests.fakes.discord_fake import CALLBACK_MESSAGE, EPHEMERAL, FakeDiscord
 from tests.support.brains import ScriptedBrain
+from tests.support.discord import Chat, make_service, start_in_channel, stored_session
 
 STRONG_ANSWER = (
     "At Acme I owned a 400k deal with a logistics firm. I mapped the CFO as economic buyer and "

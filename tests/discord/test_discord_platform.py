@@ -11,10 +11,9 @@ from core.brain.offline import OfflineBrain
 from core.roles import RoleCatalog, default_catalog
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.discord.helpers import Chat, start_in_channel, stored_session
-from tests.discord.test_discord_guild import STRONG_ANSWER
 from tests.fakes.discord_fake import EPHEMERAL, FakeDiscord
 from tests.support.brains import GREETING, ScriptedBrain
+from tests.support.discord import STRONG_ANSWER, Chat, start_in_channel, stored_session
 
 
 def failing_greeting_brain() -> ScriptedBrain:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from adapters.discord.render import RERUN_HINT
 from core.errors import BrainError
-from tests.discord.helpers import Chat, make_service, start_in_channel, who_for
 from tests.fakes.discord_fake import FakeDiscord
 from tests.support.brains import ScriptedBrain
+from tests.support.discord import Chat, make_service, start_in_channel, who_for
 
 ANSWER = (
     "I qualify with MEDDICC: metrics, economic buyer, decision criteria and process, pain and a "

@@ -7,9 +7,9 @@ from collections import defaultdict
 
 from core.models import Where, Who
 from core.session import Speaker
-from tests.discord.helpers import Chat, make_service
 from tests.fakes.discord_fake import FakeDiscord
 from tests.support.brains import ANSWERS, ScriptedBrain
+from tests.support.discord import Chat, make_service
 
 MESSAGE_LIMIT = 2000
 ANSWER = (

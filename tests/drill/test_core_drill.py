@@ -3,7 +3,7 @@
 import pytest
 
 from core import ReplyKind, Where, Who
-from tests.drill.corpus import CORPUS
+from tests.support.corpus import CORPUS
 from tests.support.interviews import options
 
 

@@ -22,7 +22,7 @@ from core.brain import gemini as gemini_module
 from core.brain.gemini import GeminiBrain
 from core.store import InMemoryStore
 from tests.fakes.gemini_fake import FakeGemini, hang, plan
-from tests.gemini.conftest import API_KEY, MODEL, interview, make_brain
+from tests.support.gemini import API_KEY, MODEL, interview, make_brain
 
 SDK_ENVIRONMENT = {
     "GOOGLE_GENAI_USE_VERTEXAI": "true",

@@ -13,7 +13,7 @@ import pytest
 
 from core.roles import default_catalog
 from tests.fakes.gemini_fake import json_step, plan
-from tests.gemini.conftest import interview
+from tests.support.gemini import interview
 
 QUESTION = "swe-b2"  # a code review that came back with pushback; three misconceptions
 WRONG = "The reviewer was being pedantic, so I got another teammate to approve it and merged it."

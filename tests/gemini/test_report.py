@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from tests.fakes.gemini_fake import error, json_step, plan, safety, text
-from tests.gemini.conftest import interview
+from tests.support.gemini import interview
 
 ANSWERS = [
     "At my last job I found a race condition in our payment retries. I added idempotency "

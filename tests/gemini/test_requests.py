@@ -10,7 +10,7 @@ from core.brain.gemini import CHAT_THINKING, GeminiBrain, thinking_for
 from core.brain.llm_prompts import RECENT_ENTRIES, neutralise
 from core.store import InMemoryStore
 from tests.fakes.gemini_fake import MODELS, FakeGemini
-from tests.gemini.conftest import API_KEY, MODEL, interview, make_brain
+from tests.support.gemini import API_KEY, MODEL, interview, make_brain
 
 
 async def test_requests_use_the_v1_rest_paths_and_keep_the_key_in_a_header(

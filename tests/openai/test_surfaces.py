@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.contract.drivers import SURFACES, driver_for
-from tests.contract.script import (
+from tests.support.surfaces import SURFACES, driver_for
+from tests.support.script import (
     EXPECTED_KINDS,
     QUESTIONS,
     SCRIPT,
@@ -21,7 +21,7 @@ from tests.contract.script import (
     report_shape,
 )
 from tests.fakes.openai_fake import FakeOpenAI
-from tests.openai.conftest import MODEL, make_brain
+from tests.support.openai_compat import MODEL, make_brain
 
 
 @pytest.mark.parametrize("surface", SURFACES)

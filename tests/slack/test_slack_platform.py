@@ -14,8 +14,8 @@ from core.brain.base import ReportRequest
 from core.errors import BrainError
 from core.report import FeedbackReport
 from tests.fakes.slack_fake import message_event, slash_command
-from tests.slack.test_slack_http import ALICE, BOB, CHANNEL, DM, GOOD_ANSWER, TEAM, where, who
 from tests.support.brains import GREETING, ScriptedBrain
+from tests.support.slack import ALICE, BOB, CHANNEL, DM, GOOD_ANSWER, TEAM, where, who
 
 STRONGER = ("A stronger answer would name the situation in one sentence, say what you owned, "
             "walk through the two or three actions you took and why, and end with a number: "

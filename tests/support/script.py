@@ -2,7 +2,7 @@
 
 Each step is what the candidate does (``send`` a message, press ``hint`` / ``skip`` /
 ``end``) and the kind of interviewer turn it must produce. The drivers in
-``tests/contract/drivers.py`` translate a step into each surface's idiom; the
+``tests/support/surfaces.py`` translate a step into each surface's idiom; the
 contract test asserts every surface yields exactly ``EXPECTED_KINDS`` and the same
 report structure.
 

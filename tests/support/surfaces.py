@@ -20,28 +20,19 @@ import httpx
 
 from adapters.discord.views import END_ID, HINT_ID, SKIP_ID
 from adapters.http import create_app
-from adapters.slack.app import build_slack_bot, serve_http
 from adapters.slack.blocks import mrkdwn
 from core.brain.base import Brain
 from core.brain.offline import OfflineBrain
 from core.models import Reply
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.cli.test_cli import events as json_events
-from tests.cli.test_cli import run_cli
-from tests.contract.script import QUESTIONS, ROLE, ScriptedService, Step, Turn
-from tests.discord.helpers import Chat, running_bot
 from tests.fakes.discord_fake import FakeDiscord
-from tests.fakes.slack_fake import (
-    BOT_TOKEN,
-    SIGNING_SECRET,
-    Call,
-    FakeSlack,
-    SlackSender,
-    button_press,
-    message_event,
-)
-from tests.slack.conftest import Harness
+from tests.fakes.slack_fake import Call, FakeSlack, button_press, message_event
+from tests.support.cli import events as json_events
+from tests.support.cli import run_cli
+from tests.support.discord import Chat, running_bot
+from tests.support.script import QUESTIONS, ROLE, ScriptedService, Step, Turn
+from tests.support.slack import Harness, slack_harness
 
 SURFACES = ["terminal", "http", "discord", "slack"]
 
@@ -250,20 +241,6 @@ class SlackDriver(Driver):
 
 def is_report_post(call: Call) -> bool:
     return bool(call.blocks) and call.blocks[0].get("type") == "header"
-
-
-@asynccontextmanager
-async def slack_harness(service: InterviewService, fake: FakeSlack) -> AsyncIterator[Harness]:
-    """The real Bolt app over signed HTTP, in front of ``fake``, on the given service."""
-    bot = build_slack_bot(service, token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
-                          base_url=fake.base_url)
-    runner = await serve_http(bot.app, "127.0.0.1", 0)
-    sender = SlackSender(f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events")
-    try:
-        yield Harness(bot, sender, fake, service)
-    finally:
-        await bot.background.drain(timeout=5)
-        await runner.cleanup()
 
 
 @asynccontextmanager
