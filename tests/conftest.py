@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import InterviewOptions, InterviewService, Where, Who
+from core import InterviewService, Where, Who
 from core.brain.offline import OfflineBrain
 from core.store import InMemoryStore
 
@@ -25,7 +25,3 @@ def who() -> Who:
 @pytest.fixture
 def where() -> Where:
     return Where(platform="test", conversation_id="c1")
-
-
-def options(role: str = "sales", **overrides) -> InterviewOptions:
-    return InterviewOptions(role=role, **overrides)

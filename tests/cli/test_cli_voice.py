@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.test_cli import events, run_cli
 from tests.speech import CORRUPT, SHORT_ANSWER, encode, heard_key_words, needs_espeak, speak
+from tests.support.cli import events, run_cli
 
 pytestmark = needs_espeak
 ASK = ["--ask", "Tell me about a project you led.", "--ask", "How do you test a migration?"]

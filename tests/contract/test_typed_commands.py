@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from core.models import ReplyKind
-from tests.contract.drivers import SLACK_DM, SLACK_USER, DiscordDriver, SlackDriver, driver_for
-from tests.contract.script import Step
+from tests.support.surfaces import SLACK_DM, SLACK_USER, DiscordDriver, SlackDriver, driver_for
+from tests.support.script import Step
 from tests.fakes.slack_fake import message_event
 
 CHAT_SURFACES = ["discord", "slack"]

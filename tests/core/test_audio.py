@@ -5,14 +5,12 @@ from __future__ import annotations
 import pytest
 
 from core.audio import AudioError, decode, hear, offline_recogniser
-from core.brain.base import TurnPlan
 from core.brain.offline import OfflineBrain
 from core.delivery import count_fillers, measure, pace_of, summarise
 from core.errors import BrainError, NoActiveInterviewError
 from core.models import Heard, Reply, ReplyKind
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.conftest import options
 from tests.speech import (
     ANSWER,
     CORRUPT,
@@ -27,6 +25,8 @@ from tests.speech import (
     too_long,
     with_pause,
 )
+from tests.support.brains import ANSWERS, ScriptedBrain
+from tests.support.interviews import options
 
 pytestmark = needs_espeak
 QUESTION = ["Tell me about a project you led and how it went."]
@@ -197,20 +197,9 @@ async def test_no_interview_is_said_before_any_transcription(voice_service, who,
         await voice_service.answer_audio(who, where, b"not even audio")
 
 
-class FailingOnce(OfflineBrain):
-    def __init__(self) -> None:
-        super().__init__()
-        self.failed = False
-
-    async def plan_turn(self, request) -> TurnPlan:
-        if request.answer and not self.failed:
-            self.failed = True
-            raise BrainError()
-        return await super().plan_turn(request)
-
-
 async def test_a_failed_turn_takes_its_delivery_back(who, where):
-    service = InterviewService(brain=FailingOnce(), store=InMemoryStore())
+    service = InterviewService(brain=ScriptedBrain(when=ANSWERS, errors=[BrainError()]),
+                               store=InMemoryStore())
     service.transcriber = WordsOf(SHORT_ANSWER)
     await service.start(who, where, options(questions=1))
     audio = speak(SHORT_ANSWER)

@@ -4,7 +4,7 @@ from core import ReplyKind, Where, Who
 from core.brain.offline_report import question_score
 from core.analysis import analyse
 from core.roles import default_catalog
-from tests.conftest import options
+from tests.support.interviews import options
 
 SALES = default_catalog().get("sales")
 LOST_DEAL = "Tell me about a time you lost a deal you expected to win."

@@ -14,11 +14,12 @@ from core import (
     Where,
     Who,
 )
-from core.brain.base import Move, TurnPlan
+from core.brain.base import Move
 from core.brain.offline import OfflineBrain
 from core.service import MAX_FOLLOW_UPS, InterviewService
 from core.store import InMemoryStore
-from tests.conftest import options
+from tests.support.brains import ScriptedBrain
+from tests.support.interviews import options
 
 # A weak answer that always leaves something to probe: team-only, no outcome, no numbers.
 VAGUE = "We talked to the customer and we tried a few things with the team to sort it out."
@@ -230,46 +231,29 @@ async def test_last_answer_wraps_up_with_the_report(service, who, where):
     assert reply.report.scores is not None
 
 
-class FailingBrain(OfflineBrain):
-    """Fails on demand, like a model that times out."""
-
-    def __init__(self):
-        self.fail = False
-
-    async def plan_turn(self, request):
-        if self.fail:
-            raise BrainError()
-        return await super().plan_turn(request)
-
-
 async def test_a_failing_brain_leaves_the_session_intact_and_the_answer_can_be_resent(who, where):
-    brain = FailingBrain()
+    brain = ScriptedBrain()  # fails on demand, like a model that times out
     service = InterviewService(brain=brain, store=InMemoryStore())
     await service.start(who, where, options())
     before = (await service.session_for(who, where)).model_dump()
-    brain.fail = True
+    brain.fail_turns = True
     with pytest.raises(BrainError):
         await service.answer(who, where, VAGUE)
     assert (await service.session_for(who, where)).model_dump() == before
-    brain.fail = False
+    brain.fail_turns = False
     reply = await service.answer(who, where, VAGUE)
     assert reply.kind is ReplyKind.follow_up
 
 
-class OverreachingBrain(OfflineBrain):
+def overreaching(move: Move) -> ScriptedBrain:
     """A model that always wants one more follow-up, or to end early."""
-
-    def __init__(self, move):
-        self.move = move
-
-    async def plan_turn(self, request):
-        return TurnPlan(read=Persona.normal, move=self.move, message="(model words)")
+    return ScriptedBrain(move=move, persona=Persona.normal, message="(model words)")
 
 
 async def test_core_keeps_the_follow_up_limit_whatever_the_model_proposes(who, where):
     service = InterviewService(brain=OfflineBrain(), store=InMemoryStore())
     await service.start(who, where, options(questions=2, custom_questions=STORY))
-    service.brain = OverreachingBrain(Move.follow_up)
+    service.brain = overreaching(Move.follow_up)
     kinds = [(await service.answer(who, where, STRONG)).kind for _ in range(MAX_FOLLOW_UPS + 1)]
     assert kinds[-1] is ReplyKind.question  # the third follow-up was refused by core
     session = await service.session_for(who, where)
@@ -279,30 +263,21 @@ async def test_core_keeps_the_follow_up_limit_whatever_the_model_proposes(who, w
 async def test_core_refuses_an_early_end_proposed_by_the_model(who, where):
     service = InterviewService(brain=OfflineBrain(), store=InMemoryStore())
     await service.start(who, where, options(questions=3))
-    service.brain = OverreachingBrain(Move.wrap_up)
+    service.brain = overreaching(Move.wrap_up)
     reply = await service.answer(who, where, VAGUE)
     assert reply.kind is not ReplyKind.feedback and reply.report is None
     assert "(model words)" not in reply.text
 
 
-class SlowRecordingBrain(OfflineBrain):
-    def __init__(self):
-        self.seen = []
-
-    async def plan_turn(self, request):
-        self.seen.append(request.answer)
-        await asyncio.sleep(0.05 if request.answer == "first" else 0)
-        return await super().plan_turn(request)
-
-
 async def test_two_messages_from_one_user_are_handled_in_order(who, where):
-    brain = SlowRecordingBrain()
+    # The first answer is slow: without ordering, the second would overtake it.
+    brain = ScriptedBrain(when=lambda request: request.answer == "first", delay=0.05)
     service = InterviewService(brain=brain, store=InMemoryStore())
     await service.start(who, where, options())
-    brain.seen.clear()
+    brain.answers.clear()
     replies = await asyncio.gather(service.answer(who, where, "first"),
                                    service.answer(who, where, "second"))
-    assert brain.seen == ["first", "second"]
+    assert brain.answers == ["first", "second"]
     session = await service.session_for(who, where)
     answers = [e.text for e in session.transcript if e.speaker == "candidate"]
     assert answers == ["first", "second"] and all(r.text for r in replies)

@@ -4,12 +4,13 @@ import asyncio
 
 import pytest
 
-from core import BrainError, NoActiveInterviewError, ReplyKind, Where, Who
+from core import NoActiveInterviewError, ReplyKind, Where, Who
 from core.models import Persona
 from core.brain.offline import OfflineBrain
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.conftest import options
+from tests.support.brains import ScriptedBrain
+from tests.support.interviews import options
 
 STORY = "At my last job I cut onboarding time from 10 days to 4 by rewriting the checklist; " \
         "I owned it and support tickets fell 30%."
@@ -45,64 +46,36 @@ async def test_forget_deletes_history_and_live_interviews(service, who, where):
     assert await service.session_for(who, live) is None
 
 
-class ReportOutage(OfflineBrain):
-    """Turns work; the report fails until the outage is over."""
-
-    name = "flaky-model"
-
-    def __init__(self):
-        self.down = True
-
-    async def write_report(self, request):
-        if self.down:
-            raise BrainError()
-        report = await super().write_report(request)
-        report.generated_by = self.name
-        return report
-
-
 async def test_a_fallback_report_can_be_re_run_when_the_model_is_back(who, where):
-    brain = ReportOutage()
+    brain = ScriptedBrain(name="flaky-model", fail_reports=True)  # turns work, reports fail
     service = InterviewService(brain=brain, store=InMemoryStore())
     first = await _finish_one(service, who, where)
     assert first.kind is ReplyKind.feedback and first.report.notice  # offline fallback
     assert first.report.generated_by == "offline"
-    brain.down = False
+    brain.fail_reports = False
     again = await service.feedback(who, where)
     assert again.report.generated_by == "flaky-model" and again.report.notice is None
     entries = (await service.progress(who)).entries
     assert len(entries) == 1  # the re-run replaced the entry rather than adding one
 
 
-class SlowBrain(OfflineBrain):
-    async def plan_turn(self, request):
-        await asyncio.sleep(0.1)
-        return await super().plan_turn(request)
-
-
 async def test_forget_during_a_turn_is_not_undone_by_that_turn(who, where):
     service = InterviewService(brain=OfflineBrain(), store=InMemoryStore())
     await service.start(who, where, options(questions=1))
-    service.brain = SlowBrain()
+    service.brain = brain = ScriptedBrain(gate=asyncio.Event())
     turn = asyncio.create_task(service.answer(who, where, STORY))
-    await asyncio.sleep(0.02)  # the turn is now waiting on the model
+    await brain.wait_at_gate()  # the turn is now waiting on the model
     await service.forget(who)
+    brain.gate.set()
     with pytest.raises(NoActiveInterviewError):
         await turn
     assert await service.session_for(who, where) is None
     assert (await service.progress(who)).entries == []
 
 
-class MislabellingBrain(OfflineBrain):
-    """A model that calls every answer confused but still moves on."""
-
-    async def plan_turn(self, request):
-        plan = await super().plan_turn(request)
-        return plan.model_copy(update={"read": Persona.confused})
-
-
 async def test_whether_an_answer_counts_is_cores_reading_not_the_models(who, where):
-    service = InterviewService(brain=MislabellingBrain(), store=InMemoryStore())
+    # A model that calls every answer confused but still moves on.
+    service = InterviewService(brain=ScriptedBrain(persona=Persona.confused), store=InMemoryStore())
     await service.start(who, where, options(questions=1))
     await service.answer(who, where, STORY)
     report = (await service.feedback(who, where)).report

@@ -7,13 +7,13 @@ import asyncio
 import pytest
 
 import core.turns
-from core import InterviewOptions, InterviewService, TurnRef
-from core.brain.base import TurnPlan, TurnRequest
+from core import InterviewService, TurnRef
 from core.brain.offline import OfflineBrain
 from core.errors import TurnConflictError, TurnOutOfOrderError
 from core.session import Speaker
 from core.store import InMemoryStore
-from tests.conftest import options
+from tests.support.brains import ScriptedBrain
+from tests.support.interviews import options
 
 ANSWER = ("Last quarter I rebuilt our renewal playbook myself; I called the twenty largest "
           "accounts, found two pricing objections, and churn fell from 9% to 5%.")
@@ -55,25 +55,15 @@ async def test_the_last_answer_repeated_gets_the_report_again(service, who, wher
     assert again.text == reply.text and again.actions == []
 
 
-class GatedBrain(OfflineBrain):
-    """Holds every turn at a gate, so the test decides when turns may finish."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate = asyncio.Event()
-        self.gate.set()
-        self.at_gate = 0
-        self.seen: list[str] = []
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        self.at_gate += 1
-        await self.gate.wait()
-        self.seen.append(request.answer or "")
-        return await super().plan_turn(request)
+def gated_brain() -> ScriptedBrain:
+    """Holds every turn at a gate (open to begin with), so the test decides when turns finish."""
+    gate = asyncio.Event()
+    gate.set()
+    return ScriptedBrain(gate=gate)
 
 
 async def test_numbered_turns_that_arrive_in_reverse_are_applied_in_number_order(who, where):
-    brain = GatedBrain()
+    brain = gated_brain()
     service = InterviewService(brain=brain, store=InMemoryStore())
     await service.start(who, where, options(questions=10))
     texts = [f"{ANSWER} [{n}]" for n in range(1, 5)]
@@ -130,13 +120,13 @@ async def until(condition, timeout: float = 10.0) -> None:
 
 
 async def test_turns_waiting_together_run_in_platform_timestamp_order(who, where):
-    brain = GatedBrain()
+    brain = gated_brain()
     store = InMemoryStore()
     service = InterviewService(brain=brain, store=store)
     await service.start(who, where, options(questions=10))
     brain.gate.clear()
     running = asyncio.create_task(service.answer(who, where, f"{ANSWER} first"))
-    await until(lambda: brain.at_gate == 2)  # the greeting, then this turn, holding the lock
+    await brain.wait_at_gate(2)  # the greeting, then this turn, holding the lock
     later = [asyncio.create_task(service.answer(who, where, f"{ANSWER} t={t}",
                                                 TurnRef(sent_at=t)))
              for t in (1_700_000_003.0, 1_700_000_001.0, 1_700_000_002.0)]
@@ -146,8 +136,3 @@ async def test_turns_waiting_together_run_in_platform_timestamp_order(who, where
     await asyncio.gather(running, *later)
     texts = candidate_texts(await service.session_for(who, where))
     assert texts == [f"{ANSWER} first"] + [f"{ANSWER} t=1700000{n:03d}.0" for n in (1, 2, 3)]
-
-
-def test_turn_ref_is_exported_from_core():
-    assert TurnRef(key="a").key == "a"
-    assert isinstance(InterviewOptions(role="sales"), InterviewOptions)

@@ -7,15 +7,13 @@ under a question long gone, while an answer is still being handled.
 
 from __future__ import annotations
 
-import asyncio
 
 from adapters.discord.buttons import INTERVIEW_OVER, MOVED_ON
 from adapters.discord.views import END_ID, HINT_ID, SKIP_ID
-from core.brain.base import TurnPlan, TurnRequest
-from core.brain.offline import OfflineBrain
 from core.session import Speaker
-from tests.discord.helpers import Chat, make_service, start_in_channel, stored_session
 from tests.fakes.discord_fake import CALLBACK_MESSAGE, EPHEMERAL, FakeDiscord
+from tests.support.brains import ScriptedBrain
+from tests.support.discord import Chat, make_service, start_in_channel, stored_session
 
 STRONG_ANSWER = (
     "At Acme I owned a 400k deal with a logistics firm. I mapped the CFO as economic buyer and "
@@ -24,15 +22,9 @@ STRONG_ANSWER = (
 )
 
 
-class SlowBrain(OfflineBrain):
+def slow_brain() -> ScriptedBrain:
     """Thinks a little before every message, so a second press lands while the first works."""
-
-    def __init__(self, delay: float = 0.4) -> None:
-        self.delay = delay
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        await asyncio.sleep(self.delay)
-        return await super().plan_turn(request)
+    return ScriptedBrain(delay=0.4)
 
 
 def with_buttons(fake: FakeDiscord, channel_id: int) -> list[dict]:
@@ -53,7 +45,7 @@ async def press_and_wait(fake: FakeDiscord, chat: Chat, user, message: dict, cus
 
 
 async def test_a_double_click_on_skip_skips_one_question(fake: FakeDiscord, start_bot) -> None:
-    service = make_service(SlowBrain())
+    service = make_service(slow_brain())
     async with start_bot(service) as bot:
         chat = Chat(fake, bot)
         ann = fake.user("ann")
@@ -71,7 +63,7 @@ async def test_a_double_click_on_skip_skips_one_question(fake: FakeDiscord, star
 
 
 async def test_a_double_click_on_end_sends_one_report(fake: FakeDiscord, start_bot) -> None:
-    service = make_service(SlowBrain())
+    service = make_service(slow_brain())
     async with start_bot(service) as bot:
         chat = Chat(fake, bot)
         ben = fake.user("ben")
@@ -159,7 +151,7 @@ async def test_a_deleted_previous_message_does_not_stop_the_reply(fake: FakeDisc
 
 async def test_a_press_overtaken_by_a_typed_answer_does_nothing(fake: FakeDiscord, start_bot) -> None:
     """Skip pressed while the answer is still being handled would skip the *next* question."""
-    service = make_service(SlowBrain())
+    service = make_service(slow_brain())
     async with start_bot(service) as bot:
         chat = Chat(fake, bot)
         gus = fake.user("gus")

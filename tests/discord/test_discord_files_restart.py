@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from adapters.discord.views import HINT_ID
-from tests.discord.helpers import Chat, stored_session
 from tests.fakes.discord_fake import EPHEMERAL, FakeDiscord
+from tests.support.discord import Chat, stored_session
 
 RESUME = "Senior account executive, 8 years in SaaS sales, 140% of quota in 2024"
 

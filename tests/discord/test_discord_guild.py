@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from adapters.discord.views import END_ID, HINT_ID, SKIP_ID
 from core.models import Where
-from tests.discord.helpers import Chat, start_in_channel, stored_session, who_for
 from tests.fakes.discord_fake import EPHEMERAL, FakeDiscord
+from tests.support.discord import STRONG_ANSWER, Chat, start_in_channel, stored_session, who_for
 
 BUTTON_IDS = [HINT_ID, SKIP_ID, END_ID]
-STRONG_ANSWER = (
-    "At Acme I owned a 400k ARR deal with a logistics company. I mapped the economic buyer, "
-    "the CFO, and a champion in operations, ran discovery calls with both, and built a mutual "
-    "action plan. When procurement stalled I brought a business case with ROI numbers. We "
-    "closed in 90 days, 20% above target, and I reused the plan for two later deals."
-)
 
 
 def custom_ids(message: dict) -> list[str]:

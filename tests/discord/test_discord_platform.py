@@ -7,24 +7,18 @@ sends (system messages), so each would fail on code that did not handle it.
 
 from __future__ import annotations
 
-from core.brain.base import Move, TurnPlan, TurnRequest
 from core.brain.offline import OfflineBrain
-from core.errors import BrainError
 from core.roles import RoleCatalog, default_catalog
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.discord.helpers import Chat, start_in_channel, stored_session
-from tests.discord.test_discord_guild import STRONG_ANSWER
 from tests.fakes.discord_fake import EPHEMERAL, FakeDiscord
+from tests.support.brains import GREETING, ScriptedBrain
+from tests.support.discord import STRONG_ANSWER, Chat, start_in_channel, stored_session
 
 
-class FailingGreetingBrain(OfflineBrain):
+def failing_greeting_brain() -> ScriptedBrain:
     """The model is down when the interview opens."""
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        if request.move is Move.greet:
-            raise BrainError()
-        return await super().plan_turn(request)
+    return ScriptedBrain(when=GREETING, fail_turns=True)
 
 
 def candidate_texts(session) -> list[str]:
@@ -119,7 +113,7 @@ async def test_without_send_messages_in_threads_the_candidate_is_told_and_no_thr
 
 
 async def test_a_failed_start_leaves_no_dead_thread(fake: FakeDiscord, start_bot) -> None:
-    service = InterviewService(brain=FailingGreetingBrain(), store=InMemoryStore())
+    service = InterviewService(brain=failing_greeting_brain(), store=InMemoryStore())
     async with start_bot(service) as client:
         chat = Chat(fake, client)
         alice = fake.user("alice")
@@ -141,7 +135,7 @@ async def test_a_failed_start_with_manage_threads_removes_the_thread(fake: FakeD
                                                                       start_bot) -> None:
     fake.channels[fake.channel_id]["permission_overwrites"].append(
         {"id": str(fake.bot_user.id), "type": 1, "allow": str(1 << 34), "deny": "0"})
-    service = InterviewService(brain=FailingGreetingBrain(), store=InMemoryStore())
+    service = InterviewService(brain=failing_greeting_brain(), store=InMemoryStore())
     async with start_bot(service) as client:
         interaction = await fake.slash(fake.user("alice"), fake.channel_id, "start",
                                        {"role": "sales"})

@@ -17,8 +17,8 @@ from core.service import InterviewService
 from core.store import InMemoryStore
 from core.stores.memory import InMemoryHistory
 from core.stores.sqlite import sqlite_storage
-from tests.discord.helpers import Chat, start_in_channel, stored_session, who_for
 from tests.fakes.discord_fake import EPHEMERAL, FakeDiscord
+from tests.support.discord import Chat, start_in_channel, stored_session, who_for
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ANSWER = (

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from adapters.discord.render import RERUN_HINT
-from core.brain.base import ReportRequest
-from core.brain.offline import OfflineBrain
 from core.errors import BrainError
-from core.report import FeedbackReport
-from tests.discord.helpers import Chat, make_service, start_in_channel, who_for
 from tests.fakes.discord_fake import FakeDiscord
+from tests.support.brains import ScriptedBrain
+from tests.support.discord import Chat, make_service, start_in_channel, who_for
 
 ANSWER = (
     "I qualify with MEDDICC: metrics, economic buyer, decision criteria and process, pain and a "
@@ -17,20 +15,9 @@ ANSWER = (
 FALLBACK_NOTICE = "could not write this report"
 
 
-class ReportFailsOnce(OfflineBrain):
+def report_fails_once() -> ScriptedBrain:
     """An interviewer whose first report fails (say, the model was down), later ones succeed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.report_calls = 0
-
-    async def write_report(self, request: ReportRequest) -> FeedbackReport:
-        self.report_calls += 1
-        if self.report_calls == 1:
-            raise BrainError()
-        report = await super().write_report(request)
-        report.generated_by = "recovered-brain"
-        return report
+    return ScriptedBrain(name="recovered-brain", report_errors=[BrainError()])
 
 
 def report_embeds(messages: list[dict]) -> list[dict]:
@@ -42,7 +29,7 @@ async def end(fake: FakeDiscord, chat: Chat, user, channel_id: int) -> list[dict
 
 
 async def test_a_failed_report_is_re_run_by_ending_again(fake: FakeDiscord, start_bot) -> None:
-    brain = ReportFailsOnce()
+    brain = report_fails_once()
     service = make_service(brain)
     ivy = fake.user("ivy")
     dm = fake.dm_channel(ivy)
@@ -59,10 +46,10 @@ async def test_a_failed_report_is_re_run_by_ending_again(fake: FakeDiscord, star
         rerun = await end(fake, chat, ivy, dm)  # the interview is over; its report is re-written
         assert FALLBACK_NOTICE not in rerun[0]["description"] and RERUN_HINT not in rerun[0]["description"]
         assert rerun[-1]["footer"]["text"].endswith("report by recovered-brain")
-        assert brain.report_calls == 2
+        assert brain.calls["write_report"] == 2
 
         again = await end(fake, chat, ivy, dm)  # a good report is shown as stored, not re-run
-        assert again == rerun and brain.report_calls == 2
+        assert again == rerun and brain.calls["write_report"] == 2
     progress = await service.progress(who_for(ivy))
     assert len(progress.entries) == 1  # the re-run replaced the kept interview, no duplicate
 

@@ -20,8 +20,8 @@ from core.session import Speaker
 from core.stores.redis import RedisHistory, RedisStore
 from adapters.discord import run_discord
 from bot.settings import Settings
-from tests.discord.helpers import make_service
 from tests.fakes.discord_fake import FakeDiscord
+from tests.support.discord import make_service
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWER = ("At Acme I owned a 400k deal with a logistics firm. I mapped the CFO as economic "

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 
-from core.brain.base import TurnPlan, TurnRequest
-from core.brain.offline import OfflineBrain
-from core.errors import BrainError
-from core.models import TextDelta, Where, Who
+from core.models import Where, Who
 from core.session import Speaker
-from tests.discord.helpers import Chat, make_service
 from tests.fakes.discord_fake import FakeDiscord
+from tests.support.brains import ANSWERS, ScriptedBrain
+from tests.support.discord import Chat, make_service
 
 MESSAGE_LIMIT = 2000
 ANSWER = (
@@ -25,61 +23,12 @@ FILLER = (
 )
 
 
-class SlowBrain(OfflineBrain):
-    """Thinks for ``delay`` seconds before every message (a slow language model)."""
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        await asyncio.sleep(self.delay)
-        return await super().plan_turn(request)
-
-
-class LongBrain(OfflineBrain):
-    """Every message is padded to well over 2,000 characters."""
-
-    def __init__(self, length: int = 4500) -> None:
-        self.length = length
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        plan = await super().plan_turn(request)
-        padding = (FILLER * (self.length // len(FILLER) + 1))[: self.length]
-        padding = padding[: padding.rfind(". ") + 1]
-        return plan.model_copy(update={"message": plan.message + "\n\n" + padding})
-
-
-class StreamingBrain(LongBrain):
-    """Writes the (long) message in pieces, pausing between them, like a streaming model."""
-
-    def __init__(self, length: int, pieces: int, pause: float) -> None:
-        super().__init__(length)
-        self.pieces = pieces
-        self.pause = pause
-
-    async def stream_turn(self, request: TurnRequest):
-        plan = await self.plan_turn(request)
-        if request.answer is None:  # only answers stream (the greeting comes in one piece)
-            yield TextDelta(text=plan.message)
-            yield plan
-            return
-        size = len(plan.message) // self.pieces + 1
-        for start in range(0, len(plan.message), size):
-            yield TextDelta(text=plan.message[start : start + size])
-            await asyncio.sleep(self.pause)
-        yield plan
-
-
-class FlakyBrain(OfflineBrain):
-    """Fails the next follow-up turn once, as an overloaded model would."""
-
-    fail_next = False
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        if self.fail_next and request.answer is not None:
-            self.fail_next = False
-            raise BrainError()
-        return await super().plan_turn(request)
+def padded(length: int):
+    """Pads every message to well over 2,000 characters (``length`` of filler)."""
+    def pad(message: str) -> str:
+        padding = (FILLER * (length // len(FILLER) + 1))[:length]
+        return message + "\n\n" + padding[: padding.rfind(". ") + 1]
+    return pad
 
 
 def candidate_texts(session) -> list[str]:
@@ -96,7 +45,7 @@ def session_of(service, user, channel_id):
 
 
 async def test_slow_brain_still_acknowledges_within_three_seconds(fake: FakeDiscord, start_bot) -> None:
-    service = make_service(SlowBrain(delay=10))
+    service = make_service(ScriptedBrain(delay=10))
     async with start_bot(service) as client:
         chat = Chat(fake, client)
         ivy = fake.user("ivy")
@@ -110,7 +59,7 @@ async def test_slow_brain_still_acknowledges_within_three_seconds(fake: FakeDisc
 
 
 async def test_second_message_waits_for_the_first(fake: FakeDiscord, start_bot) -> None:
-    service = make_service(SlowBrain(delay=0.4))
+    service = make_service(ScriptedBrain(delay=0.4))
     async with start_bot(service) as client:
         chat = Chat(fake, client)
         jo = fake.user("jo")
@@ -132,7 +81,7 @@ async def test_second_message_waits_for_the_first(fake: FakeDiscord, start_bot) 
 
 
 async def test_a_reply_over_2000_characters_is_split_at_boundaries(fake: FakeDiscord, start_bot) -> None:
-    service = make_service(LongBrain(length=4500))
+    service = make_service(ScriptedBrain(message=padded(4500)))
     async with start_bot(service) as client:
         chat = Chat(fake, client)
         kim = fake.user("kim")
@@ -147,7 +96,7 @@ async def test_a_reply_over_2000_characters_is_split_at_boundaries(fake: FakeDis
 
 
 async def test_streaming_edits_at_most_once_a_second(fake: FakeDiscord, start_bot) -> None:
-    service = make_service(StreamingBrain(length=2600, pieces=12, pause=0.3))
+    service = make_service(ScriptedBrain(message=padded(2600), pieces=12, pause=0.3))
     async with start_bot(service) as client:
         chat = Chat(fake, client)
         lee = fake.user("lee")
@@ -171,7 +120,7 @@ async def test_streaming_edits_at_most_once_a_second(fake: FakeDiscord, start_bo
 
 
 async def test_a_rate_limited_edit_is_retried(fake: FakeDiscord, start_bot) -> None:
-    service = make_service(StreamingBrain(length=1200, pieces=6, pause=0.3))
+    service = make_service(ScriptedBrain(message=padded(1200), pieces=6, pause=0.3))
     async with start_bot(service) as client:
         chat = Chat(fake, client)
         max_ = fake.user("max")
@@ -189,14 +138,14 @@ async def test_a_rate_limited_edit_is_retried(fake: FakeDiscord, start_bot) -> N
 
 
 async def test_a_failed_turn_is_reported_and_the_interview_survives(fake: FakeDiscord, start_bot) -> None:
-    brain = FlakyBrain()
+    brain = ScriptedBrain(when=ANSWERS)  # fails a turn on demand, as an overloaded model would
     service = make_service(brain)
     async with start_bot(service) as client:
         chat = Chat(fake, client)
         ned = fake.user("ned")
         dm = fake.dm_channel(ned)
         await chat.say(ned, dm, "start sales")
-        brain.fail_next = True
+        brain.fail_next()
         [apology] = await chat.say(ned, dm, ANSWER)
         assert "send your answer again" in apology["content"]
         assert candidate_texts(await session_of(service, ned, dm)) == []  # nothing half-saved
@@ -205,25 +154,10 @@ async def test_a_failed_turn_is_reported_and_the_interview_survives(fake: FakeDi
         assert candidate_texts(await session_of(service, ned, dm)) == [ANSWER]
 
 
-class BreaksMidStreamBrain(StreamingBrain):
-    """Starts writing an answer's reply, then the model fails (once the test saw the preview)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.preview_seen = asyncio.Event()
-
-    async def stream_turn(self, request: TurnRequest):
-        if request.answer is None:
-            async for event in super().stream_turn(request):
-                yield event
-            return
-        yield TextDelta(text="Thanks, that helps. Now tell me more about")
-        await self.preview_seen.wait()  # an event, not a guess at how long the preview takes
-        raise BrainError()
-
-
 async def test_a_preview_is_withdrawn_when_the_model_fails_mid_reply(fake: FakeDiscord, start_bot) -> None:
-    brain = BreaksMidStreamBrain(length=100, pieces=1, pause=0)
+    # Starts writing an answer's reply, then the model fails (once the test saw the preview).
+    seen = asyncio.Event()
+    brain = ScriptedBrain(chunks=["Thanks, that helps. Now tell me more about"], break_on=seen)
     service = make_service(brain)
     async with start_bot(service) as client:
         chat = Chat(fake, client)
@@ -234,7 +168,7 @@ async def test_a_preview_is_withdrawn_when_the_model_fails_mid_reply(fake: FakeD
         preview = await fake.until(
             lambda: [m for m in fake.channel_messages(dm) if "tell me more" in m["content"]]
         )
-        brain.preview_seen.set()
+        seen.set()
         await fake.until(
             lambda: chat.idle() and "send your answer again" in fake.channel_messages(dm)[-1]["content"]
         )

@@ -9,9 +9,9 @@ from __future__ import annotations
 from core.brain.gemini import GeminiBrain
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.discord.helpers import Chat, stored_session
 from tests.fakes.discord_fake import FakeDiscord
 from tests.fakes.gemini_fake import FakeGemini
+from tests.support.discord import Chat, stored_session
 from tests.speech import (
     CORRUPT,
     SHORT_ANSWER,
@@ -72,7 +72,7 @@ async def test_a_voice_message_is_heard_shown_and_answered_then_reported(fake: F
 
 async def test_an_audio_file_in_an_interview_thread_is_an_answer(fake: FakeDiscord, chat,
                                                                  bot) -> None:
-    from tests.discord.helpers import start_in_channel
+    from tests.support.discord import start_in_channel
 
     eve = fake.user("eve")
     _, thread = await start_in_channel(fake, chat, eve)

@@ -14,8 +14,8 @@ import sys
 
 import pytest
 
-from tests.cli.test_cli import ROOT
-from tests.drill.corpus import CORPUS, Odd
+from tests.support.cli import ROOT
+from tests.support.corpus import CORPUS, Odd
 
 NORMAL_ANSWER = "At my last job I cut build times 40% by caching the dependency downloads."
 NORMAL_KINDS = {"follow_up", "question", "feedback"}

@@ -13,13 +13,9 @@ from adapters.discord.render import MESSAGE_LIMIT
 from core.models import ReplyKind
 from core.service import EMPTY_ANSWER_PROMPT
 from core.session import Speaker
-from tests.discord import conftest as discord_fixtures
-from tests.discord.helpers import stored_session
-from tests.drill.corpus import CORPUS, Odd
 from tests.fakes.discord_fake import FakeDiscord
-
-# The Discord tests' own fixtures, shared rather than copied: the fake, the bot, a patient user.
-fake, bot, chat = discord_fixtures.fake, discord_fixtures.bot, discord_fixtures.chat
+from tests.support.corpus import CORPUS, Odd
+from tests.support.discord import bot, chat, fake, stored_session  # noqa: F401 (fixtures)
 
 NORMAL_ANSWER = "At my last job I cut build times 40% by caching the dependency downloads."
 NORMAL_KINDS = {ReplyKind.follow_up, ReplyKind.question, ReplyKind.feedback}

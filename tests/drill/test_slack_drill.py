@@ -21,12 +21,10 @@ from adapters.slack.blocks import mrkdwn
 from core.models import ReplyKind, Where, Who
 from core.service import EMPTY_ANSWER_PROMPT
 from core.session import Speaker
-from tests.contract.drivers import slack_harness
-from tests.contract.script import ScriptedService
-from tests.drill.corpus import CORPUS, Odd
 from tests.fakes.slack_fake import FakeSlack, message_event
-from tests.slack import conftest as slack_fixtures
-from tests.slack.conftest import Harness
+from tests.support.corpus import CORPUS, Odd
+from tests.support.script import ScriptedService
+from tests.support.slack import Harness, fake, slack_harness  # noqa: F401 (fake: a fixture)
 
 DM = "D0DRILL"
 USER = "U0DRILL"
@@ -35,9 +33,6 @@ NORMAL_KINDS = {ReplyKind.follow_up, ReplyKind.question, ReplyKind.feedback}
 SORRY = "Sorry, something went wrong"
 # A live mention in Slack's markup: <!channel>, <!here|here>, <@U123>, <!subteam^S1|@team>.
 PING = re.compile(r"<(?:!channel|!here|!everyone|!subteam\^[^>]*|@[UW][A-Z0-9]+)(?:\|[^>]*)?>")
-
-
-fake = slack_fixtures.fake  # the Slack tests' own fixture: a fake Slack on 127.0.0.1
 
 
 @pytest.fixture

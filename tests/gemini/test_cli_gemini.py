@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from tests.fakes.gemini_fake import FakeGemini, cut, error, plan
-from tests.gemini.conftest import API_KEY, MODEL
+from tests.support.gemini import API_KEY, MODEL
 
 REPO = Path(__file__).resolve().parents[2]
 FIRST = ("At my last company I owned a renewal with a 40k customer. I mapped their "

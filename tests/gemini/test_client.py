@@ -18,10 +18,11 @@ from google.genai import types
 
 from core import InterviewService
 from core.brain.base import Move, TurnRequest
-from core.brain.gemini import GOOGLE_BASE_URL, GeminiBrain
+from core.brain import gemini as gemini_module
+from core.brain.gemini import GeminiBrain
 from core.store import InMemoryStore
 from tests.fakes.gemini_fake import FakeGemini, hang, plan
-from tests.gemini.conftest import API_KEY, MODEL, interview, make_brain
+from tests.support.gemini import API_KEY, MODEL, interview, make_brain
 
 SDK_ENVIRONMENT = {
     "GOOGLE_GENAI_USE_VERTEXAI": "true",
@@ -42,14 +43,24 @@ async def test_sdk_environment_variables_change_nothing(fake: FakeGemini, who, w
 
     await service.start(who, where, interview())
 
-    assert brain.client._api_client.vertexai is False
+    # The Gemini API's path (Vertex AI's names a project and location) and its v1.
     assert fake.requests[0].path == f"/v1/models/{MODEL}:streamGenerateContent"
-    # Without GEMINI_BASE_URL it is Google's endpoint, not GOOGLE_GEMINI_BASE_URL.
-    default = GeminiBrain(api_key=API_KEY)
-    assert default.client._api_client._http_options.base_url == GOOGLE_BASE_URL
-    assert default.client._api_client._http_options.api_version == "v1"
     await brain.aclose()
-    await default.aclose()
+
+
+async def test_without_a_base_url_the_brain_goes_to_googles_endpoint_not_the_sdks_variable(
+        fake: FakeGemini, who, where, monkeypatch):
+    async with FakeGemini() as elsewhere:
+        for name, value in SDK_ENVIRONMENT.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", elsewhere.base_url)
+        # Google's endpoint, played by the fake: where a brain without GEMINI_BASE_URL goes.
+        monkeypatch.setattr(gemini_module, "GOOGLE_BASE_URL", fake.base_url)
+        default = GeminiBrain(api_key=API_KEY, model=MODEL)
+        await InterviewService(brain=default, store=InMemoryStore()).start(who, where, interview())
+        await default.aclose()
+    assert elsewhere.requests == []
+    assert fake.requests[0].path == f"/v1/models/{MODEL}:streamGenerateContent"
 
 
 async def test_the_api_version_is_a_setting(fake: FakeGemini, who, where):

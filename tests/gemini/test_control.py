@@ -10,7 +10,7 @@ from core.brain.llm_output import MessageExtractor
 from core.brain.llm_prompts import RECENT_ENTRIES
 from core.models import TextDelta
 from tests.fakes.gemini_fake import plan
-from tests.gemini.conftest import interview
+from tests.support.gemini import interview
 
 VAGUE = "We usually handle it as a team, in general."
 

@@ -22,7 +22,7 @@ from tests.fakes.gemini_fake import (
     safety,
     text,
 )
-from tests.gemini.conftest import API_KEY, interview, make_brain
+from tests.support.gemini import API_KEY, interview, make_brain
 
 ANSWER = "At my last job I found a race condition in our payment retries and fixed it."
 

@@ -16,7 +16,7 @@ from core.brain import gemini
 from core.brain.base import Move, TurnRequest
 from core.models import TextDelta
 from tests.fakes.gemini_fake import blocked, finish, plan, stream_error
-from tests.gemini.conftest import interview
+from tests.support.gemini import interview
 
 ANSWER = "At my last job I cut our build time from 20 to 6 minutes by caching dependencies."
 PARTIAL = '{"read": "normal", "move": "follow_up", "message": "Tell me how you measured the'

@@ -11,8 +11,8 @@ from core.audio import AudioError
 from core.errors import BrainError
 from core.models import ReplyKind
 from tests.fakes.gemini_fake import FakeGemini, error
-from tests.gemini.conftest import API_KEY, interview
 from tests.speech import SHORT_ANSWER, encode, needs_espeak, silence, speak
+from tests.support.gemini import API_KEY, interview
 
 pytestmark = needs_espeak
 SPOKEN = "Um, I led a team of five engineers and, you know, we tested the database every week."

@@ -13,7 +13,7 @@ import pytest
 
 from core.roles import default_catalog
 from tests.fakes.gemini_fake import json_step, plan
-from tests.gemini.conftest import interview
+from tests.support.gemini import interview
 
 QUESTION = "swe-b2"  # a code review that came back with pushback; three misconceptions
 WRONG = "The reviewer was being pedantic, so I got another teammate to approve it and merged it."
@@ -73,10 +73,6 @@ async def test_the_report_prompt_carries_each_answered_questions_rubric(
     # Only answered questions get a rubric; questions never reached are not listed at all.
     assert prompt.count("<rubric>") == 1
     assert unanswered.text in prompt and session.questions[2].text not in prompt
-    system = request.system_text
-    for rule in ("correctness", "relevance", "integrity", "flagged_quote", "incorrect caps it at 2",
-                 "an integrity concern at 1"):
-        assert rule in system
     schema = request.schema["properties"]["questions"]["items"]["properties"]
     assert {"correctness", "relevance", "integrity", "flagged_quote"} <= set(schema)
 
@@ -139,11 +135,8 @@ async def test_a_turn_may_challenge_a_claim_the_rubric_lists(gemini_service, fak
 
     engine = fake.requests[-1].last_user_text.split("<engine>")[1]
     rubric = _bank_question().rubric
-    assert "Claims the rubric treats as wrong or risky for this question" in engine
     assert f"“{rubric.misconceptions[0].claim}” (unethical)" in engine
-    assert "you may challenge it with a follow_up" in engine
-    system = fake.requests[-1].system_text
-    assert "challenge it with a question" in system
+    assert "follow_up" in fake.requests[-1].schema["properties"]["move"]["enum"]  # may challenge
 
 
 async def test_a_detected_misconception_is_passed_as_a_rubric_note(gemini_service, fake, who,

@@ -16,7 +16,7 @@ from core.brain.base import Move, TurnRequest
 from core.brain.gemini_failures import parse_duration, quota_signal
 from core.brain.llm_failures import say_wait
 from tests.fakes.gemini_fake import error, plan, rate_limited
-from tests.gemini.conftest import interview
+from tests.support.gemini import interview
 
 ANSWER = "At my last job I cut our build time from 20 to 6 minutes by caching dependencies."
 

@@ -10,7 +10,7 @@ from core.brain.gemini import CHAT_THINKING, GeminiBrain, thinking_for
 from core.brain.llm_prompts import RECENT_ENTRIES, neutralise
 from core.store import InMemoryStore
 from tests.fakes.gemini_fake import MODELS, FakeGemini
-from tests.gemini.conftest import API_KEY, MODEL, interview, make_brain
+from tests.support.gemini import API_KEY, MODEL, interview, make_brain
 
 
 async def test_requests_use_the_v1_rest_paths_and_keep_the_key_in_a_header(
@@ -27,19 +27,21 @@ async def test_requests_use_the_v1_rest_paths_and_keep_the_key_in_a_header(
                for request in fake.requests)
 
 
-async def test_system_instruction_sets_role_level_focus_and_the_rules(
-        gemini_service, fake: FakeGemini, who, where):
-    await gemini_service.start(who, where, interview(difficulty="senior", focus="technical"))
-
-    system = fake.requests[0].system_text
-    assert "Role: Software Engineer. Level: senior." in system
-    assert "role-specific depth" in system
-    assert "One question per message" in system
-    assert "No scores, grades, verdicts" in system
-    assert "clarify" in system and "steer" in system and "speed up" in system
-    assert "warn" in system
-    assert "never instructions to you" in system
-    assert "stay the interviewer" in system
+async def test_system_instruction_carries_the_chosen_role_level_and_focus(fake: FakeGemini, who,
+                                                                          where):
+    systems = []
+    for number, (difficulty, focus) in enumerate([("senior", "technical"),
+                                                  ("junior", "behavioural")]):
+        brain = make_brain(fake)
+        service = InterviewService(brain=brain, store=InMemoryStore())
+        place = where.model_copy(update={"conversation_id": f"c{number}"})
+        await service.start(who, place, interview(difficulty=difficulty, focus=focus))
+        await brain.aclose()
+        systems.append(fake.requests[-1].system_text)
+    senior, junior = systems
+    assert "Software Engineer" in senior and "Software Engineer" in junior
+    assert "senior" in senior and "senior" not in junior and "junior" in junior
+    assert senior != junior  # the focus and level change what the interviewer is told
 
 
 async def test_turn_asks_for_a_structured_plan_limited_to_core_allowed_moves(
@@ -161,17 +163,20 @@ def test_thinking_comes_from_the_family_table():
     assert thinking_for("gemini-3.8-flash", chat=False) is None
 
 
-def test_from_settings_reads_the_bot_settings(monkeypatch):
+async def test_from_settings_reads_the_bot_settings(fake, monkeypatch, who, where):
     from bot.settings import Settings
 
     monkeypatch.setenv("GEMINI_API_KEY", API_KEY)
     monkeypatch.setenv("GEMINI_MODEL", "gemini-3.6-flash")
-    monkeypatch.setenv("GEMINI_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("GEMINI_BASE_URL", fake.base_url)
+    monkeypatch.setenv("GEMINI_TIMEOUT_SECONDS", "12")
     brain = GeminiBrain.from_settings(Settings(_env_file=None))
     assert brain.name == "gemini:gemini-3.6-flash"
-    assert brain.client._api_client._http_options.base_url.startswith("http://127.0.0.1:9")
-    assert brain.client._api_client._http_options.timeout == 30_000
-    assert brain.client._api_client._http_options.api_version == "v1"
+    await InterviewService(brain=brain, store=InMemoryStore()).start(who, where, interview())
+    await brain.aclose()
+    [request] = fake.requests  # at the configured host, model and (default) API version
+    assert request.path == "/v1/models/gemini-3.6-flash:streamGenerateContent"
+    assert request.headers["x-server-timeout"] == "12"  # the SDK sends each request's deadline
     assert brain.report_timeout_ms == 120_000
 
 

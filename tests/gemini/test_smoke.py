@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from tests.fakes.gemini_fake import FakeGemini
-from tests.gemini.conftest import API_KEY
+from tests.support.gemini import API_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 

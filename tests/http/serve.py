@@ -11,19 +11,18 @@ import argparse
 import asyncio
 import sys
 
-
 from bot.logging import configure_logging
 from bot.settings import Settings
 from bot.surfaces import SURFACES
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.http.brains import UnreliableBrain
+from tests.support.brains import word_streamer
 
 
 async def main(port: int) -> None:
     settings = Settings(_env_file=None)
     configure_logging(settings.log_level, settings.log_format)
-    service = InterviewService(brain=UnreliableBrain(), store=InMemoryStore())
+    service = InterviewService(brain=word_streamer(), store=InMemoryStore())
     # The api surface as ``python -m bot api --host 127.0.0.1 --port PORT`` runs it.
     await SURFACES["api"].run(service, settings, argparse.Namespace(host="127.0.0.1", port=port))
 

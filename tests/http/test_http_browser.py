@@ -9,27 +9,17 @@ scores chart; then opens their history and deletes their data. Screenshots go to
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from adapters.http import create_app
-from core.service import InterviewService
-from core.store import InMemoryStore
-from tests.http.brains import UnreliableBrain
-from tests.http.conftest import ROOT, LiveServer, free_port
 from tests.http.helpers import GOOD_ANSWERS
-
-CHROMIUM = Path("/usr/bin/chromium")
-OUTPUT = ROOT / "tests" / "output"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+from tests.support.brains import ScriptedBrain
+from tests.support.http import CHROMIUM, CHROMIUM_ARGS, OUTPUT, LiveServer
+from tests.support.http import outage_server  # noqa: F401 (a fixture)
 
 # Assertions wait up to 15 s (Playwright's default is 5): Chromium on a busy CI machine is slow.
 expect.set_options(timeout=15_000)
@@ -61,24 +51,6 @@ def page(browser: Browser) -> Iterator[Page]:
     # A script error or a content-policy violation shows up here. Error statuses are
     # provoked on purpose (401 asks for the token, 503 is an outage), so they do not count.
     assert [p for p in problems if "the server responded with a status of" not in p] == []
-
-
-@pytest.fixture
-def outage_server() -> Iterator[tuple[str, UnreliableBrain]]:
-    """The app under uvicorn in a thread, with a brain the test can switch off (no token)."""
-    brain = UnreliableBrain()
-    app = create_app(InterviewService(brain=brain, store=InMemoryStore()))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", brain
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def answer_until_the_report(page: Page) -> int:
@@ -171,7 +143,7 @@ def test_a_short_interview_in_the_page_ends_with_the_report_and_its_chart(
 
 
 def test_during_a_model_outage_the_page_keeps_the_answer_so_it_can_be_sent_again(
-        page: Page, outage_server: tuple[str, UnreliableBrain]):
+        page: Page, outage_server: tuple[str, ScriptedBrain]):
     url, brain = outage_server
     page.goto(url)
     expect(page.locator("#token-panel")).to_be_hidden()  # no API_TOKEN on this server

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.http.test_http_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, outage_server  # noqa: F401
 from tests.speech import SHORT_ANSWER, needs_espeak, samples, speak, wav_of
+from tests.support.http import CHROMIUM, CHROMIUM_ARGS, OUTPUT, outage_server  # noqa: F401
 
 pytestmark = [needs_espeak, pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")]
 

@@ -1,6 +1,6 @@
 """The bad-input drill through HTTP: every odd input gets a clear status, and nothing crashes.
 
-Each input of ``tests/drill/corpus.py`` goes through POST /chat (some through
+Each input of ``tests/support/corpus.py`` goes through POST /chat (some through
 /chat/stream too), sent the way a real client sends JSON: ASCII-escaped, so even a
 lone surrogate arrives as ``\\ud800``. What is rejected (blank, or over 20,000
 characters) is a readable 422 that leaves the interview as it was; everything else
@@ -22,8 +22,8 @@ from adapters.http.schemas import MAX_MESSAGE_CHARS
 from adapters.http.sessions import identities
 from core.models import MAX_CONTEXT_CHARS
 from core.service import InterviewService
-from tests.drill.corpus import CORPUS, Odd
 from tests.http.helpers import GOOD_ANSWERS, parse_sse, start, transcript
+from tests.support.corpus import CORPUS, Odd
 
 STREAMED = {"zero_width_only", "control_mixed", "rtl", "bidi_override", "html", "lone_surrogate",
             "one_huge_word", "fifty_thousand"}

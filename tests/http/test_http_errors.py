@@ -9,8 +9,8 @@ from adapters.http import create_app
 from adapters.http.schemas import MAX_MESSAGE_CHARS
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.http.brains import UnreliableBrain
 from tests.http.helpers import GOOD_ANSWERS, answer, finish_interview, start, transcript
+from tests.support.brains import ScriptedBrain, word_streamer
 
 # ------------------------------------------------------------------ 422: bad input
 
@@ -152,7 +152,7 @@ async def test_a_finished_interview_is_409_for_anything_but_feedback(client: htt
 
 
 async def test_a_model_outage_is_503_and_the_same_answer_can_be_sent_again(
-        client: httpx.AsyncClient, brain: UnreliableBrain):
+        client: httpx.AsyncClient, brain: ScriptedBrain):
     session_id = (await start(client))["session_id"]
     before = await transcript(client, session_id)
 
@@ -180,7 +180,7 @@ async def test_a_model_outage_is_503_and_the_same_answer_can_be_sent_again(
     ("/chat/stream", 3),  # greeting, answer, reply
 ])
 async def test_other_turns_are_503_during_an_outage_and_work_after_it(
-        client: httpx.AsyncClient, brain: UnreliableBrain, path: str, entries_after: int):
+        client: httpx.AsyncClient, brain: ScriptedBrain, path: str, entries_after: int):
     started = await start(client)
     body = {"session_id": started["session_id"], "message": GOOD_ANSWERS[0]}
 
@@ -196,7 +196,7 @@ async def test_other_turns_are_503_during_an_outage_and_work_after_it(
 
 
 async def test_feedback_during_an_outage_falls_back_to_the_offline_reviewer(
-        client: httpx.AsyncClient, brain: UnreliableBrain):
+        client: httpx.AsyncClient, brain: ScriptedBrain):
     session_id = (await start(client))["session_id"]
     await answer(client, session_id, GOOD_ANSWERS[0])
 
@@ -209,7 +209,7 @@ async def test_feedback_during_an_outage_falls_back_to_the_offline_reviewer(
 
 
 async def test_feedback_is_503_when_no_reviewer_is_available_and_the_interview_stays_open():
-    brain = UnreliableBrain()
+    brain = word_streamer()
     service = InterviewService(brain=brain, store=InMemoryStore(), fallback=brain)
     transport = httpx.ASGITransport(app=create_app(service))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -227,7 +227,7 @@ async def test_feedback_is_503_when_no_reviewer_is_available_and_the_interview_s
         assert report.status_code == 200 and report.json()["answered"] == 1
 
 
-async def test_starting_during_an_outage_is_503(client: httpx.AsyncClient, brain: UnreliableBrain):
+async def test_starting_during_an_outage_is_503(client: httpx.AsyncClient, brain: ScriptedBrain):
     brain.down = True
 
     response = await client.post("/start_session", json={"role": "sales"})

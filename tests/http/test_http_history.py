@@ -16,8 +16,8 @@ from core.models import Where, Who
 from core.service import InterviewService
 from core.stores import Storage
 from core.stores.sqlite import sqlite_storage
-from tests.http.brains import UnreliableBrain
 from tests.http.helpers import GOOD_ANSWERS, answer, finish_interview, start
+from tests.support.brains import ScriptedBrain, word_streamer
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -93,7 +93,7 @@ async def test_the_session_survives_a_restart_with_its_user(tmp_path):
     user_id, path = new_user(), tmp_path / "bot.sqlite3"
 
     async def app_client(storage: Storage) -> httpx.AsyncClient:
-        app = create_app(InterviewService(brain=UnreliableBrain(), store=storage.sessions,
+        app = create_app(InterviewService(brain=word_streamer(), store=storage.sessions,
                                           history=storage.history))
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
@@ -238,7 +238,7 @@ async def test_forgetting_a_user_deletes_their_history_and_open_interviews_only(
 
 
 async def test_feedback_reruns_a_report_that_fell_back_once_the_model_is_back(
-        client: httpx.AsyncClient, brain: UnreliableBrain):
+        client: httpx.AsyncClient, brain: ScriptedBrain):
     user_id = new_user()
     session_id = (await start(client, user_id=user_id))["session_id"]
     await answer(client, session_id, GOOD_ANSWERS[0])  # of two questions: still open

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from tests.http.conftest import LiveServer
 from tests.http.helpers import GOOD_ANSWERS, parse_sse
+from tests.support.http import LiveServer
 
 
 async def test_run_api_serves_the_page_and_guards_the_api_with_the_token(live_server: LiveServer):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.http.brains import UnreliableBrain
 from tests.http.helpers import GOOD_ANSWERS, parse_sse, start, transcript
+from tests.support.brains import ScriptedBrain
 
 
 async def stream(client: httpx.AsyncClient, session_id: str, message: str) -> httpx.Response:
@@ -58,13 +58,13 @@ async def test_the_last_streamed_answer_brings_the_report(client: httpx.AsyncCli
 
 
 async def test_a_failure_mid_stream_is_an_error_event_and_the_answer_can_be_resent(
-        client: httpx.AsyncClient, brain: UnreliableBrain):
+        client: httpx.AsyncClient, brain: ScriptedBrain):
     session_id = (await start(client))["session_id"]
     before = await transcript(client, session_id)
 
-    brain.fail_mid_stream = True
+    brain.break_on = True
     response = await stream(client, session_id, GOOD_ANSWERS[0])
-    brain.fail_mid_stream = False
+    brain.break_on = None
 
     assert response.status_code == 200  # the stream had begun, so the error is an event
     events = parse_sse(response.text)

@@ -14,9 +14,9 @@ from core.brain.gemini import GeminiBrain
 from core.service import InterviewService
 from core.store import InMemoryStore
 from tests.fakes.gemini_fake import FakeGemini
-from tests.http.brains import UnreliableBrain
 from tests.http.helpers import parse_sse, start, transcript
 from tests.speech import CORRUPT, SHORT_ANSWER, encode, heard_key_words, needs_espeak, silence, speak, too_long
+from tests.support.brains import ScriptedBrain, word_streamer
 
 pytestmark = needs_espeak
 
@@ -87,7 +87,7 @@ async def test_form_problems_and_unknown_sessions(client: httpx.AsyncClient):
 
 
 async def test_a_recording_over_the_limit_is_413_while_json_keeps_its_own_limit():
-    app = create_app(InterviewService(brain=UnreliableBrain(), store=InMemoryStore()))
+    app = create_app(InterviewService(brain=word_streamer(), store=InMemoryStore()))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://testserver") as client:
         big = b"RIFF" + bytes(26 * 1024 * 1024)
@@ -102,7 +102,7 @@ async def test_a_recording_over_the_limit_is_413_while_json_keeps_its_own_limit(
 
 
 async def test_the_model_being_down_keeps_the_session(client: httpx.AsyncClient,
-                                                      brain: UnreliableBrain):
+                                                      brain: ScriptedBrain):
     session_id = (await start(client))["session_id"]
     before = await transcript(client, session_id)
     brain.down = True

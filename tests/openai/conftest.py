@@ -8,24 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 import structlog
 
-from core import InterviewOptions, InterviewService
+from core import InterviewService
 from core.brain.openai_compat import OpenAICompatBrain
 from core.store import InMemoryStore
 from tests.fakes.openai_fake import FakeOpenAI
-
-# Looks like a real key so any leak would be recognisable.
-API_KEY = "sk-proj-TESTKEY-do-not-leak-0123456789abcdef"
-MODEL = "llama3.2"
-ROLE = "software_engineer"
-
-
-def make_brain(fake: FakeOpenAI, **overrides) -> OpenAICompatBrain:
-    settings = dict(model=MODEL, base_url=fake.base_url, api_key=fake.api_key,
-                    timeout_seconds=5, retry_attempts=3, retry_initial_delay=0.01,
-                    retry_max_delay=0.05)
-    settings.update(overrides)
-    return OpenAICompatBrain(**settings)
-
+from tests.support.openai_compat import make_brain
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeOpenAI]:
@@ -43,15 +30,6 @@ async def brain(fake: FakeOpenAI) -> AsyncIterator[OpenAICompatBrain]:
 @pytest.fixture
 def openai_service(brain: OpenAICompatBrain) -> InterviewService:
     return InterviewService(brain=brain, store=InMemoryStore())
-
-
-def interview(questions: int = 3, **overrides) -> InterviewOptions:
-    return InterviewOptions(role=ROLE, questions=questions, **overrides)
-
-
-async def state(service: InterviewService, who, where) -> dict:
-    session = await service.session_for(who, where)
-    return session.model_dump(exclude={"updated_at"})
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from tests.fakes.openai_fake import FakeOpenAI, cut, plan, rate_limited
-from tests.openai.conftest import API_KEY, MODEL
+from tests.support.openai_compat import API_KEY, MODEL
 
 REPO = Path(__file__).resolve().parents[2]
 FIRST = ("At my last company I owned a renewal with a 40k customer. I mapped their "

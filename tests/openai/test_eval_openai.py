@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.fakes.openai_fake import FakeOpenAI
-from tests.openai.conftest import MODEL
+from tests.support.openai_compat import MODEL
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -29,7 +29,7 @@ from tests.fakes.openai_fake import (
     stream_error,
     text,
 )
-from tests.openai.conftest import API_KEY, interview, make_brain, state
+from tests.support.openai_compat import API_KEY, interview, make_brain, state
 
 ANSWER = "At my last job I found a race condition in our payment retries and fixed it."
 

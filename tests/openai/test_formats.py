@@ -16,7 +16,7 @@ from core import InterviewService
 from core.models import TextDelta
 from core.store import InMemoryStore
 from tests.fakes.openai_fake import FakeOpenAI, error, plan, text
-from tests.openai.conftest import interview, make_brain
+from tests.support.openai_compat import interview, make_brain
 
 ANSWER = "I owned the migration of our payments service to Postgres and cut p95 latency by 40%."
 SCHEMA_NOTE = "must match this JSON schema"

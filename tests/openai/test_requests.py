@@ -13,7 +13,7 @@ from core import InterviewService
 from core.brain.openai_compat import OpenAICompatBrain, retry_after_seconds
 from core.store import InMemoryStore
 from tests.fakes.openai_fake import FakeOpenAI, plan
-from tests.openai.conftest import API_KEY, MODEL, interview, make_brain
+from tests.support.openai_compat import API_KEY, MODEL, interview, make_brain
 
 REPO = Path(__file__).resolve().parents[2]
 ANSWER = "I led the move of our billing jobs to a queue and cut failed runs from 30 to 2 a week."

@@ -12,25 +12,7 @@ from core.brain.offline import OfflineBrain
 from core.service import InterviewService
 from core.store import InMemoryStore, SessionStore
 from tests.fakes.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackSender
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = await FakeSlack().start()
-    slack.add_im("U0ALICE", "D0DM1")  # the DM most tests talk to the bot in
-    yield slack
-    await slack.stop()
-
-
-class Harness:
-    """The Bolt app over HTTP: ``sender`` plays Slack, ``fake`` records what the app did."""
-
-    def __init__(self, bot: SlackBot, sender: SlackSender, fake: FakeSlack,
-                 service: InterviewService) -> None:
-        self.bot = bot
-        self.sender = sender
-        self.fake = fake
-        self.service = service
+from tests.support.slack import Harness, fake  # noqa: F401 (the fake Slack fixture)
 
 
 @pytest.fixture

@@ -6,54 +6,21 @@ import asyncio
 import json
 import time
 
-from core.brain.base import Move, TurnRequest, TurnPlan
-from core.brain.offline import OfflineBrain
-from core.models import Where, Who
 from tests.fakes.slack_fake import button_press, message_event, slash_command
-
-TEAM = "T0TEAM"
-CHANNEL = "C0GENERAL"
-DM = "D0DM1"
-ALICE, BOB = "U0ALICE", "U0BOB"
-GOOD_ANSWER = ("In my last role I owned a territory of 40 accounts and grew revenue by 30% in a "
-               "year by running weekly pipeline reviews with my team.")
-
-
-def who(user: str) -> Who:
-    return Who(platform="slack", user_id=user)
-
-
-def where(conversation: str) -> Where:
-    return Where(platform="slack", conversation_id=conversation)
-
-
-async def command(h, text: str, user: str = ALICE, channel: str = CHANNEL):
-    delivery = await h.sender.command(slash_command(text, user=user, channel=channel,
-                                                    response_url=h.fake.response_url()))
-    assert delivery.status == 200, delivery.body
-    return delivery
-
-
-async def say(h, text: str, *, user: str = ALICE, channel: str = DM, thread_ts: str | None = None,
-              **kwargs):
-    channel_type = "im" if channel.startswith("D") else "channel"
-    payload = message_event(text, user=user, channel=channel, channel_type=channel_type,
-                            thread_ts=thread_ts, **kwargs)
-    delivery = await h.sender.event(payload)
-    assert delivery.status == 200, delivery.body
-    return payload
-
-
-async def start_in_channel(h, user: str, text: str = "start role:sales questions:2") -> str:
-    """Start a channel interview; returns the thread it lives in."""
-    before = len(h.fake.posts(CHANNEL))
-    await command(h, text, user=user)
-    opening = await h.fake.wait_for(
-        lambda: next((p for p in h.fake.posts(CHANNEL)[before:] if "thread_ts" not in p.args
-                      and f"<@{user}>" in p.text), None), what="the opening message")
-    await h.fake.wait_for_posts(1, channel=CHANNEL, thread_ts=opening.ts)
-    return opening.ts
-
+from tests.support.brains import ANSWERS, ScriptedBrain
+from tests.support.slack import (
+    ALICE,
+    BOB,
+    CHANNEL,
+    DM,
+    GOOD_ANSWER,
+    TEAM,
+    command,
+    say,
+    start_in_channel,
+    where,
+    who,
+)
 
 def ack_text(delivery) -> str:
     """What the user sees from a slash command's ack (Bolt answers text, or JSON)."""
@@ -233,20 +200,8 @@ async def test_commands_without_an_interview_explain_what_to_do(harness):
 # ---------------------------------------------------------------------- deadlines and 429s
 
 
-class SlowBrain(OfflineBrain):
-    """Takes 10 s over the first answer (the greeting, and anything after, stay quick)."""
-
-    slow_turns = 1
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        if request.move is not Move.greet and self.slow_turns:
-            self.slow_turns -= 1
-            await asyncio.sleep(10)
-        return await super().plan_turn(request)
-
-
 async def test_a_slow_brain_still_gets_slack_acked_within_3_seconds(make_harness):
-    h = await make_harness(brain=SlowBrain())
+    h = await make_harness(brain=ScriptedBrain(when=ANSWERS, delay=10))  # slow over the answer
     fake = h.fake
     await say(h, "start sales")
     await fake.wait_for_posts(1, channel=DM)

@@ -10,51 +10,31 @@ from __future__ import annotations
 import asyncio
 import re
 
-from core.brain.base import Move, ReportRequest, TurnPlan, TurnRequest
-from core.brain.offline import OfflineBrain
+from core.brain.base import ReportRequest
 from core.errors import BrainError
 from core.report import FeedbackReport
 from tests.fakes.slack_fake import message_event, slash_command
-from tests.slack.test_slack_http import ALICE, BOB, CHANNEL, DM, GOOD_ANSWER, TEAM, where, who
-from tests.slack.test_slack_streaming import TypingBrain
+from tests.support.brains import GREETING, ScriptedBrain
+from tests.support.slack import ALICE, BOB, CHANNEL, DM, GOOD_ANSWER, TEAM, where, who
 
 STRONGER = ("A stronger answer would name the situation in one sentence, say what you owned, "
             "walk through the two or three actions you took and why, and end with a number: "
             "the revenue, the time saved or the customers kept. ") * 4
 
 
-class ThoroughReportBrain(OfflineBrain):
+def thorough(report: FeedbackReport, request: ReportRequest) -> FeedbackReport:
     """Reviews every planned question the way a language model does, at length.
 
     As if each question had been answered: a score, a note and a long stronger answer.
     """
-
-    async def write_report(self, request: ReportRequest) -> FeedbackReport:
-        report = await super().write_report(request)
-        template = report.questions[0].model_copy(update={
-            "score": 3, "skipped": False, "stronger_answer": STRONGER,
-            "answer_excerpt": "I ran weekly pipeline reviews and grew revenue by 30%.",
-            "note": "Clear actions; the result needs a number and what you owned."})
-        planned = len(request.session.questions)
-        report.questions = [template.model_copy(update={"question": f"Planned question {n}?"})
-                            for n in range(1, planned + 1)]
-        return report
-
-
-class FailingGreetingBrain(OfflineBrain):
-    """The model is down when the interview opens (after ``delay`` seconds)."""
-
-    def __init__(self, delay: float = 0.0) -> None:
-        super().__init__()
-        self.delay = delay
-        self.failures = 1
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        if request.move is Move.greet and self.failures:
-            self.failures -= 1
-            await asyncio.sleep(self.delay)
-            raise BrainError()
-        return await super().plan_turn(request)
+    template = report.questions[0].model_copy(update={
+        "score": 3, "skipped": False, "stronger_answer": STRONGER,
+        "answer_excerpt": "I ran weekly pipeline reviews and grew revenue by 30%.",
+        "note": "Clear actions; the result needs a number and what you owned."})
+    planned = len(request.session.questions)
+    report.questions = [template.model_copy(update={"question": f"Planned question {n}?"})
+                        for n in range(1, planned + 1)]
+    return report
 
 
 async def command(h, text: str, *, user: str = ALICE, channel: str = CHANNEL) -> str:
@@ -82,7 +62,7 @@ def report_posts(fake, channel: str) -> list:
 
 
 async def test_a_fifteen_question_report_arrives_whole(make_harness):
-    h = await make_harness(brain=ThoroughReportBrain())
+    h = await make_harness(brain=ScriptedBrain(edit_report=thorough))
     await dm(h, "start sales questions:15")
     await h.fake.wait_for_posts(1, channel=DM)
     await dm(h, GOOD_ANSWER)
@@ -97,7 +77,7 @@ async def test_a_fifteen_question_report_arrives_whole(make_harness):
 
 
 async def test_a_report_slack_calls_too_long_is_sent_again_in_smaller_parts(make_harness):
-    h = await make_harness(brain=ThoroughReportBrain())
+    h = await make_harness(brain=ScriptedBrain(edit_report=thorough))
     h.fake.max_message_text = 5000  # a workspace that counts more strictly than expected
     await dm(h, "start sales questions:6")
     await h.fake.wait_for_posts(1, channel=DM)
@@ -139,7 +119,8 @@ async def test_start_twice_in_quick_succession_opens_one_interview(harness):
 
 
 async def test_a_failed_start_leaves_no_opening_message_and_can_be_retried(make_harness):
-    h = await make_harness(brain=FailingGreetingBrain())
+    # The model is down when the interview opens (once).
+    h = await make_harness(brain=ScriptedBrain(when=GREETING, errors=[BrainError()]))
     await command(h, "start sales")
     told = await h.fake.wait_for(lambda: h.fake.response_url_posts, what="the apology")
     assert "couldn't" in told[0]["text"].lower() or "sorry" in told[0]["text"].lower()
@@ -155,9 +136,12 @@ async def test_a_failed_start_leaves_no_opening_message_and_can_be_retried(make_
 
 
 async def test_an_error_after_the_response_url_expired_still_reaches_the_user(make_harness):
-    h = await make_harness(brain=FailingGreetingBrain(delay=0.5))
+    brain = ScriptedBrain(when=GREETING, gate=asyncio.Event(), errors=[BrainError()])
+    h = await make_harness(brain=brain)
     await command(h, "start sales")
+    await brain.wait_at_gate()
     h.fake.advance(31 * 60)  # the model took its time: Slack's response_url has expired
+    brain.gate.set()  # and then failed
     notice = await h.fake.wait_for(lambda: h.fake.calls_to("chat.postEphemeral"),
                                    what="a private notice")
     assert notice[0].args["user"] == ALICE and notice[0].args["channel"] == CHANNEL
@@ -189,7 +173,7 @@ async def test_a_start_in_a_dm_between_two_people_leaves_nothing_behind(harness)
 
 
 async def test_a_rate_limited_preview_does_not_hold_up_or_fail_the_turn(make_harness):
-    h = await make_harness(brain=TypingBrain(pieces=6, pause=0.3), stream_grace=0.2,
+    h = await make_harness(brain=ScriptedBrain(pieces=6, pause=0.3), stream_grace=0.2,
                            stream_interval=0.3)
     h.fake.limit_tier("chat.update", calls=1, window=120)  # one edit, then two minutes of 429s
     await dm(h, "start sales")
@@ -212,7 +196,7 @@ async def test_a_rate_limited_preview_does_not_hold_up_or_fail_the_turn(make_har
 
 
 async def test_one_passing_streaming_error_does_not_switch_streaming_off(make_harness):
-    h = await make_harness(brain=TypingBrain(), stream_grace=0.3, stream_interval=0.3)
+    h = await make_harness(brain=ScriptedBrain(pieces=6, pause=0.35), stream_grace=0.3, stream_interval=0.3)
     h.fake.fail("chat.startStream", status=200, error="service_unavailable")
     await command(h, "start sales")
     opening = (await h.fake.wait_for_posts(1, channel=CHANNEL))[0]

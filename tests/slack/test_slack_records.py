@@ -15,11 +15,9 @@ from adapters.slack.practice_blocks import (
     NO_HISTORY,
     SCORES_ARE_PRIVATE,
 )
-from core.brain.offline import OfflineBrain
 from core.errors import BrainError
 from core.history import Dimension
 from core.models import Where, Who
-from core.report import FeedbackReport
 from core.session import SessionState
 from tests.fakes.slack_fake import (
     Call,
@@ -28,6 +26,7 @@ from tests.fakes.slack_fake import (
     response_button_press,
     slash_command,
 )
+from tests.support.brains import ScriptedBrain
 
 TEAM, CHANNEL, DM = "T0TEAM", "C0GENERAL", "D0DM1"
 ALICE, BOB = "U0ALICE", "U0BOB"
@@ -309,22 +308,8 @@ async def test_history_and_forget_typed_in_the_dm_answer_there(harness):
 FALLBACK_NOTICE = "could not write this report"
 
 
-class ReportFailsOnceBrain(OfflineBrain):
-    """The AI cannot write the first report (the fallback writes it), then it can."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.report_attempts = 0
-
-    async def write_report(self, request) -> FeedbackReport:
-        self.report_attempts += 1
-        if self.report_attempts == 1:
-            raise BrainError()
-        return await super().write_report(request)
-
-
 async def test_end_after_a_fallback_report_rewrites_it_in_the_channel_thread(make_harness):
-    brain = ReportFailsOnceBrain()
+    brain = ScriptedBrain(report_errors=[BrainError()])  # the AI cannot write the first report
     h = await make_harness(brain=brain)
     thread = await finish_channel_interview(h, ALICE)
     first = next(p for p in h.fake.posts(CHANNEL, thread) if is_report(p))
@@ -335,7 +320,7 @@ async def test_end_after_a_fallback_report_rewrites_it_in_the_channel_thread(mak
     rerun = await h.fake.wait_for(
         lambda: [p for p in h.fake.posts(CHANNEL, thread) if is_report(p)][1:], what="a re-run")
     assert FALLBACK_NOTICE not in rerun[0].text and RERUN_HINT not in rerun[0].text
-    assert brain.report_attempts == 2
+    assert brain.calls["write_report"] == 2
     session = await h.service.session_for(who(ALICE), where(f"{TEAM}:{CHANNEL}:{thread}"))
     kept = await h.service.history.get_entry("slack", ALICE, session.id)
     assert kept.report.notice is None  # the history now holds the re-run report
@@ -343,7 +328,7 @@ async def test_end_after_a_fallback_report_rewrites_it_in_the_channel_thread(mak
 
 
 async def test_end_after_a_fallback_report_rewrites_it_in_the_dm(make_harness):
-    brain = ReportFailsOnceBrain()
+    brain = ScriptedBrain(report_errors=[BrainError()])  # the AI cannot write the first report
     h = await make_harness(brain=brain)
     await finish_dm_interview(h, "sales")
     count = len(h.fake.posts(DM))
@@ -351,7 +336,7 @@ async def test_end_after_a_fallback_report_rewrites_it_in_the_dm(make_harness):
     await h.fake.wait_for(lambda: any(is_report(p) for p in h.fake.posts(DM)[count:]),
                           what="the re-run report")
     rerun = next(p for p in h.fake.posts(DM)[count:] if is_report(p))
-    assert FALLBACK_NOTICE not in rerun.text and brain.report_attempts == 2
+    assert FALLBACK_NOTICE not in rerun.text and brain.calls["write_report"] == 2
 
 
 async def test_a_one_word_answer_named_like_a_record_verb_is_an_answer(harness):

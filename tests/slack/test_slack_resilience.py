@@ -4,35 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from core.brain.base import Move, TurnPlan, TurnRequest
-from core.brain.offline import OfflineBrain
 from core.errors import BrainError
 from core.models import Where, Who
 from tests.fakes.slack_fake import message_event, slash_command
+from tests.support.brains import ANSWERS, GREETING, ScriptedBrain
 
 DM, CHANNEL = "D0DM1", "C0GENERAL"
 ALICE = "U0ALICE"
 ANSWER = "I grew my territory revenue by 30% in a year by running weekly pipeline reviews."
-
-
-class FailingBrain(OfflineBrain):
-    """Fails the first answers it is given (with ``errors``, in order), then works."""
-
-    def __init__(self, *errors: Exception) -> None:
-        super().__init__()
-        self.errors = list(errors)
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        if request.move is not Move.greet and self.errors:
-            raise self.errors.pop(0)
-        return await super().plan_turn(request)
-
-
-class SlowGreetingBrain(OfflineBrain):
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        if request.move is Move.greet:
-            await asyncio.sleep(1)
-        return await super().plan_turn(request)
 
 
 def dm(text: str) -> dict:
@@ -40,7 +19,9 @@ def dm(text: str) -> dict:
 
 
 async def test_brain_failures_get_friendly_words_and_the_answer_can_be_resent(make_harness):
-    h = await make_harness(brain=FailingBrain(BrainError(), RuntimeError("boom: internal detail")))
+    # The first answers fail (with these errors, in order), then the brain works.
+    errors = [BrainError(), RuntimeError("boom: internal detail")]
+    h = await make_harness(brain=ScriptedBrain(when=ANSWERS, errors=errors))
     await h.sender.event(dm("start sales"))
     await h.fake.wait_for_posts(1, channel=DM)
     for expected in ("couldn't answer just now", "Sorry, something went wrong"):
@@ -58,9 +39,12 @@ async def test_brain_failures_get_friendly_words_and_the_answer_can_be_resent(ma
 
 
 async def test_an_answer_sent_right_after_start_waits_for_the_interview(make_harness):
-    h = await make_harness(brain=SlowGreetingBrain())
+    brain = ScriptedBrain(when=GREETING, gate=asyncio.Event())
+    h = await make_harness(brain=brain)
     await h.sender.event(dm("start sales"))
+    await brain.wait_at_gate()
     await h.sender.event(dm(ANSWER))  # while the greeting is still being written
+    brain.gate.set()
     posts = await h.fake.wait_for_posts(2, channel=DM)
     assert "Question 1" in posts[0].text
     assert "start sales" not in posts[1].text  # not the "how to start" help: it was answered

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from core.stores.sqlite import SqliteStore
-from tests.slack.test_slack_http import (
+from tests.support.slack import (
     ALICE,
     BOB,
     CHANNEL,

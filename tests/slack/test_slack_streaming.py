@@ -8,38 +8,19 @@ chat.postMessage + chat.update in DMs, with their timings.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-from core.brain.base import Move, TurnPlan, TurnRequest
-from core.brain.offline import OfflineBrain
-from core.errors import BrainError
-from core.models import TextDelta
 from tests.fakes.slack_fake import message_event, slash_command
 from tests.fakes.slack_rules import render_markdown
+from tests.support.brains import ANSWERS, ScriptedBrain
 
 CHANNEL, DM = "C0GENERAL", "D0DM1"
 ALICE = "U0ALICE"
 ANSWER = "I grew my territory revenue by 30% in a year by running weekly pipeline reviews."
 
 
-class TypingBrain(OfflineBrain):
+def typing_brain(pieces: int = 6, pause: float = 0.35, **knobs) -> ScriptedBrain:
     """Writes each answer's reply in ``pieces`` parts, ``pause`` seconds apart."""
-
-    def __init__(self, pieces: int = 6, pause: float = 0.35) -> None:
-        super().__init__()
-        self.pieces = pieces
-        self.pause = pause
-
-    async def stream_turn(self, request: TurnRequest) -> AsyncIterator[TextDelta | TurnPlan]:
-        plan = await self.plan_turn(request)
-        if request.move is Move.greet:
-            yield TextDelta(text=plan.message)
-        else:
-            size = -(-len(plan.message) // self.pieces)
-            for start in range(0, len(plan.message), size):
-                await asyncio.sleep(self.pause)
-                yield TextDelta(text=plan.message[start:start + size])
-        yield plan
+    return ScriptedBrain(pieces=pieces, pause=pause, **knobs)
 
 
 async def start_thread(h) -> str:
@@ -51,7 +32,7 @@ async def start_thread(h) -> str:
 
 
 async def test_a_thread_reply_streams_with_chat_stream(make_harness):
-    h = await make_harness(brain=TypingBrain(), stream_grace=0.5, stream_interval=0.5)
+    h = await make_harness(brain=typing_brain(), stream_grace=0.5, stream_interval=0.5)
     thread = await start_thread(h)
     await h.sender.event(message_event(ANSWER, user=ALICE, channel=CHANNEL,
                                        channel_type="channel", thread_ts=thread))
@@ -71,7 +52,7 @@ async def test_a_thread_reply_streams_with_chat_stream(make_harness):
 
 
 async def test_a_dm_reply_is_edited_no_faster_than_once_a_second(make_harness):
-    h = await make_harness(brain=TypingBrain(pieces=8, pause=0.3), stream_grace=0.2)
+    h = await make_harness(brain=typing_brain(pieces=8, pause=0.3), stream_grace=0.2)
     await h.sender.event(message_event("start sales", user=ALICE, channel=DM, channel_type="im"))
     await h.fake.wait_for_posts(1, channel=DM)
     await h.sender.event(message_event(ANSWER, user=ALICE, channel=DM, channel_type="im"))
@@ -88,7 +69,7 @@ async def test_a_dm_reply_is_edited_no_faster_than_once_a_second(make_harness):
 
 
 async def test_a_workspace_without_streaming_falls_back_to_edits(make_harness):
-    h = await make_harness(brain=TypingBrain(), stream_grace=0.5, stream_interval=0.5)
+    h = await make_harness(brain=typing_brain(), stream_grace=0.5, stream_interval=0.5)
     h.fake.fail("chat.startStream", status=200, error="not_allowed_token_type")
     thread = await start_thread(h)
     await h.sender.event(message_event(ANSWER, user=ALICE, channel=CHANNEL,
@@ -118,41 +99,16 @@ def _who_where(conversation: str):
             Where(platform="slack", conversation_id=conversation))
 
 
-class BreakingBrain(OfflineBrain):
-    """Starts writing an answer's reply, then the model fails (once the test saw the preview)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.preview_seen = asyncio.Event()
-
-    async def stream_turn(self, request: TurnRequest) -> AsyncIterator[TextDelta | TurnPlan]:
-        if request.move is Move.greet:
-            async for event in super().stream_turn(request):
-                yield event
-            return
-        yield TextDelta(text="Interesting, so you")
-        await self.preview_seen.wait()  # an event, not a guess at how long the preview takes
-        raise BrainError()
-
-
-class LongWindedBrain(TypingBrain):
-    """Replies to answers with 30,000 characters (more than one streaming call may carry)."""
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        plan = await super().plan_turn(request)
-        if request.move is Move.greet:
-            return plan
-        return plan.model_copy(update={"message": "Tell me more about that. " * 1200})
-
-
 async def test_a_turn_that_fails_midway_removes_its_preview_and_explains(make_harness):
-    brain = BreakingBrain()
+    # Starts writing an answer's reply, then the model fails (once the test saw the preview).
+    seen = asyncio.Event()
+    brain = ScriptedBrain(chunks=["Interesting, so you"], break_on=seen)
     h = await make_harness(brain=brain, stream_grace=0.2)
     await h.sender.event(message_event("start sales", user=ALICE, channel=DM, channel_type="im"))
     await h.fake.wait_for_posts(1, channel=DM)
     await h.sender.event(message_event(ANSWER, user=ALICE, channel=DM, channel_type="im"))
     preview = (await h.fake.wait_for_posts(2, channel=DM))[1]
-    brain.preview_seen.set()
+    seen.set()
     apology = (await h.fake.wait_for_posts(3, channel=DM))[2]
     # The preview shows the words so far, or "Thinking…" if they came after the grace.
     assert preview.text.startswith(("Interesting, so you", "_Thinking"))
@@ -161,8 +117,12 @@ async def test_a_turn_that_fails_midway_removes_its_preview_and_explains(make_ha
     assert "couldn't answer just now" in apology.text
 
 
+# Replies to answers with 30,000 characters (more than one streaming call may carry).
+LONG_WINDED = "Tell me more about that. " * 1200
+
+
 async def test_a_long_streamed_reply_is_sent_in_pieces_slack_accepts(make_harness):
-    h = await make_harness(brain=LongWindedBrain(pieces=2, pause=0.3), stream_grace=0.5,
+    h = await make_harness(brain=typing_brain(2, 0.3, when=ANSWERS, message=LONG_WINDED), stream_grace=0.5,
                            stream_interval=0.1)
     thread = await start_thread(h)
     await h.sender.event(message_event(ANSWER, user=ALICE, channel=CHANNEL,
@@ -181,20 +141,12 @@ async def test_a_long_streamed_reply_is_sent_in_pieces_slack_accepts(make_harnes
     assert "".join(shown).count("Tell me more about that.") == 1200
 
 
-class EchoingBrain(TypingBrain):
-    """Quotes the candidate back, the way a model might: Slack's special characters included."""
-
-    ECHO = "You wrote <!channel> & <@U0BOB> > everyone else. Tell me more."
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        plan = await super().plan_turn(request)
-        if request.move is Move.greet:
-            return plan
-        return plan.model_copy(update={"message": self.ECHO})
+# Quotes the candidate back, the way a model might: Slack's special characters included.
+ECHO = "You wrote <!channel> & <@U0BOB> > everyone else. Tell me more."
 
 
 async def test_streamed_words_show_the_candidates_characters_and_ping_nobody(make_harness):
-    h = await make_harness(brain=EchoingBrain(pieces=3, pause=0.3), stream_grace=0.3,
+    h = await make_harness(brain=typing_brain(3, 0.3, when=ANSWERS, message=ECHO), stream_grace=0.3,
                            stream_interval=0.1)
     thread = await start_thread(h)
     await h.sender.event(message_event("<!channel> & <@U0BOB> > everyone else", user=ALICE,
@@ -202,7 +154,7 @@ async def test_streamed_words_show_the_candidates_characters_and_ping_nobody(mak
     await h.fake.wait_for(lambda: h.fake.calls_to("chat.stopStream"), what="stopStream")
     calls = h.fake.calls_to("chat.startStream", "chat.appendStream", "chat.stopStream")
     shown, mentions = render_markdown("".join(call.streamed_text for call in calls))
-    assert shown == EchoingBrain.ECHO  # as the candidate typed it: no "&amp;" on screen
+    assert shown == ECHO  # as the candidate typed it: no "&amp;" on screen
     assert mentions == []  # and no live mention anywhere
 
 

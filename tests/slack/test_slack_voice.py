@@ -63,7 +63,7 @@ async def test_an_audio_clip_in_a_dm_is_heard_shown_answered_and_reported(harnes
 
 
 async def test_an_audio_file_in_an_interview_thread_is_an_answer(harness):
-    from tests.slack.test_slack_http import start_in_channel
+    from tests.support.slack import start_in_channel
 
     thread = await start_in_channel(harness, ALICE)
     await harness.fake.settle()

@@ -13,22 +13,18 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from core.brain.base import TurnPlan, TurnRequest
-from core.brain.offline import OfflineBrain
 from core.service import InterviewService
 from core.stores.sqlite import SqliteStore
 from tests.stores.helpers import answer_text, bare_session, long_options, person, place
+from tests.support.brains import ScriptedBrain
 
 HANG_MARK = "[hang]"
 
 
-class HangingBrain(OfflineBrain):
+def hanging_brain() -> ScriptedBrain:
     """The offline brain, except that it never finishes a turn whose answer says [hang]."""
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        if request.answer and HANG_MARK in request.answer:
-            await asyncio.Event().wait()
-        return await super().plan_turn(request)
+    return ScriptedBrain(when=lambda request: HANG_MARK in (request.answer or ""),
+                         gate=asyncio.Event())
 
 
 def say(line: str) -> None:
@@ -36,7 +32,7 @@ def say(line: str) -> None:
 
 
 async def interview(path: str) -> None:
-    service = InterviewService(brain=HangingBrain(), store=SqliteStore(path))
+    service = InterviewService(brain=hanging_brain(), store=SqliteStore(path))
     await service.start(person(), place(), long_options())
     for turn in range(2):
         await service.answer(person(), place(), answer_text(f"turn {turn}"))

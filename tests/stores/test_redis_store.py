@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 
 from core.models import Persona
-from core.brain.base import TurnPlan, TurnRequest
-from core.brain.offline import OfflineBrain
 from core.service import InterviewService
 from core.stores.redis import SessionBusyError
 from tests.stores.helpers import (
@@ -25,6 +23,7 @@ from tests.stores.helpers import (
     person,
     place,
 )
+from tests.support.brains import ScriptedBrain
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -177,29 +176,13 @@ asyncio.run(main())
 # ----------------------------------------------------------------------------- two services
 
 
-class GatedBrain(OfflineBrain):
-    """The offline brain, waiting at a gate and recording how many turns run at once."""
-
-    def __init__(self, gate: asyncio.Event, running: Counter) -> None:
-        super().__init__()
-        self.gate, self.running = gate, running
-
-    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
-        self.running["now"] += 1
-        self.running["max"] = max(self.running["max"], self.running["now"])
-        try:
-            await self.gate.wait()
-            await asyncio.sleep(0)  # let any wrongly admitted turn overlap with this one
-            return await super().plan_turn(request)
-        finally:
-            self.running["now"] -= 1
-
-
 async def test_two_service_instances_handle_one_users_rapid_turns_in_order(redis_stores):
     gate, running = asyncio.Event(), Counter()
     gate.set()  # the greeting goes straight through
     stores = [redis_stores(), redis_stores()]
-    services = [InterviewService(brain=GatedBrain(gate, running), store=s) for s in stores]
+    # Both brains wait at one gate and count turns running at once across the two services.
+    services = [InterviewService(brain=ScriptedBrain(gate=gate, running=running), store=s)
+                for s in stores]
     who, where = person(), place()
     await services[0].start(who, where, long_options())
     key = "discord:u1:c1"

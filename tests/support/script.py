@@ -2,7 +2,7 @@
 
 Each step is what the candidate does (``send`` a message, press ``hint`` / ``skip`` /
 ``end``) and the kind of interviewer turn it must produce. The drivers in
-``tests/contract/drivers.py`` translate a step into each surface's idiom; the
+``tests/support/surfaces.py`` translate a step into each surface's idiom; the
 contract test asserts every surface yields exactly ``EXPECTED_KINDS`` and the same
 report structure.
 
@@ -70,8 +70,8 @@ class Turn:
     """One interviewer turn as a surface showed it: its kind, and the report if any."""
 
     kind: str
-    report: dict[str, Any] | None = None
-    persona: str | None = None  # what the engine read in the message this turn answers
+    report: dict[str, Any] | None = None  # as the surface returned it (terminal, HTTP)
+    persona: str | None = None  # what the engine read, as the surface returned it
     rendered: str = ""  # what a person reads (Discord and Slack), for the report checks
 
 

@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
+
 from adapters.discord import build_discord_client
 from adapters.discord.bot import InterviewBot
 from core.brain.base import Brain
@@ -15,6 +17,14 @@ from core.service import InterviewService
 from core.session import Session
 from core.store import InMemoryStore
 from tests.fakes.discord_fake import FakeDiscord
+
+# A complete sales story: enough for the interview to move on to the next question.
+STRONG_ANSWER = (
+    "At Acme I owned a 400k ARR deal with a logistics company. I mapped the economic buyer, "
+    "the CFO, and a champion in operations, ran discovery calls with both, and built a mutual "
+    "action plan. When procurement stalled I brought a business case with ROI numbers. We "
+    "closed in 90 days, 20% above target, and I reused the plan for two later deals."
+)
 
 
 def who_for(user) -> Who:
@@ -102,3 +112,34 @@ class Chat:
             return messages or [{}]
 
         return await self.fake.until(done, timeout)
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+def start_bot(fake: FakeDiscord):
+    """``async with start_bot(service, **options) as client``: a bot of the test's own making."""
+    return lambda service, **options: running_bot(fake, service, **options)
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord, service: InterviewService) -> AsyncIterator[InterviewBot]:
+    """The bot on the offline brain (``service`` comes from tests/conftest.py)."""
+    async with running_bot(fake, service) as client:
+        yield client
+
+
+@pytest.fixture
+def chat(fake: FakeDiscord, bot: InterviewBot) -> Chat:
+    return Chat(fake, bot)

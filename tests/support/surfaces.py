@@ -20,28 +20,19 @@ import httpx
 
 from adapters.discord.views import END_ID, HINT_ID, SKIP_ID
 from adapters.http import create_app
-from adapters.slack.app import build_slack_bot, serve_http
 from adapters.slack.blocks import mrkdwn
 from core.brain.base import Brain
 from core.brain.offline import OfflineBrain
 from core.models import Reply
 from core.service import InterviewService
 from core.store import InMemoryStore
-from tests.cli.test_cli import events as json_events
-from tests.cli.test_cli import run_cli
-from tests.contract.script import QUESTIONS, ROLE, ScriptedService, Step, Turn
-from tests.discord.helpers import Chat, running_bot
 from tests.fakes.discord_fake import FakeDiscord
-from tests.fakes.slack_fake import (
-    BOT_TOKEN,
-    SIGNING_SECRET,
-    Call,
-    FakeSlack,
-    SlackSender,
-    button_press,
-    message_event,
-)
-from tests.slack.conftest import Harness
+from tests.fakes.slack_fake import Call, FakeSlack, button_press, message_event
+from tests.support.cli import events as json_events
+from tests.support.cli import run_cli
+from tests.support.discord import Chat, running_bot
+from tests.support.script import QUESTIONS, ROLE, ScriptedService, Step, Turn
+from tests.support.slack import Harness, slack_harness
 
 SURFACES = ["terminal", "http", "discord", "slack"]
 
@@ -253,20 +244,6 @@ def is_report_post(call: Call) -> bool:
 
 
 @asynccontextmanager
-async def slack_harness(service: InterviewService, fake: FakeSlack) -> AsyncIterator[Harness]:
-    """The real Bolt app over signed HTTP, in front of ``fake``, on the given service."""
-    bot = build_slack_bot(service, token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
-                          base_url=fake.base_url)
-    runner = await serve_http(bot.app, "127.0.0.1", 0)
-    sender = SlackSender(f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events")
-    try:
-        yield Harness(bot, sender, fake, service)
-    finally:
-        await bot.background.drain(timeout=5)
-        await runner.cleanup()
-
-
-@asynccontextmanager
 async def slack_driver(brain: Brain | None = None) -> AsyncIterator[SlackDriver]:
     fake = await FakeSlack().start()
     fake.add_im(SLACK_USER, SLACK_DM)
@@ -282,10 +259,12 @@ async def slack_driver(brain: Brain | None = None) -> AsyncIterator[SlackDriver]
 
 
 def _shown_turn(reply: Reply, rendered: str) -> Turn:
-    """A turn the surface was seen to render, named by the reply the service gave it."""
-    report = reply.report.model_dump(mode="json") if reply.report is not None else None
-    persona = reply.persona.value if reply.persona else None
-    return Turn(reply.kind.value, report, persona, rendered)
+    """A turn the surface was seen to render, named by the kind of reply the service gave it.
+
+    Only what a person reads is kept: the report and the engine's reading of the candidate
+    are core's, so tests check them in ``rendered`` rather than in the service's reply.
+    """
+    return Turn(reply.kind.value, rendered=rendered)
 
 
 @asynccontextmanager
