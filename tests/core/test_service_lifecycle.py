@@ -10,15 +10,7 @@ from core.service import InterviewService
 from core.stores.memory import InMemoryHistory
 from core.stores.sqlite import sqlite_storage
 from core.store import InMemoryStore
-
-
-class ClosingBrain(OfflineBrain):
-    def __init__(self, closed: list[str]) -> None:
-        super().__init__()
-        self.closed = closed
-
-    async def aclose(self) -> None:
-        self.closed.append("brain")
+from tests.support.brains import ScriptedBrain
 
 
 class ClosingStore(InMemoryStore):
@@ -41,7 +33,7 @@ class ClosingHistory(InMemoryHistory):
 
 async def test_aclose_closes_the_brain_the_history_and_the_store_last():
     closed: list[str] = []
-    service = InterviewService(brain=ClosingBrain(closed), store=ClosingStore(closed),
+    service = InterviewService(brain=ScriptedBrain(closed=closed), store=ClosingStore(closed),
                                history=ClosingHistory(closed))
     await service.aclose()
     assert closed == ["brain", "history", "store"]
@@ -66,12 +58,8 @@ async def test_aclose_releases_the_sqlite_file_after_an_interview(tmp_path, who,
 
 async def test_the_store_is_closed_even_when_the_brain_fails_to_close():
     closed: list[str] = []
-
-    class FailingBrain(ClosingBrain):
-        async def aclose(self) -> None:
-            raise RuntimeError("client already gone")
-
-    service = InterviewService(brain=FailingBrain(closed), store=ClosingStore(closed),
+    brain = ScriptedBrain(closed=closed, close_error=RuntimeError("client already gone"))
+    service = InterviewService(brain=brain, store=ClosingStore(closed),
                                history=ClosingHistory(closed))
     with pytest.raises(RuntimeError):
         await service.aclose()

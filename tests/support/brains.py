@@ -48,6 +48,8 @@ class ScriptedBrain(OfflineBrain):
     ``fail_reports``; ``edit_report`` rewrites the offline report; a ``name`` signs it.
     Counts: ``calls`` (per method), ``answers`` (seen, in order), ``at_gate``, ``running``
     (``now``/``max`` turns at once; pass one Counter to several brains to count across them).
+    Closing: ``aclose`` appends "brain" to ``closed`` (pass one list to several resources
+    to see the order they were closed in), or raises ``close_error``.
     """
 
     def __init__(self, *, when: Selector = EVERY_TURN, name: str | None = None,
@@ -61,8 +63,11 @@ class ScriptedBrain(OfflineBrain):
                  report_errors: tuple[Exception, ...] | list[Exception] = (),
                  fail_reports: bool = False,
                  edit_report: Callable[[FeedbackReport, ReportRequest], FeedbackReport] | None = None,
-                 running: Counter | None = None) -> None:
+                 running: Counter | None = None, closed: list[str] | None = None,
+                 close_error: Exception | None = None) -> None:
         super().__init__()
+        self.closed = closed if closed is not None else []
+        self.close_error = close_error
         if name is not None:
             self.name = name
         self.signed = name is not None
@@ -78,6 +83,12 @@ class ScriptedBrain(OfflineBrain):
         self.at_gate = 0
         self.running = running if running is not None else Counter()
         self._arrived = asyncio.Condition()
+
+    async def aclose(self) -> None:
+        if self.close_error is not None:
+            raise self.close_error
+        self.closed.append("brain")
+        await super().aclose()
 
     @property
     def down(self) -> bool:
