@@ -9,6 +9,12 @@ from pydantic import BaseModel, Field
 
 ScoreValue = int  # anchored 1-5
 
+# What the offline reviewer cannot do, said once at the end of every summary it writes
+# (surfaces show it apart from the summary, see ``core.presentation``).
+OFFLINE_LIMITS = ("(Offline review: it checks what you covered, your structure and known "
+                  "misconceptions, but cannot verify every claim; with a Gemini key the AI "
+                  "interviewer also judges whether your reasoning is right.)")
+
 SCORE_ANCHORS = {
     1: "no relevant answer",
     2: "generic: little that is specific to the question",

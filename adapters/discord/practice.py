@@ -20,8 +20,9 @@ import structlog
 from adapters.discord.conversation import NO_PINGS, PLATFORM, stats_prefix_of, who_of
 from adapters.discord.errors import on_interaction_error, tell
 from adapters.discord.render import CHART_FILENAME, history_embed, stats_embed
-from core.history import ForgetResult, trend_chart_png
+from core.history import ForgetResult
 from core.models import Who
+from core.presentation import trend_chart_png
 from core.service import InterviewService
 
 log = structlog.get_logger(__name__)

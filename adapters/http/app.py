@@ -75,8 +75,9 @@ from core.errors import (
     TurnOutOfOrderError,
     UnknownRoleError,
 )
-from core.history import DEFAULT_HISTORY_LIMIT, trend_chart_png
+from core.history import DEFAULT_HISTORY_LIMIT
 from core.models import Heard, InterviewOptions, Reply, TextDelta, TurnRef, Where, Who
+from core.presentation import trend_chart_png
 from core.report import FeedbackReport
 from core.service import InterviewService
 

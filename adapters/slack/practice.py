@@ -34,8 +34,9 @@ from adapters.slack.practice_blocks import (
     stats_messages,
 )
 from core.errors import InterviewError
-from core.history import Progress, trend_chart_png
+from core.history import Progress
 from core.models import Who
+from core.presentation import trend_chart_png
 from core.service import InterviewService
 
 log = structlog.get_logger(__name__)

@@ -17,6 +17,7 @@ from core.analysis import AnswerAnalysis, is_chatty, analyse, is_story, star_ele
 from core.grading import LONG_ANSWER_WORDS, Grade, grade
 from core.models import Persona, ReplyKind
 from core.report import (
+    OFFLINE_LIMITS,
     EvidencedPoint,
     FeedbackReport,
     Ownership,
@@ -258,10 +259,6 @@ def _quoted(point: EvidencedPoint) -> str:
     return match.group(1) if match else ""
 
 
-# What this reviewer cannot do, said once in every report it writes.
-OFFLINE_LIMITS = ("(Offline review: it checks what you covered, your structure and known "
-                  "misconceptions, but cannot verify every claim; with a Gemini key the AI "
-                  "interviewer also judges whether your reasoning is right.)")
 
 _HEDGED = re.compile(r"\b(?:maybe|perhaps|probably|i think|i guess|not sure|roughly\?)|\?\s*$",
                      re.IGNORECASE)

@@ -20,9 +20,9 @@ from core.history import (
     retention_loop,
     sparkline,
     trend,
-    trend_chart_png,
 )
 from core.models import InterviewOptions
+from core.presentation import trend_chart_png
 from core.store import InMemoryStore
 from core.stores.redis import RedisStore
 from core.stores.sqlite import SqliteStore
