@@ -53,11 +53,7 @@ async def answer_by_voice(actions, channel: discord.abc.Messageable, who: Who,
             await channel.send(chunk, allowed_mentions=NO_PINGS)
         log.info("discord.voice_answer", voice_message=attachment.is_voice_message(),
                  seconds=heard.delivery.seconds)
-        try:
-            reply = await streamer.run(events)  # type: ignore[arg-type]
-        except BaseException:
-            await streamer.discard()
-            raise
+        reply = await streamer.run(events)  # type: ignore[arg-type]
     await delivery.settle(reply)
     return reply
 
