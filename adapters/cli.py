@@ -38,6 +38,7 @@ from core import (
 )
 from core.audio import MAX_AUDIO_BYTES, AudioError
 from core.documents import DocumentError, check_size, read_document
+from core.errors import ErrorCode
 from core.models import MAX_QUESTIONS, MIN_QUESTIONS
 from core.presentation import present
 from core.presentation.report import (
@@ -346,11 +347,24 @@ async def _voice_answer(service: InterviewService, who: Who, where: Where, path:
     return await service.answer_audio(who, where, data)
 
 
+# Core's errors carry a code and a neutral sentence; the terminal names its own commands.
+WORDING = {
+    ErrorCode.no_interview: "There's no interview running. Start one with "
+                            "`python -m bot cli --role <role>` (for example --role sales).",
+    ErrorCode.already_active: "You already have an interview running. Answer the current "
+                              "question, or type /end for feedback or /reset to discard it.",
+}
+
+
+def words(error: InterviewError) -> str:
+    return WORDING.get(error.error_code, error.user_message) if error.generic else error.user_message
+
+
 async def _call(term: Terminal, call) -> Reply | None:
     try:
         reply = await call
     except InterviewError as error:
-        term.error(error.user_message)
+        term.error(words(error))
         return None
     term.emit(reply)
     return reply

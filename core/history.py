@@ -73,7 +73,7 @@ class HistorySummary(BaseModel):
     user_id: str
     display_name: str = ""
     conversation_id: str
-    role: str
+    role: str  # the role's id ("pm"), for grouping; the report's ``role`` is its display name
     difficulty: str
     finished_at: float
     communication: int | None = None

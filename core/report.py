@@ -134,7 +134,8 @@ class DeliveryReport(BaseModel):
 
 
 class FeedbackReport(BaseModel):
-    role: str
+    role: str = Field(description="The role's display name, as the candidate reads it "
+                                  "(\"Product Manager\"); history records keep the role's id.")
     difficulty: str
     summary: str
     answered: int = Field(ge=0, description="Main questions with a real answer.")

@@ -42,6 +42,7 @@ from adapters.slack.practice import SlackPractice
 from adapters.slack.private import PrivateReply
 from adapters.slack.streaming import ReplyStream, StreamingSupport
 from adapters.slack.voice import answer_by_voice, audio_file
+from adapters.slack.wording import words
 from core.errors import InterviewError, InvalidOptionError
 from core.locks import KeyedLocks
 from core.models import InterviewOptions, Reply, TextDelta, Who
@@ -104,7 +105,7 @@ class SlackInterviews:
             yield
         except (InterviewError, CommandError) as error:
             log.info("slack.user_error", error=type(error).__name__, **log_fields)
-            await self._tell(notify, mrkdwn(error.user_message))
+            await self._tell(notify, mrkdwn(words(error)))
         except SlackApiError as error:
             code = error.response.get("error")
             log.warning("slack.api_error", error=code, **log_fields)

@@ -122,3 +122,14 @@ def test_reply_text_is_split_and_buttons_go_under_the_last_part() -> None:
 )
 def test_typed_commands_are_told_from_answers(text: str, expected) -> None:
     assert parse_command(text) == expected
+
+
+def test_core_errors_are_worded_for_discord_by_code() -> None:
+    from adapters.discord.errors import user_message
+    from core.errors import InterviewAlreadyActiveError, NoActiveInterviewError
+
+    assert "/interview start role:sales" in user_message(NoActiveInterviewError())
+    assert "`start sales`" in user_message(NoActiveInterviewError(), slash=False)
+    assert "`/interview reset`" in user_message(InterviewAlreadyActiveError())
+    over = NoActiveInterviewError("This interview is over. Start a new one whenever you like.")
+    assert user_message(over) == over.user_message  # core's specific words are kept

@@ -8,6 +8,7 @@ from adapters.slack.background import Background
 from adapters.slack.blocks import mrkdwn
 from adapters.slack.interviews import SlackInterviews
 from adapters.slack.parsing import USAGE, CommandError, Verb, parse_command, plain_text
+from adapters.slack.wording import words
 from core.errors import InterviewError
 
 COMMAND = "/interview"
@@ -22,7 +23,7 @@ def register(app: AsyncApp, interviews: SlackInterviews, background: Background)
                 # Cheap and local: a wrong role is answered in the ack itself.
                 interviews.service.resolve_role(parsed.role)
         except (CommandError, InterviewError) as error:
-            await ack(text=mrkdwn(error.user_message))
+            await ack(text=mrkdwn(words(error)))
             return
         if parsed is None or parsed.verb is Verb.help:
             await ack(text=USAGE)
