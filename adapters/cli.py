@@ -51,7 +51,15 @@ from core.conversation import (
     ShowUsage,
 )
 from core.documents import DocumentError, check_size, read_document
+from core.errors import ErrorCode
 from core.models import MAX_QUESTIONS, MIN_QUESTIONS
+from core.presentation import present
+from core.presentation.report import (
+    ADAPTATION_TITLE,
+    NEXT_STEPS_TITLE,
+    QUESTIONS_TITLE,
+    STRONGER_LABEL,
+)
 from core.report import FeedbackReport
 from core.text import bar
 
@@ -144,41 +152,42 @@ class Terminal:
 
 
 def render_report(report: FeedbackReport, bold=lambda s: s) -> str:
-    """The report as sections with score bars, for reading in a terminal."""
-    lines = ["", bold(f"══ Feedback: {report.role} ({report.difficulty}) ══"), report.summary]
-    if report.notice:
-        lines += ["", f"Note: {report.notice}"]
-    if report.scores:
+    """Core's report sections as text with score bars, for reading in a terminal."""
+    view = present(report)
+    lines = ["", bold(f"══ {view.title} ══"), view.summary]
+    if view.limits:
+        lines += [view.limits]
+    if view.notice:
+        lines += ["", f"Note: {view.notice}"]
+    if view.scores:
         lines += ["", bold("Scores")]
-        for name, score in report.scores:
-            lines.append(f"  {name.capitalize():<14} {bar(score.score)} {score.score}/5  {score.reason}")
-    for title, points in (("Strengths", report.strengths), ("To work on", report.weaknesses)):
-        if points:
-            lines += ["", bold(title)]
-            for point in points:
-                lines += [f"  • {point.point}", f"    {point.evidence}"]
-    if report.questions:
-        lines += ["", bold("Question by question")]
-        for number, review in enumerate(report.questions, 1):
-            score = f"{review.score}/5" if review.score else "n/a"
-            lines.append(f"  Q{number} [{score}] {review.question}")
-            lines.append(f"     You said: {review.answer_excerpt}")
-            if review.score is not None:
-                lines.append(f"     {review.findings()}")
-            lines.append(f"     {review.note}")
-            if review.stronger_answer:
-                lines.append(f"     Stronger: {review.stronger_answer}")
-    if report.adaptation:
-        lines += ["", bold("How the interview adapted"), f"  {report.adaptation}"]
-    if report.next_steps:
-        lines += ["", bold("Next steps")]
-        lines += [f"  {number}. {step}" for number, step in enumerate(report.next_steps, 1)]
-    if report.delivery is not None:  # how it sounded: its own section, not part of the scores
-        lines += ["", bold("Delivery (spoken answers; not part of the scores)")]
-        lines += [f"  {line}" for line in report.delivery.lines()]
-        lines += [f"  Q{answer.question_index + 1}: {answer.line()}"
-                  for answer in report.delivery.answers]
-        lines.append(f"  {report.delivery.guidance}")
+        width = max(len(line.label) for line in view.scores) + 1
+        lines += [f"  {line.label:<{width}} {bar(line.score)} {line.score}/5  {line.reason}"
+                  for line in view.scores]
+    for section in view.points:
+        lines += ["", bold(section.title)]
+        for point in section.points:
+            lines += [f"  • {point.point}", f"    {point.evidence}"]
+    if view.questions:
+        lines += ["", bold(QUESTIONS_TITLE)]
+        for question in view.questions:
+            lines.append(f"  {question.heading}  {question.question}")
+            if question.answered:
+                lines += [f"     You said: {question.answer_excerpt}", f"     {question.findings}"]
+            lines.append(f"     {question.note}")
+            if question.stronger_answer:
+                lines.append(f"     {STRONGER_LABEL}: {question.stronger_answer}")
+    if view.adaptation:
+        lines += ["", bold(ADAPTATION_TITLE), f"  {view.adaptation}"]
+    if view.next_steps:
+        lines += ["", bold(NEXT_STEPS_TITLE)]
+        lines += [f"  {number}. {step}" for number, step in enumerate(view.next_steps, 1)]
+    if view.delivery is not None:  # how it sounded: its own section, not part of the scores
+        lines += ["", bold(view.delivery.title)]
+        lines += [f"  {line}" for line in view.delivery.lines]
+        lines += [f"  {heading}: {line}" for heading, line in view.delivery.answers]
+        lines.append(f"  {view.delivery.footnote}")
+    lines += ["", view.footer]
     return "\n".join(lines)
 
 
@@ -386,11 +395,24 @@ async def _voice_answer(service: InterviewService, who: Who, where: Where, path:
     return await service.answer_audio(who, where, data)
 
 
+# Core's errors carry a code and a neutral sentence; the terminal names its own commands.
+WORDING = {
+    ErrorCode.no_interview: "There's no interview running. Start one with "
+                            "`python -m bot cli --role <role>` (for example --role sales).",
+    ErrorCode.already_active: "You already have an interview running. Answer the current "
+                              "question, or type /end for feedback or /reset to discard it.",
+}
+
+
+def words(error: InterviewError) -> str:
+    return WORDING.get(error.error_code, error.user_message) if error.generic else error.user_message
+
+
 async def _call(term: Terminal, call) -> Reply | None:
     try:
         reply = await call
     except InterviewError as error:
-        term.error(error.user_message)
+        term.error(words(error))
         return None
     term.emit(reply)
     return reply

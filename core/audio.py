@@ -31,7 +31,7 @@ import numpy as np
 import structlog
 
 from core.delivery import is_silent, measure
-from core.errors import InvalidInputError, NoActiveInterviewError
+from core.errors import ErrorCode, InvalidInputError, NoActiveInterviewError
 from core.models import Heard
 from core.report import AnswerDelivery
 from core.session import SessionState
@@ -69,6 +69,8 @@ MESSAGES = {
 
 class AudioError(InvalidInputError):
     """Audio we cannot use. The interview is untouched; ``code`` names the reason."""
+
+    error_code = ErrorCode.audio
 
     def __init__(self, code: str) -> None:
         self.code = code

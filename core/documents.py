@@ -16,7 +16,7 @@ import structlog
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from core.errors import InterviewError
+from core.errors import ErrorCode, InterviewError
 
 log = structlog.get_logger(__name__)
 
@@ -46,6 +46,8 @@ _MESSAGES = {
 
 class DocumentError(InterviewError):
     """A shared file that cannot be used; ``problem`` says which way, for surfaces' wording."""
+
+    error_code = ErrorCode.document
 
     def __init__(self, problem: DocumentProblem, size_bytes: int = 0) -> None:
         self.problem = problem

@@ -14,7 +14,6 @@ pair and hands both to the service. "Forget me" across both is the service's job
 from __future__ import annotations
 
 import asyncio
-import io
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -76,7 +75,7 @@ class HistorySummary(BaseModel):
     user_id: str
     display_name: str = ""
     conversation_id: str
-    role: str
+    role: str  # the role's id ("pm"), for grouping; the report's ``role`` is its display name
     difficulty: str
     finished_at: float
     communication: int | None = None
@@ -348,36 +347,3 @@ async def retention_loop(
         except Exception as error:  # keep the loop alive; the next run tries again
             log.warning("history.retention_failed", error=type(error).__name__)
         await asyncio.sleep(every_seconds)
-
-# ----------------------------------------------------------------------------- chart
-
-
-def trend_chart_png(entries: Sequence[HistorySummary]) -> bytes:
-    """A small PNG of the scores over time (Discord/Slack attachment).
-
-    CPU-bound (about 0.1 s): call it with ``asyncio.to_thread`` from a bot.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    ordered = sorted(entries, key=lambda entry: entry.finished_at)
-    figure = Figure(figsize=(6, 3), dpi=100)  # no pyplot: no global state, thread-safe
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    positions = list(range(1, len(ordered) + 1))
-    for dim, marker in zip(Dimension, "osD", strict=True):
-        points = [(x, e.score(dim)) for x, e in zip(positions, ordered) if e.score(dim) is not None]
-        if points:
-            xs, ys = zip(*points)
-            axes.plot(xs, ys, marker=marker, label=dim.value)
-    axes.set_ylim(0.5, 5.5)
-    axes.set_yticks([1, 2, 3, 4, 5])
-    axes.set_xticks(positions, [entry.day[5:] for entry in ordered], fontsize=7)
-    axes.set_title("Interview scores over time", fontsize=10)
-    axes.grid(alpha=0.3)
-    if ordered:
-        axes.legend(loc="lower right", fontsize=7)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()

@@ -9,6 +9,12 @@ from pydantic import BaseModel, Field
 
 ScoreValue = int  # anchored 1-5
 
+# What the offline reviewer cannot do, said once at the end of every summary it writes
+# (surfaces show it apart from the summary, see ``core.presentation``).
+OFFLINE_LIMITS = ("(Offline review: it checks what you covered, your structure and known "
+                  "misconceptions, but cannot verify every claim; with a Gemini key the AI "
+                  "interviewer also judges whether your reasoning is right.)")
+
 SCORE_ANCHORS = {
     1: "no relevant answer",
     2: "generic: little that is specific to the question",
@@ -131,7 +137,8 @@ class DeliveryReport(BaseModel):
 
 
 class FeedbackReport(BaseModel):
-    role: str
+    role: str = Field(description="The role's display name, as the candidate reads it "
+                                  "(\"Product Manager\"); history records keep the role's id.")
     difficulty: str
     summary: str
     answered: int = Field(ge=0, description="Main questions with a real answer.")

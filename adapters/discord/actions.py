@@ -270,10 +270,6 @@ class InterviewActions:
         streamer = StreamingReply(delivery)
         where = where_of(channel)  # type: ignore[arg-type]
         async with channel.typing():
-            try:
-                reply = await streamer.run(self.service.answer_stream(who, where, text))
-            except BaseException:
-                await streamer.discard()
-                raise
+            reply = await streamer.run(self.service.answer_stream(who, where, text))
         await delivery.settle(reply)
         return reply

@@ -12,7 +12,7 @@ import structlog
 from discord import app_commands
 
 from adapters.discord.conversation import NO_PINGS
-from core.errors import InterviewError, NoActiveInterviewError
+from core.errors import ErrorCode, InterviewError
 
 log = structlog.get_logger(__name__)
 
@@ -25,6 +25,21 @@ FORBIDDEN = (
     "I'm missing a permission here (I need to send messages and create threads). "
     "Ask a server admin, or practise with me in a DM."
 )
+NO_INTERVIEW_TYPED = (
+    "There's no interview running here. Start one by typing `start <role>` (for example "
+    "`start sales`), or with `/interview start`."
+)
+ALREADY_ACTIVE = (
+    "You already have an interview running here. Answer the current question, or end it "
+    "first: `/interview end` for feedback, or `/interview reset` to discard it."
+)
+ALREADY_ACTIVE_TYPED = (
+    "You already have an interview running here. Answer the current question, or end it "
+    "first: type `end` for feedback, or `reset` to discard it."
+)
+SLASH_WORDING = {ErrorCode.no_interview: NO_INTERVIEW_HERE, ErrorCode.already_active: ALREADY_ACTIVE}
+TYPED_WORDING = {ErrorCode.no_interview: NO_INTERVIEW_TYPED,
+                 ErrorCode.already_active: ALREADY_ACTIVE_TYPED}
 BAD_OPTION = "That option value isn't valid. Check the command's options and try again."
 NOT_ALLOWED = "You can't use that command here."
 
@@ -38,17 +53,16 @@ def _unwrap(error: BaseException) -> BaseException:
 
 
 def user_message(error: BaseException, *, slash: bool = True) -> str:
-    """The friendly sentence for an error; unknown errors get a generic one.
+    """The friendly sentence for an error, in Discord's words; unknown errors get a generic one.
 
-    Core's "no interview" wording suggests typing ``start sales`` (right in a DM); for
-    slash commands, which also run in server channels, the hint names the command.
+    Core's errors carry a code and a neutral default; where core gave its default, the
+    sentence names the command to use: the slash command (which also runs in server
+    channels), or the typed words in a DM or thread.
     """
     error = _unwrap(error)
-    generic_no_interview = error.args == (NoActiveInterviewError.user_message,)
-    if slash and isinstance(error, NoActiveInterviewError) and generic_no_interview:
-        return NO_INTERVIEW_HERE
     if isinstance(error, InterviewError):
-        return error.user_message
+        wording = (SLASH_WORDING if slash else TYPED_WORDING).get(error.error_code)
+        return wording if wording and getattr(error, "generic", False) else error.user_message
     if isinstance(error, discord.Forbidden):
         return FORBIDDEN
     if isinstance(error, app_commands.TransformerError):

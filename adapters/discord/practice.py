@@ -31,8 +31,9 @@ from core.conversation import (
     ShowHistory,
     ShowStats,
 )
-from core.history import ForgetResult, trend_chart_png
+from core.history import ForgetResult
 from core.models import Who
+from core.presentation import trend_chart_png
 from core.service import InterviewService
 
 log = structlog.get_logger(__name__)

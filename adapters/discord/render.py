@@ -18,7 +18,9 @@ import discord
 
 from core.history import ChannelStats, Dimension, HistorySummary, MemberStats, Progress, Trend, sparkline
 from core.models import Reply, RoleSummary
-from core.report import EvidencedPoint, FeedbackReport
+from core.presentation import SCORE_LABELS, QuestionFindings, present
+from core.presentation.report import ADAPTATION_TITLE, NEXT_STEPS_TITLE, STRONGER_LABEL
+from core.report import FeedbackReport
 from core.text import bar, excerpt, split_message
 
 MESSAGE_LIMIT = 2000
@@ -31,14 +33,10 @@ EMBED_TOTAL_LIMIT = 6000
 EMBEDS_PER_MESSAGE = 10
 FOOTER_ROOM = 200  # kept free in each embed so the footer never crosses the total
 REPORT_COLOUR = discord.Colour.blurple()
+DELIVERY_COLOUR = discord.Colour.teal()
 RERUN_HINT = "Use `/interview end` again later to have it written afresh."
 CHART_FILENAME = "progress.png"
 STATS_MEMBER_LIMIT = 25  # keeps the stats in one message; the rest are counted, not listed
-DIMENSION_LABELS = {
-    Dimension.communication: "Communication",
-    Dimension.technical: "Technical depth",
-    Dimension.structure: "Structure",
-}
 HISTORY_FOOTER = "Scores are out of 5. The trend compares your latest interviews with the ones before."
 STATS_FOOTER = "Scores show only for members who chose to share them: /interview share scores:True"
 SHORT_LABELS = {Dimension.communication: "comm", Dimension.technical: "tech", Dimension.structure: "struct"}
@@ -72,10 +70,7 @@ def render_reply(reply: Reply, *, embeds: bool = True) -> list[Outgoing]:
     if reply.actions and messages:
         messages[-1].buttons = True
     if reply.report is not None:
-        # Spoken answers' delivery: its own embed (imported here: voice.py builds on this module).
-        from adapters.discord.voice import delivery_embeds
-
-        drawn = report_embeds(reply.report) + delivery_embeds(reply.report)
+        drawn = report_embeds(reply.report)
         if embeds:
             messages.extend(Outgoing(embeds=batch) for batch in batch_embeds(drawn))
         else:
@@ -148,53 +143,51 @@ class EmbedSeries:
 
 
 def report_embeds(report: FeedbackReport) -> list[discord.Embed]:
-    """The feedback report as embeds: summary, scores as bars, evidence, reviews, next steps."""
-    series = EmbedSeries(f"Interview feedback · {report.role} ({report.difficulty})")
-    summary = report.summary
-    if report.notice:
-        summary = f"{summary}\n\n*{report.notice}* {RERUN_HINT}"
+    """The report as embeds (core's sections): summary, score bars, evidence, reviews, delivery."""
+    view = present(report)
+    series = EmbedSeries(view.title)
+    summary = view.summary
+    if view.notice:
+        summary = f"{summary}\n\n*{view.notice}* {RERUN_HINT}"
     series.describe(summary)
-    if report.scores is not None:
-        for label, score in (
-            ("Communication", report.scores.communication),
-            ("Technical depth", report.scores.technical),
-            ("Structure", report.scores.structure),
-        ):
-            series.add(f"{label} {bar(score.score)} {score.score}/5", score.reason)
-    if report.strengths:
-        series.add("Strengths", _points(report.strengths))
-    if report.weaknesses:
-        series.add("To work on", _points(report.weaknesses))
-    for number, review in enumerate(report.questions, start=1):
-        series.add(_review_title(number, review.score, review.skipped), _review_body(review))
-    if report.adaptation:
-        series.add("How the interview adapted", report.adaptation)
-    if report.next_steps:
-        series.add("Next steps", "\n".join(f"{i}. {step}" for i, step in enumerate(report.next_steps, 1)))
-    series.footer(f"{report.answered} question(s) answered · report by {report.generated_by}")
-    return series.embeds
+    for line in view.scores:
+        series.add(f"{line.label} {bar(line.score)} {line.score}/5", line.reason)
+    for section in view.points:
+        series.add(section.title, "\n".join(f"• **{p.point}**\n  ↳ {p.evidence}" for p in section.points))
+    for question in view.questions:
+        series.add(_review_title(question), _review_body(question))
+    if view.adaptation:
+        series.add(ADAPTATION_TITLE, view.adaptation)
+    if view.next_steps:
+        series.add(NEXT_STEPS_TITLE, "\n".join(f"{i}. {step}" for i, step in enumerate(view.next_steps, 1)))
+    series.footer(f"{view.limits}\n{view.footer}" if view.limits else view.footer)
+    embeds = series.embeds
+    if view.delivery is not None:  # how it sounded: an embed of its own, never read as a score
+        delivery = EmbedSeries(view.delivery.title, colour=DELIVERY_COLOUR)
+        delivery.describe("\n".join(view.delivery.lines))
+        for heading, line in view.delivery.answers:
+            delivery.add(heading, line)
+        delivery.footer(view.delivery.footnote)
+        embeds += delivery.embeds
+    return embeds
 
 
-def _points(points: list[EvidencedPoint]) -> str:
-    return "\n".join(f"• **{p.point}**\n  ↳ {p.evidence}" for p in points)
+def _review_title(question: QuestionFindings) -> str:
+    if not question.answered:
+        return question.heading
+    return f"Q{question.number} · {bar(question.score)} {question.score}/5"
 
 
-def _review_title(number: int, score: int | None, skipped: bool) -> str:
-    if skipped or score is None:
-        return f"Q{number} · not answered"
-    return f"Q{number} · {bar(score)} {score}/5"
-
-
-def _review_body(review) -> str:
-    parts = [f"*{excerpt(review.question, 200)}*"]
-    if review.answer_excerpt:
-        parts.append(f"You said: “{excerpt(review.answer_excerpt, 200)}”")
-    if review.score is not None:
-        parts.append(review.findings())
-    if review.note:
-        parts.append(review.note)
-    if review.stronger_answer:
-        parts.append(f"**A stronger answer:** {review.stronger_answer}")
+def _review_body(question: QuestionFindings) -> str:
+    parts = [f"*{question.question}*"]
+    if question.answer_excerpt:
+        parts.append(f"You said: “{question.answer_excerpt}”")
+    if question.findings:
+        parts.append(question.findings)
+    if question.note:
+        parts.append(question.note)
+    if question.stronger_answer:
+        parts.append(f"**{STRONGER_LABEL}:** {question.stronger_answer}")
     return "\n".join(parts)
 
 
@@ -228,7 +221,7 @@ def history_embed(progress: Progress, role_names: dict[str, str], *, chart: bool
     for dimension in Dimension:
         trend = progress.trends[dimension]
         embed.add_field(
-            name=f"{TREND_MARKS[trend]} {DIMENSION_LABELS[dimension]}",
+            name=f"{TREND_MARKS[trend]} {SCORE_LABELS[dimension]}",
             value=f"`{sparkline(progress.series(dimension))}` {trend.label}",
             inline=True,
         )

@@ -5,9 +5,6 @@ is posted (with its delivery figures) before the interviewer's reply streams in,
 candidate sees what the interviewer is answering. Unusable audio gets core's friendly
 line through the message error handler, and the interview stays as it was. The audio
 is held in memory for the call only.
-
-The report's delivery section is its own embed after the content report, so how the
-candidate sounded never reads as part of the scores.
 """
 
 from __future__ import annotations
@@ -16,16 +13,14 @@ import discord
 import structlog
 
 from adapters.discord.conversation import NO_PINGS, ChannelDelivery, where_of
-from adapters.discord.render import MESSAGE_LIMIT, EmbedSeries, split_text
+from adapters.discord.render import MESSAGE_LIMIT, split_text
 from adapters.discord.streaming import StreamingReply
 from core.audio import MAX_AUDIO_BYTES, MAX_AUDIO_SECONDS, AudioError
 from core.models import Heard, Reply, Who
-from core.report import FeedbackReport
 
 log = structlog.get_logger(__name__)
 
 AUDIO_SUFFIXES = (".ogg", ".oga", ".opus", ".mp3", ".wav", ".m4a", ".mp4", ".webm", ".aac", ".flac")
-DELIVERY_COLOUR = discord.Colour.teal()
 
 
 def audio_attachment(message: discord.Message) -> discord.Attachment | None:
@@ -58,11 +53,7 @@ async def answer_by_voice(actions, channel: discord.abc.Messageable, who: Who,
             await channel.send(chunk, allowed_mentions=NO_PINGS)
         log.info("discord.voice_answer", voice_message=attachment.is_voice_message(),
                  seconds=heard.delivery.seconds)
-        try:
-            reply = await streamer.run(events)  # type: ignore[arg-type]
-        except BaseException:
-            await streamer.discard()
-            raise
+        reply = await streamer.run(events)  # type: ignore[arg-type]
     await delivery.settle(reply)
     return reply
 
@@ -71,16 +62,3 @@ def heard_text(heard: Heard) -> str:
     """What was heard, quoted, and the answer's delivery figures."""
     quoted = discord.utils.escape_mentions(discord.utils.escape_markdown(heard.text))
     return f"🎙️ **I heard:** “{quoted}”\n-# Delivery: {heard.delivery.line()}"
-
-
-def delivery_embeds(report: FeedbackReport) -> list[discord.Embed]:
-    """The report's delivery section as its own embed (none when every answer was typed)."""
-    delivery = report.delivery
-    if delivery is None:
-        return []
-    series = EmbedSeries("Delivery: how your spoken answers sounded", colour=DELIVERY_COLOUR)
-    series.describe("\n".join(delivery.lines()))
-    for answer in delivery.answers:
-        series.add(f"Q{answer.question_index + 1}. {answer.question}"[:250] or "Answer", answer.line())
-    series.footer(f"Not part of the scores. {delivery.guidance}")
-    return series.embeds

@@ -12,7 +12,8 @@ from adapters.http.dependencies import get_service, practice_user
 from adapters.http.errors import error_responses
 from adapters.http.schemas import ForgetResponse, HistoryResponse
 from adapters.http.sessions import fingerprint
-from core.history import DEFAULT_HISTORY_LIMIT, trend_chart_png
+from core.history import DEFAULT_HISTORY_LIMIT
+from core.presentation import trend_chart_png
 from core.models import Who
 from core.service import InterviewService
 

@@ -17,7 +17,14 @@ from dataclasses import dataclass, field, replace
 
 from adapters.slack.places import SlackPlace
 from core.models import Action, Reply
-from core.report import EvidencedPoint, FeedbackReport, QuestionReview
+from core.presentation import DeliverySection, PointsSection, QuestionFindings, ScoreLine, present
+from core.presentation.report import (
+    ADAPTATION_TITLE,
+    NEXT_STEPS_TITLE,
+    QUESTIONS_TITLE,
+    STRONGER_LABEL,
+)
+from core.report import FeedbackReport
 from core.text import bar, excerpt, split_message
 
 SECTION_LIMIT = 3000
@@ -169,66 +176,69 @@ def report_messages(report: FeedbackReport, role_name: str = "") -> list[SlackMe
 
 
 def report_blocks(report: FeedbackReport, role_name: str = "") -> list[dict]:
-    title = f"Interview feedback · {role_name or report.role} ({report.difficulty})"
-    blocks: list[dict] = [header(title), *sections(mrkdwn(report.summary))]
-    if report.notice:
-        blocks.append(context(f"{mrkdwn(report.notice)} {RERUN_HINT}"))
-    if report.scores:
-        blocks.append(_score_fields(report))
+    """Core's report sections as blocks. ``role_name`` is no longer needed (the report
+    carries the role's display name) and is kept for existing callers."""
+    view = present(report)
+    blocks: list[dict] = [header(view.title), *sections(mrkdwn(view.summary))]
+    if view.notice:
+        blocks.append(context(f"{mrkdwn(view.notice)} {RERUN_HINT}"))
+    if view.scores:
+        blocks.append(_score_fields(view.scores))
     blocks.append({"type": "divider"})
-    blocks += _points("Strengths", report.strengths, ":white_check_mark:")
-    blocks += _points("To work on", report.weaknesses, ":dart:")
-    if report.questions:
-        blocks.append(header("Question by question"))
-        for number, review in enumerate(report.questions, start=1):
-            blocks += sections(_question_review(number, review))
-    if report.adaptation:
-        blocks += sections(f"*How the interview adapted*\n{mrkdwn(report.adaptation)}")
-    if report.next_steps:
-        steps = "\n".join(f"{n}. {mrkdwn(step)}" for n, step in enumerate(report.next_steps, 1))
-        blocks += sections(f"*Next steps*\n{steps}")
-    from adapters.slack.voice import delivery_blocks  # (voice.py builds on this module)
-
-    blocks += delivery_blocks(report)  # spoken answers: a section of its own, after the content
-    blocks.append(context(f"{report.answered} question(s) answered · reviewed by "
-                          f"{mrkdwn(report.generated_by)}"))
+    for points in view.points:
+        blocks += _points(points)
+    if view.questions:
+        blocks.append(header(QUESTIONS_TITLE))
+        for question in view.questions:
+            blocks += sections(_question_review(question))
+    if view.adaptation:
+        blocks += sections(f"*{ADAPTATION_TITLE}*\n{mrkdwn(view.adaptation)}")
+    if view.next_steps:
+        steps = "\n".join(f"{n}. {mrkdwn(step)}" for n, step in enumerate(view.next_steps, 1))
+        blocks += sections(f"*{NEXT_STEPS_TITLE}*\n{steps}")
+    if view.delivery is not None:  # spoken answers: a section of its own, after the content
+        blocks += _delivery(view.delivery)
+    if view.limits:
+        blocks.append(context(mrkdwn(view.limits)))
+    blocks.append(context(mrkdwn(view.footer)))
     return blocks
 
 
-def _score_fields(report: FeedbackReport) -> dict:
-    assert report.scores is not None
+def _score_fields(scores: list[ScoreLine]) -> dict:
     fields = []
-    for name, score in (("Communication", report.scores.communication),
-                        ("Technical", report.scores.technical),
-                        ("Structure", report.scores.structure)):
-        text = f"*{name}*  {bar(score.score)} {score.score}/5\n_{mrkdwn(score.reason)}_"
+    for line in scores:
+        text = f"*{line.label}*  {bar(line.score)} {line.score}/5\n_{mrkdwn(line.reason)}_"
         fields.append({"type": "mrkdwn", "text": text[:FIELD_LIMIT]})
     return {"type": "section", "fields": fields}
 
 
-def _points(title: str, points: list[EvidencedPoint], emoji: str) -> list[dict]:
-    if not points:
-        return []
-    lines = [f"{emoji} *{title}*"]
-    for point in points:
-        evidence = mrkdwn(excerpt(point.evidence, 300))
-        lines.append(f"• {mrkdwn(point.point)}\n    _Evidence: {evidence}_")
+def _points(section: PointsSection) -> list[dict]:
+    emoji = ":white_check_mark:" if section.strengths else ":dart:"
+    lines = [f"{emoji} *{section.title}*"]
+    for point in section.points:
+        lines.append(f"• {mrkdwn(point.point)}\n    _Evidence: {mrkdwn(point.evidence)}_")
     return sections("\n".join(lines))
 
 
-def _question_review(number: int, review: QuestionReview) -> str:
-    question = mrkdwn(excerpt(review.question, 300))
-    if review.skipped or review.score is None:
-        return f"*Q{number}.* {question}\n_Skipped or not answered._ {mrkdwn(review.note)}"
-    star = ("n/a" if review.star == "not_applicable"
-            else " ".join(name[0].upper() for name in review.star.found()) or "none")
+def _question_review(question: QuestionFindings) -> str:
+    title = f"*Q{question.number}.* {mrkdwn(question.question)}"
+    if not question.answered:
+        return f"{title}\n_Skipped or not answered._ {mrkdwn(question.note)}"
     lines = [
-        f"*Q{number}.* {question}",
-        f"{bar(review.score)} {review.score}/5 · STAR found: {star} · specificity: "
-        f"{review.specificity.value} · ownership: {review.ownership.value.replace('_', ' ')}",
-        f"> {mrkdwn(excerpt(review.answer_excerpt, 300))}",
-        mrkdwn(review.note),
+        title,
+        f"{bar(question.score)} {question.score}/5 · {mrkdwn(question.findings or '')}",
+        f"> {mrkdwn(question.answer_excerpt)}",
+        mrkdwn(question.note),
     ]
-    if review.stronger_answer:
-        lines.append(f"*A stronger answer:* {mrkdwn(review.stronger_answer)}")
+    if question.stronger_answer:
+        lines.append(f"*{STRONGER_LABEL}:* {mrkdwn(question.stronger_answer)}")
     return "\n".join(lines)
+
+
+def _delivery(delivery: DeliverySection) -> list[dict]:
+    blocks = [{"type": "divider"}, header(delivery.title),
+              *sections("\n".join(f"• {mrkdwn(line)}" for line in delivery.lines))]
+    blocks += sections("\n".join(f"*{mrkdwn(heading)}*\n{mrkdwn(line)}"
+                                  for heading, line in delivery.answers))
+    blocks.append(context(mrkdwn(delivery.footnote)))
+    return blocks

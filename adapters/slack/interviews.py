@@ -33,6 +33,7 @@ from adapters.slack.practice import SlackPractice
 from adapters.slack.private import PrivateReply
 from adapters.slack.streaming import ReplyStream, StreamingSupport
 from adapters.slack.voice import answer_by_voice, audio_file
+from adapters.slack.wording import words
 from core.commands import RECORD_COMMANDS, Command, ParsedCommand, parse
 from core.conversation import Conversation, Replied, ShowRoles, ShowUsage
 from core.errors import InterviewError
@@ -98,7 +99,7 @@ class SlackInterviews:
             yield
         except InterviewError as error:
             log.info("slack.user_error", error=type(error).__name__, **log_fields)
-            await self._tell(notify, mrkdwn(error.user_message))
+            await self._tell(notify, mrkdwn(words(error)))
         except SlackApiError as error:
             code = error.response.get("error")
             log.warning("slack.api_error", error=code, **log_fields)

@@ -40,8 +40,9 @@ from core.conversation import (
     ShowHistory,
     ShowStats,
 )
-from core.history import Progress, trend_chart_png
+from core.history import Progress
 from core.models import Who
+from core.presentation import trend_chart_png
 
 log = structlog.get_logger(__name__)
 

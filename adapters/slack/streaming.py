@@ -1,12 +1,13 @@
 """Showing a turn while the interviewer writes it.
 
-A fast turn (the usual case with the offline brain) is one ``chat.postMessage``.
-When the reply takes longer than ``grace`` seconds, the candidate sees it grow:
+Core's preview policy (``core.preview``) decides when: a fast turn (the usual case with
+the offline brain) is one ``chat.postMessage``; when the reply takes longer than the
+grace, the candidate sees it grow, at most one call per interval:
 
 * in a channel thread, through Slack's streaming API (``client.chat_stream``:
   chat.startStream / appendStream / stopStream), which needs a thread to reply in;
 * in a DM, or where the workspace refuses streaming, as a posted preview that is
-  edited with ``chat.update`` no faster than once per ``interval``.
+  edited with ``chat.update``.
 
 Core's final ``Reply`` is authoritative: whatever was previewed is replaced by it,
 and its buttons are attached to the finished message. Previews are best effort: a
@@ -24,7 +25,7 @@ the model is shown as text, never turned into a live mention.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import structlog
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -34,6 +35,7 @@ from adapters.slack.blocks import SlackMessage, mrkdwn, sections
 from adapters.slack.outbox import Outbox
 from adapters.slack.places import SlackPlace
 from core.models import Reply, TextDelta
+from core.preview import GRACE_SECONDS, INTERVAL_SECONDS, ThrottledPreview
 
 log = structlog.get_logger(__name__)
 
@@ -65,78 +67,50 @@ class StreamingSupport:
 
 
 class ReplyStream:
-    """Delivers one turn: ``TextDelta``s as they arrive, then the final ``Reply``."""
+    """Draws one turn in Slack; core's ``ThrottledPreview`` decides when (grace, interval,
+    final reply wins, discard on error)."""
 
     def __init__(self, outbox: Outbox, place: SlackPlace, candidate_id: str,
                  render: Callable[[Reply], list[SlackMessage]], support: StreamingSupport,
-                 *, grace: float = 1.0, interval: float = 1.0) -> None:
+                 *, grace: float = GRACE_SECONDS, interval: float = INTERVAL_SECONDS,
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.outbox = outbox
         self.place = place
         self.candidate_id = candidate_id
         self.render = render
         self.support = support
-        self.grace = grace
-        self.interval = interval
-        self._lock = asyncio.Lock()
-        self._text = ""  # everything written so far
-        self._pending = ""  # written but not yet shown
+        self._policy = ThrottledPreview(self, grace=grace, interval=interval,
+                                        sleep=sleep)
+        self._text = ""  # the text last shown
+        self._streamed = ""  # the text sent to the stream so far (appends lost included)
         self._stream: AsyncChatStream | None = None
         self._stream_whole = True  # False once an append was lost: the stream is not the reply
         self._preview_ts: str | None = None
-        self._last_push = 0.0
-        self._due = False  # the grace is over: show the turn as soon as there is something
-        self._done = False
+        self._tried = False  # one try a turn: a refused preview is not asked for again
 
     @property
     def _opened(self) -> bool:
         return self._stream is not None or self._preview_ts is not None
 
     async def deliver(self, events: AsyncIterator[TextDelta | Reply]) -> Reply:
-        # Finishing and abandoning take the lock, so the timer is never cancelled halfway
-        # through posting a preview (which would orphan it); a late timer does nothing.
-        timer = asyncio.create_task(self._open_after_grace())
-        try:
-            final: Reply | None = None
-            async for event in events:
-                if isinstance(event, Reply):
-                    final = event
-                else:
-                    await self._feed(event.text)
-            assert final is not None, "answer_stream always ends with a Reply"
-            await self._finish(final)
-            return final
-        except BaseException:
-            await self._abandon()
-            raise
-        finally:
-            timer.cancel()
+        return await self._policy.run(events)
 
     # ------------------------------------------------------------- while writing
-
-    async def _open_after_grace(self) -> None:
-        await asyncio.sleep(self.grace)
-        async with self._lock:
-            self._due = True
-            # A stream needs words: in a thread that streams, it opens with the first ones.
-            if not self._done and not self._opened and (self._text or not self._streams()):
-                await self._open()
 
     def _streams(self) -> bool:
         return self.place.is_thread and self.support.works(self.place.team_id)
 
-    async def _feed(self, text: str) -> None:
-        async with self._lock:
-            self._text += text
-            self._pending += text
-            now = asyncio.get_running_loop().time()
-            if self._due and not self._opened:
-                await self._open()
-            elif self._opened and now - self._last_push >= self.interval:
-                await self._push()
+    async def show(self, text: str) -> None:
+        self._text = text
+        if self._opened:
+            await self._push()
+        # A stream needs words: in a thread that streams, it opens with the first ones.
+        elif not self._tried and (text or not self._streams()):
+            await self._open()
 
     async def _open(self) -> None:
         """Make the turn visible: a stream in a thread when there is text, else a preview."""
-        self._due = False  # one try a turn: a refused preview is not asked for again
+        self._tried = True
         team = self.place.team_id
         if self._text and self._streams():
             try:
@@ -155,8 +129,6 @@ class ReplyStream:
             log.info("slack.preview_skipped", error=_code(error))
             return
         self._preview_ts = str(response.get("ts", ""))
-        self._pending = ""
-        self._last_push = asyncio.get_running_loop().time()
 
     async def _start_stream(self) -> None:
         assert self.place.thread_ts is not None
@@ -164,32 +136,28 @@ class ReplyStream:
         self._stream = await self.outbox.previews.chat_stream(
             channel=self.place.channel_id, thread_ts=self.place.thread_ts,
             recipient_team_id=self.place.team_id, recipient_user_id=self.candidate_id,
-            buffer_size=1,  # we already batch to at most one call per interval
+            buffer_size=1,  # the policy already batches to at most one call per interval
         )
-        await self._append(self._pending)
-        self._pending = ""
-        self._last_push = asyncio.get_running_loop().time()
+        await self._append_new()
 
-    async def _append(self, text: str) -> None:
-        """Add text to the stream, escaped, in pieces Slack accepts (12,000 characters a call)."""
+    async def _append_new(self) -> None:
+        """Add the text not yet streamed, escaped, in pieces Slack accepts (12,000 a call)."""
         assert self._stream is not None
-        for piece in markdown_pieces(text, STREAM_TEXT_LIMIT):
+        new, self._streamed = self._text[len(self._streamed):], self._text
+        for piece in markdown_pieces(new, STREAM_TEXT_LIMIT):
             await self._stream.append(markdown_text=piece)
 
     async def _push(self) -> None:
         try:
             if self._stream is not None:
-                await self._append(self._pending)
+                await self._append_new()
             elif self._preview_ts is not None:
                 await self.outbox.update(self.place, self._preview_ts, self._preview(),
                                          client=self.outbox.previews)
         except SlackClientError as error:  # best effort: skip this push, never wait it out
             log.info("slack.preview_skipped", error=_code(error))
-            if self._stream is None:
-                return  # a skipped edit: the next one shows the text still pending
-            self._stream_whole = False  # a lost append: the final reply replaces the stream
-        self._pending = ""
-        self._last_push = asyncio.get_running_loop().time()
+            if self._stream is not None:
+                self._stream_whole = False  # a lost append: the final reply replaces the stream
 
     def _preview(self) -> SlackMessage:
         shown = mrkdwn(self._text) + " …" if self._text else THINKING
@@ -198,26 +166,24 @@ class ReplyStream:
 
     # ------------------------------------------------------------- at the end
 
-    async def _finish(self, reply: Reply) -> None:
-        async with self._lock:
-            self._done = True
-            messages = self.render(reply)
-            if self._stream is not None:
-                await self._finish_stream(reply, messages)
-            elif self._preview_ts is not None:
-                await self._replace(self._preview_ts, messages)
-            else:
-                await self.outbox.post_all(self.place, messages)
+    async def finish(self, reply: Reply) -> None:
+        messages = self.render(reply)
+        if self._stream is not None:
+            await self._finish_stream(reply, messages)
+        elif self._preview_ts is not None:
+            await self._replace(self._preview_ts, messages)
+        else:
+            await self.outbox.post_all(self.place, messages)
 
     async def _finish_stream(self, reply: Reply, messages: list[SlackMessage]) -> None:
         assert self._stream is not None
-        exact = (self._stream_whole and self._text.strip() == reply.text.strip()
+        exact = (self._stream_whole and reply.text.startswith(self._streamed)
                  and len(messages) == 1)
         try:
             if exact:
-                # The streamed words are the reply: add the last ones and the trailing
+                # The streamed words begin the reply: add the rest and the trailing
                 # blocks (progress, buttons) as the stream stops.
-                pieces = markdown_pieces(self._pending, STREAM_TEXT_LIMIT)
+                pieces = markdown_pieces(reply.text[len(self._streamed):], STREAM_TEXT_LIMIT)
                 for piece in pieces[:-1]:
                     await self._stream.append(markdown_text=piece)
                 trailer = [b for b in messages[0].blocks if b.get("type") != "section"]
@@ -250,17 +216,15 @@ class ReplyStream:
         except SlackClientError as error:
             log.warning("slack.preview_cleanup_failed", error=_code(error))
 
-    async def _abandon(self) -> None:
+    async def discard(self) -> None:
         """The turn failed: remove the half-written preview (the caller explains the error)."""
-        async with self._lock:
-            self._done = True
-            if self._stream is not None:
-                try:
-                    await self._stream.stop(markdown_text="_(interrupted)_")
-                except SlackClientError as error:  # e.g. the stream was already stopped
-                    log.warning("slack.preview_cleanup_failed", error=_code(error))
-            elif self._preview_ts is not None:
-                await self._remove(self._preview_ts)
+        if self._stream is not None:
+            try:
+                await self._stream.stop(markdown_text="_(interrupted)_")
+            except SlackClientError as error:  # e.g. the stream was already stopped
+                log.warning("slack.preview_cleanup_failed", error=_code(error))
+        elif self._preview_ts is not None:
+            await self._remove(self._preview_ts)
 
 
 def _code(error: SlackClientError) -> str:

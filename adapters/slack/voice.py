@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import structlog
 
-from adapters.slack.blocks import context, escape, header, mrkdwn, paginate, sections
+from adapters.slack.blocks import context, escape, paginate, sections
 from adapters.slack.places import SlackPlace
 from core.audio import MAX_AUDIO_BYTES, MAX_AUDIO_SECONDS, AudioError
 from core.models import Heard, Who
-from core.report import FeedbackReport
 
 log = structlog.get_logger(__name__)
 
@@ -57,17 +56,3 @@ def heard_messages(heard: Heard):
     blocks = [*sections(f":studio_microphone: *I heard:* “{quoted}”"),
               context(f"Delivery: {escape(heard.delivery.line())}")]
     return paginate(blocks, fallback=f"I heard: {quoted}")
-
-
-def delivery_blocks(report: FeedbackReport) -> list[dict]:
-    """The report's delivery section, after the content (none when every answer was typed)."""
-    delivery = report.delivery
-    if delivery is None:
-        return []
-    blocks = [{"type": "divider"}, header("Delivery: how your spoken answers sounded"),
-              *sections("\n".join(f"• {mrkdwn(line)}" for line in delivery.lines()))]
-    lines = [f"*Q{a.question_index + 1}.* {mrkdwn(a.question)}\n{mrkdwn(a.line())}"
-             for a in delivery.answers]
-    blocks += sections("\n".join(lines))
-    blocks.append(context(f"Not part of the scores. {mrkdwn(delivery.guidance)}"))
-    return blocks

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from enum import StrEnum
 
 from core import signals
-from core.analysis import is_chatty, is_story
+from core.analysis import Gap, is_chatty, is_story
 from core.brain.offline_review import (  # noqa: F401  (question_score, review_question re-exported)
     Answered,
     clamp,
@@ -25,7 +26,7 @@ from core.brain.offline_review import (  # noqa: F401  (question_score, review_q
 )
 from core.grading import LONG_ANSWER_WORDS
 from core.models import Persona, ReplyKind
-from core.report import EvidencedPoint, FeedbackReport, QuestionReview, Score, Scores
+from core.report import OFFLINE_LIMITS, EvidencedPoint, FeedbackReport, QuestionReview, Score, Scores
 from core.roles import Role
 from core.session import Session, Speaker
 from core.text import excerpt, tail
@@ -124,11 +125,6 @@ def _quoted(point: EvidencedPoint) -> str:
     return match.group(1) if match else ""
 
 
-# What this reviewer cannot do, said once in every report it writes.
-OFFLINE_LIMITS = ("(Offline review: it checks what you covered, your structure and known "
-                  "misconceptions, but cannot verify every claim; with a Gemini key the AI "
-                  "interviewer also judges whether your reasoning is right.)")
-
 _HEDGED = re.compile(r"\b(?:maybe|perhaps|probably|i think|i guess|not sure|roughly\?)|\?\s*$",
                      re.IGNORECASE)
 
@@ -167,19 +163,39 @@ def _strengths(answered: list[Answered]) -> list[EvidencedPoint]:
     return found[:3]
 
 
-def _weaknesses(answered: list[Answered], skipped: list[str]) -> list[EvidencedPoint]:
-    found: list[EvidencedPoint] = []
+class Weakness(StrEnum):
+    """What a weakness point is about: its next step is chosen by this code, never by its
+    words (the values are ``core.analysis.Gap``'s where the two mean the same)."""
+
+    misconception = Gap.misconception.value
+    no_outcome = Gap.no_outcome.value
+    no_personal_action = Gap.no_personal_action.value
+    no_numbers = Gap.no_numbers.value
+    long = "long"
+    no_example = Gap.no_example.value
+    shallow = Gap.shallow.value
+    skipped = "skipped"
+
+
+def _weaknesses(answered: list[Answered],
+                skipped: list[str]) -> list[tuple[Weakness, EvidencedPoint]]:
+    found: list[tuple[Weakness, EvidencedPoint]] = []
+
+    def add(code: Weakness, point: EvidencedPoint) -> None:
+        found.append((code, point))
+
     flagged = [i for i in answered if i.analysis.misconceptions]
     if flagged:
         item = flagged[0]
         claim, sentence = item.analysis.misconceptions[0]
-        found.append(EvidencedPoint(point=f"Check a claim before an interviewer does: {claim.why}",
-                                    evidence=f"Q{item.number}: {in_quotes(sentence)}"))
+        add(Weakness.misconception, EvidencedPoint(
+            point=f"Check a claim before an interviewer does: {claim.why}",
+            evidence=f"Q{item.number}: {in_quotes(sentence)}"))
     star = [i for i in answered if is_story(i.question)]
     no_outcome = [i for i in star if not i.analysis.has_outcome]
     if no_outcome:
         item = no_outcome[0]
-        found.append(EvidencedPoint(
+        add(Weakness.no_outcome, EvidencedPoint(
             point="Stories stop before the result: say what changed.",
             evidence=f"Q{item.number} ends with: {in_quotes(tail(item.analysis.text, 140))}"))
     unowned = [i for i in star if not i.analysis.owned]
@@ -187,11 +203,12 @@ def _weaknesses(answered: list[Answered], skipped: list[str]) -> list[EvidencedP
         item = unowned[0]
         we = sentence_with(item.analysis.text, r"\bwe\b|\bthe team\b")
         if we:  # "hidden behind we" only when "we" was said
-            found.append(EvidencedPoint(point="Your own part is hard to see behind “we”.",
-                                        evidence=f"Q{item.number}: {in_quotes(we)}"))
+            add(Weakness.no_personal_action, EvidencedPoint(
+                point="Your own part is hard to see behind “we”.",
+                evidence=f"Q{item.number}: {in_quotes(we)}"))
         else:
             passive = sentence_with(item.analysis.text, signals.PASSIVE.pattern)
-            found.append(EvidencedPoint(
+            add(Weakness.no_personal_action, EvidencedPoint(
                 point="Your own part is hard to see: say what you did, with “I”.",
                 evidence=f"Q{item.number}: {in_quotes(passive or item.analysis.text)}"))
     unquantified = [i for i in star if i.analysis.has_outcome and not i.analysis.quantified_outcome
@@ -199,69 +216,70 @@ def _weaknesses(answered: list[Answered], skipped: list[str]) -> list[EvidencedP
     if unquantified:
         item = unquantified[0]
         some = any(i.analysis.quantified_outcome for i in star)
-        found.append(EvidencedPoint(
+        add(Weakness.no_numbers, EvidencedPoint(
             point=("Some outcomes have no number, which makes them easy to doubt." if some
                    else "Outcomes without numbers are easy to doubt."),
             evidence=f"Q{item.number}: {in_quotes(item.analysis.result_sentence)}"))
     long = [i for i in answered if i.analysis.words > LONG_ANSWER_WORDS or i.analysis.tangents >= 2]
     if long:
         item = max(long, key=lambda i: i.analysis.words)
-        found.append(EvidencedPoint(point="Answers run long and drift from the question.",
-                                    evidence=f"Q{item.number} ran to {item.analysis.words} words, "
-                                             f"starting {in_quotes(item.analysis.text)}"))
+        add(Weakness.long, EvidencedPoint(
+            point="Answers run long and drift from the question.",
+            evidence=f"Q{item.number} ran to {item.analysis.words} words, "
+                     f"starting {in_quotes(item.analysis.text)}"))
     generic = [i for i in answered if is_story(i.question) and i.analysis.generic
                and not i.analysis.has_example]
     if generic:
         item = generic[0]
         quote = sentence_with(item.analysis.text, r"\b(?:usually|always|generally|would|"
                                                    r"should|depends|typically)\b")
-        found.append(EvidencedPoint(point="General statements instead of a real example.",
-                                    evidence=f"Q{item.number}: {in_quotes(quote or item.analysis.text)}"))
+        add(Weakness.no_example, EvidencedPoint(
+            point="General statements instead of a real example.",
+            evidence=f"Q{item.number}: {in_quotes(quote or item.analysis.text)}"))
     shallow = [i for i in answered if not is_story(i.question) and i.question.key_points
                and len(i.analysis.key_points_covered) < 2]
     if shallow:
         item = shallow[0]
         missing = [p for p in item.question.key_points if p not in item.analysis.key_points_covered]
         topic = f" such as {missing[0]}" if missing else ""
-        found.append(EvidencedPoint(
+        add(Weakness.shallow, EvidencedPoint(
             point=f"Go deeper on the role's core topics{topic}.",
             evidence=f"Q{item.number}: {in_quotes(item.analysis.text)}"))
     if skipped:
-        found.append(EvidencedPoint(point="Skipped questions are the ones to prepare first.",
-                                    evidence="Skipped: " + "; ".join(excerpt(q, 80) for q in skipped)))
+        add(Weakness.skipped, EvidencedPoint(
+            point="Skipped questions are the ones to prepare first.",
+            evidence="Skipped: " + "; ".join(excerpt(q, 80) for q in skipped)))
     return found[:3]
 
 
 _STEP_FOR = {
-    "Check a claim": "Re-derive the claim flagged above from first principles (or look it up) "
-                     "and rehearse the corrected version out loud.",
-    "Stories stop": "For each of three stories you will reuse, write the last line first: "
-                    "the result and what it meant for the team or customer.",
-    "Your own part": "Rehearse your stories saying “I” for your part: the decision you made, "
-                     "the thing you built, the call you had.",
-    "Some outcomes": "Attach one number to every result: a percentage, time saved, revenue, "
-                     "users, or a before-and-after.",
-    "Outcomes without": "Attach one number to every result: a percentage, time saved, revenue, "
-                        "users, or a before-and-after.",
-    "Answers run long": "Time yourself: answer in under two minutes, opening with a one-sentence "
-                        "headline before the detail.",
-    "General statements": "Swap “I usually…” for “Last year, when…”: one real example beats a "
-                          "description of your process.",
-    "Go deeper": "Review the role's core topics and prepare a worked example for each.",
-    "Skipped questions": "Write bullet answers to the questions you skipped and practise them aloud.",
+    Weakness.misconception: "Re-derive the claim flagged above from first principles (or look "
+                            "it up) and rehearse the corrected version out loud.",
+    Weakness.no_outcome: "For each of three stories you will reuse, write the last line first: "
+                         "the result and what it meant for the team or customer.",
+    Weakness.no_personal_action: "Rehearse your stories saying “I” for your part: the decision "
+                                 "you made, the thing you built, the call you had.",
+    Weakness.no_numbers: "Attach one number to every result: a percentage, time saved, revenue, "
+                         "users, or a before-and-after.",
+    Weakness.long: "Time yourself: answer in under two minutes, opening with a one-sentence "
+                   "headline before the detail.",
+    Weakness.no_example: "Swap “I usually…” for “Last year, when…”: one real example beats a "
+                         "description of your process.",
+    Weakness.shallow: "Review the role's core topics and prepare a worked example for each.",
+    Weakness.skipped: "Write bullet answers to the questions you skipped and practise them aloud.",
 }
 
 
-def _next_steps(weak: list[EvidencedPoint], role: Role, questions: list[QuestionReview],
+def _next_steps(weak: list[Weakness], role: Role, questions: list[QuestionReview],
                 average: float = 0.0, difficulty: str = "mid") -> list[str]:
     steps: list[str] = []
-    for point in weak:
-        for prefix, step in _STEP_FOR.items():
-            if point.point.startswith(prefix) and step not in steps:
-                if prefix == "Go deeper" and role.focus_areas:
-                    step = (f"Review {role.focus_areas[0].lower()} and "
-                            f"{role.focus_areas[-1].lower()}: prepare one worked example for each.")
-                steps.append(step)
+    for code in weak:
+        step = _STEP_FOR[code]
+        if code is Weakness.shallow and role.focus_areas:
+            step = (f"Review {role.focus_areas[0].lower()} and "
+                    f"{role.focus_areas[-1].lower()}: prepare one worked example for each.")
+        if step not in steps:
+            steps.append(step)
     low = [q for q in questions if q.score is not None and q.score <= 3]
     if low and len(steps) < 3:
         steps.append(f"Re-answer “{excerpt(low[0].question, 90)}” using the stronger-answer "
@@ -337,7 +355,8 @@ def build_report(role: Role, session: Session) -> FeedbackReport:
     scores = Scores(communication=_communication(answered, personas, session.warnings),
                     technical=_technical(answered, role),
                     structure=_structure(answered))
-    weaknesses = _weaknesses(answered, skipped)
+    coded = _weaknesses(answered, skipped)
+    weaknesses = [point for _, point in coded]
     # A sentence quoted as a weakness is never also quoted as a strength.
     strengths = [point for point in _strengths(answered)
                  if not any(_quoted(point) and _quoted(point) in weak.evidence
@@ -353,5 +372,5 @@ def build_report(role: Role, session: Session) -> FeedbackReport:
     return FeedbackReport(**base, summary=summary, answered=len(answered), strengths=strengths,
                           weaknesses=weaknesses, scores=scores,
                           adaptation=_adaptation(session, personas),
-                          next_steps=_next_steps(weaknesses, role, reviews, average,
+                          next_steps=_next_steps([code for code, _ in coded], role, reviews, average,
                                                  session.options.difficulty.value))

@@ -63,8 +63,9 @@ def test_plain_text_mode_prints_a_readable_report_with_score_bars():
                      "conversion rose 9%.\n/end\n")
     assert result.returncode == 0, result.stderr
     assert "Interviewer:" in result.stdout
-    assert "Feedback: Product Manager" in result.stdout
-    assert "■" in result.stdout and "Next steps" in result.stdout
+    assert "Interview feedback · Product Manager (mid)" in result.stdout  # core's one title
+    assert "Technical depth" in result.stdout and "■" in result.stdout
+    assert "Next steps" in result.stdout and "1 question(s) answered" in result.stdout
 
 
 def test_bare_python_m_bot_prints_surfaces_and_brain_then_runs_the_terminal():

@@ -55,5 +55,5 @@ def test_voice_answer_in_text_mode_shows_transcript_and_delivery(tmp_path: Path)
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     assert "You said (transcribed):" in out and "Delivery:" in out and "words/min" in out
-    assert "Delivery (spoken answers; not part of the scores)" in out
-    assert out.index("Scores") < out.index("Delivery (spoken answers")
+    assert "Delivery: how your spoken answers sounded" in out and "Not part of the scores" in out
+    assert out.index("Scores") < out.index("Delivery: how your spoken answers")

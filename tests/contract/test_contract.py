@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from core.report import QuestionReview
 from tests.support.surfaces import SURFACES, driver_for
 from tests.support.script import (
     EXPECTED_KINDS,
@@ -51,8 +52,8 @@ def test_every_surface_takes_the_scripted_turns(played, surface):
 
 # The surfaces that return structured turns; Discord and Slack show words and a drawn report.
 STRUCTURED = ["terminal", "http"]
-DRAWN = {"discord": ["Communication", "Technical depth", "Structure"],
-         "slack": ["Communication", "Technical", "Structure"]}
+# One presenter in core: both draw the same labels.
+DRAWN = {surface: ["Communication", "Technical depth", "Structure"] for surface in ("discord", "slack")}
 REPORT_MARK = "question(s) answered"  # the closing line of a drawn report
 
 
@@ -103,21 +104,10 @@ def test_chat_surfaces_draw_the_report_the_terminal_prints(played, surface):
             assert re.search(rf"Q{number}\W[^\n]*\n?[^\n]*{review['score']}/5", rendered)
 
 
-def _star_letters(review: dict) -> str:
-    found = [name for name, present in review["star"].items() if present]  # model order
-    return " ".join(name[0].upper() for name in found) or "none"
-
-
-def test_slack_shows_each_answers_star_elements_as_letters(played):
+@pytest.mark.parametrize("surface", sorted(DRAWN))
+def test_chat_surfaces_draw_each_answers_findings_line(played, surface):
+    """The per-question findings (STAR elements, ownership...) as core's presenter words them."""
     report = played["terminal"][-1].report
-    answered = [r for r in report["questions"] if not r["skipped"]]
-    shown = re.findall(r"STAR found: ([A-Z ]+?|none) ·", played["slack"][-1].rendered)
-    assert shown == [_star_letters(review) for review in answered]
-
-
-def test_discord_shows_each_answers_star_elements(played):
-    report = played["terminal"][-1].report
-    rendered = played["discord"][-1].rendered
+    rendered = played[surface][-1].rendered
     for review in (r for r in report["questions"] if not r["skipped"]):
-        found = ", ".join(name for name, present in review["star"].items() if present)
-        assert f"STAR found: {found}" in rendered
+        assert QuestionReview.model_validate(review).findings() in rendered

@@ -99,3 +99,14 @@ def test_reply_text_is_split_and_buttons_go_under_the_last_part() -> None:
     assert [m.buttons for m in messages] == [False] * (len(messages) - 1) + [True]
     finished = Reply(kind=ReplyKind.ended, text="Goodbye.")
     assert [m.buttons for m in render_reply(finished)] == [False]
+
+
+def test_core_errors_are_worded_for_discord_by_code() -> None:
+    from adapters.discord.errors import user_message
+    from core.errors import InterviewAlreadyActiveError, NoActiveInterviewError
+
+    assert "/interview start role:sales" in user_message(NoActiveInterviewError())
+    assert "`start sales`" in user_message(NoActiveInterviewError(), slash=False)
+    assert "`/interview reset`" in user_message(InterviewAlreadyActiveError())
+    over = NoActiveInterviewError("This interview is over. Start a new one whenever you like.")
+    assert user_message(over) == over.user_message  # core's specific words are kept

@@ -68,7 +68,7 @@ async def test_a_fifteen_question_report_arrives_whole(make_harness):
     await dm(h, GOOD_ANSWER)
     await h.fake.wait_for_posts(2, channel=DM)
     await dm(h, "end")
-    await h.fake.wait_for(lambda: any("reviewed by" in p.text for p in h.fake.posts(DM)),
+    await h.fake.wait_for(lambda: any("report by" in p.text for p in h.fake.posts(DM)),
                           what="the end of the report")
     shown = "\n".join(post.text for post in report_posts(h.fake, DM))
     assert [n for n in range(1, 16) if f"*Q{n}.*" not in shown] == []  # every question
@@ -82,7 +82,7 @@ async def test_a_report_slack_calls_too_long_is_sent_again_in_smaller_parts(make
     await dm(h, "start sales questions:6")
     await h.fake.wait_for_posts(1, channel=DM)
     await dm(h, "end")
-    await h.fake.wait_for(lambda: any("reviewed by" in p.text for p in h.fake.posts(DM)),
+    await h.fake.wait_for(lambda: any("report by" in p.text for p in h.fake.posts(DM)),
                           what="the end of the report")
     assert {c.result["error"] for c in h.fake.refusals()} == {"msg_blocks_too_long"}
     shown = "\n".join(post.text for post in report_posts(h.fake, DM))

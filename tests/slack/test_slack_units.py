@@ -152,3 +152,13 @@ def test_recent_ids_remember_expire_and_stay_bounded():
     assert len(recent) == 3 and recent.first_time("Ev1")  # the oldest made room
     now[0] = 61
     assert recent.first_time("Ev4") and len(recent) == 1  # expired ones are forgotten
+
+
+def test_core_errors_are_worded_for_slack_by_code():
+    from adapters.slack.wording import words
+    from core.errors import BrainError, NoActiveInterviewError
+
+    assert "`/interview start <role>`" in words(NoActiveInterviewError())
+    assert words(BrainError()) == BrainError.user_message  # no Slack words: core's neutral ones
+    over = NoActiveInterviewError("This interview is over.")
+    assert words(over) == "This interview is over."

@@ -18,9 +18,9 @@ from core.history import (
     retention_loop,
     sparkline,
     trend,
-    trend_chart_png,
 )
 from core.models import InterviewOptions
+from core.presentation import trend_chart_png
 from core.stores import Storage
 from core.stores.memory import InMemoryHistory, memory_storage
 from core.stores.redis import redis_storage

@@ -28,7 +28,7 @@ const PERSONA_LABELS = {
   confused: "read as unsure", efficient: "read as concise", chatty: "read as long-winded",
   off_topic: "read as off topic", abusive: "read as inappropriate",
 };
-const SCORE_LABELS = { communication: "Communication", technical: "Technical", structure: "Structure" };
+const SCORE_LABELS = { communication: "Communication", technical: "Technical depth", structure: "Structure" }; // as core.presentation
 const TREND_LABELS = {
   improving: "↑ improving", flat: "→ flat", slipping: "↓ slipping", too_early: "not enough interviews yet",
 };

@@ -7,8 +7,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from adapters.slack.background import Background
 from adapters.slack.blocks import mrkdwn
 from adapters.slack.interviews import SlackInterviews
-from adapters.slack.parsing import USAGE, plain_text, slash_message
-from core.commands import Command, CommandError, parse
+from adapters.slack.parsing import USAGE, plain_text
+from adapters.slack.wording import words
+from core.commands import Command, parse
 from core.errors import InterviewError
 
 COMMAND = "/interview"
@@ -22,11 +23,8 @@ def register(app: AsyncApp, interviews: SlackInterviews, background: Background)
             if parsed is not None and parsed.command is Command.start:
                 # Cheap and local: a wrong role is answered in the ack itself.
                 interviews.service.resolve_role(parsed.role)
-        except CommandError as error:
-            await ack(text=mrkdwn(slash_message(error)))
-            return
-        except InterviewError as error:
-            await ack(text=mrkdwn(error.user_message))
+        except InterviewError as error:  # a CommandError too: worded in slash syntax
+            await ack(text=mrkdwn(words(error)))
             return
         if parsed is None or parsed.command is Command.help:
             await ack(text=USAGE)
