@@ -142,8 +142,8 @@ def parse(text: str) -> ParsedCommand | None:
     _read_start_options(parsed, words[1:])
     if not parsed.role:
         raise CommandError(CommandProblem.missing_role,
-                           "Which role would you like to practise? For example `start sales`. "
-                           "Say `roles` for the list.")
+                           "Which role would you like to practise? Start again with a role, "
+                           "for example sales; ask for the roles to see the list.")
     return parsed
 
 

@@ -12,6 +12,7 @@ import structlog
 from discord import app_commands
 
 from adapters.discord.conversation import NO_PINGS
+from core.commands import CommandError, CommandProblem
 from core.errors import ErrorCode, InterviewError
 
 log = structlog.get_logger(__name__)
@@ -40,6 +41,9 @@ ALREADY_ACTIVE_TYPED = (
 SLASH_WORDING = {ErrorCode.no_interview: NO_INTERVIEW_HERE, ErrorCode.already_active: ALREADY_ACTIVE}
 TYPED_WORDING = {ErrorCode.no_interview: NO_INTERVIEW_TYPED,
                  ErrorCode.already_active: ALREADY_ACTIVE_TYPED}
+# Typed commands' problems in Discord's words (a typed `start` is only read in DMs and threads).
+COMMAND_WORDING = {CommandProblem.missing_role: (
+    "Which role would you like to practise? For example `start sales`; type `roles` for the list.")}
 BAD_OPTION = "That option value isn't valid. Check the command's options and try again."
 NOT_ALLOWED = "You can't use that command here."
 
@@ -60,6 +64,8 @@ def user_message(error: BaseException, *, slash: bool = True) -> str:
     channels), or the typed words in a DM or thread.
     """
     error = _unwrap(error)
+    if isinstance(error, CommandError):
+        return COMMAND_WORDING.get(error.problem, error.user_message)
     if isinstance(error, InterviewError):
         wording = (SLASH_WORDING if slash else TYPED_WORDING).get(error.error_code)
         return wording if wording and getattr(error, "generic", False) else error.user_message
