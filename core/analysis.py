@@ -395,8 +395,10 @@ def weaknesses(analysis: AnswerAnalysis, question: Question) -> list[Gap]:
         found.append(Gap.no_personal_action)
     if not analysis.has_outcome:
         found.append(Gap.no_outcome)
-    elif not analysis.quantified_outcome and Gap.no_example not in found:
-        found.append(Gap.no_numbers)  # numbers only make sense once there is a real example
+    elif not analysis.quantified_outcome and Gap.no_example not in found and not analysis.numbers:
+        # numbers only make sense once there is a real example, and asking for one after the
+        # candidate gave figures ("12 of the 15 metrics") sounds like we were not listening
+        found.append(Gap.no_numbers)
     if len(analysis.reading.key_points) < 2 and question.key_points:
         found.append(Gap.shallow)
     if not found and not analysis.reflection:

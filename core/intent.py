@@ -51,6 +51,11 @@ _MODEL_ANSWER = re.compile(
 _EXAMPLE_OK = re.compile(
     r"\b(?:university|uni|college|school|side project|personal project|volunteer\w*|bootcamp|"
     r"internship|non-work|outside (?:of )?work|hobby)\b", re.IGNORECASE)
+_FEEDBACK = re.compile(
+    r"\bhow (?:did|do|was|am) (?:i|that|my answer|you think (?:that|my) answer)\b|"
+    r"\bhow (?:did|do) you (?:think|find) (?:that|my|it)\b|\bhow am i doing\b|"
+    r"\b(?:was|is) (?:that|this|my answer) (?:ok|okay|good|right|correct|alright|enough|any good)\b|"
+    r"\bdid i (?:do (?:ok|okay|well|alright)|get (?:it|that) right|pass)\b", re.IGNORECASE)
 _LOGISTICS = re.compile(
     r"\b(?:salary|pay|paid|compensation|ote|bonus|commission|equity|remote|hybrid|office|"
     r"visa|relocat\w*|benefits|vacation|holiday|hours|start date|notice period)\b",
@@ -140,6 +145,7 @@ class AskBack(StrEnum):
     example_ok = "example_ok"  # "can I use an example from university?"
     model_answer = "model_answer"  # "can you show me a good answer?"
     logistics = "logistics"  # salary, remote, the job itself
+    feedback = "feedback"  # "how did I do?", "was that answer ok?"
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,8 @@ def _is_question_back(sentence: str) -> bool:
 def _ask_back_kind(text: str) -> AskBack:
     if _MODEL_ANSWER.search(text):
         return AskBack.model_answer
+    if _FEEDBACK.search(text):
+        return AskBack.feedback
     if _EXAMPLE_OK.search(text) and re.search(r"\b(?:ok|okay|fine|alright|can i|could i|count|"
                                               r"allowed|does it have to)\b", text, re.IGNORECASE):
         return AskBack.example_ok

@@ -146,29 +146,6 @@ def read(sentences: list[str], text: str, question: Question, role: Role | None)
     terms = content_terms(text)
     hits = _keyword_hits(terms, text.lower(), question)
 
-    points: dict[str, str] = {}
-    absent: list[str] = []
-    coverage = 0.0
-    topical = per_sentence
-    if question.key_points:
-        sims = semantics.similarity(sentence_vectors, semantics.bank_matrix(tuple(question.key_points)))
-        unsure = [i for i, s in enumerate(sentences) if signals.UNSURE.search(s)]
-        unsure_terms = set().union(*(content_terms(sentences[i]) for i in unsure)) - set().union(
-            *(content_terms(s) for i, s in enumerate(sentences) if i not in unsure))
-        sims[unsure, :] = -1.0  # "not sure about mocking" does not cover mocking
-        best_per_point = sims.max(axis=0)
-        coverage = float(np.clip((best_per_point - KEY_POINT_FLOOR)
-                                 / (KEY_POINT_FULL - KEY_POINT_FLOOR), 0, 1).mean())
-        topical = np.maximum(per_sentence, sims.max(axis=1))
-        for j, point in enumerate(question.key_points):
-            best = int(np.argmax(sims[:, j]))
-            if sims[best, j] < MISSING_BELOW and not (_terms(point) & (terms - unsure_terms)):
-                absent.append(point)
-            if sims[best, j] >= KEY_POINT_MATCH or _lexically_covered(point, content_terms(sentences[best])):
-                points[point] = sentences[best]
-            elif _lexically_covered(point, terms - unsure_terms):
-                points[point] = sentences[best]
-
     found: list[tuple[Misconception, str]] = []
     claims = question.rubric.misconceptions if question.rubric else []
     if claims:
@@ -185,6 +162,36 @@ def read(sentences: list[str], text: str, question: Question, role: Role | None)
                     break
                 if score < MISCONCEPTION_WITH_SIGNAL:
                     break
+
+    flagged_sentences = {sentence for _, sentence in found}
+
+    points: dict[str, str] = {}
+    absent: list[str] = []
+    coverage = 0.0
+    topical = per_sentence
+    if question.key_points:
+        sims = semantics.similarity(sentence_vectors, semantics.bank_matrix(tuple(question.key_points)))
+        # "not sure about mocking" does not cover mocking; a claim flagged as a misconception
+        # ("accuracy is the most reliable metric") does not cover the point it gets wrong.
+        excluded = [i for i, s in enumerate(sentences)
+                    if signals.UNSURE.search(s) or s in flagged_sentences]
+        excluded_terms = set().union(*(content_terms(sentences[i]) for i in excluded)) - set().union(
+            *(content_terms(s) for i, s in enumerate(sentences) if i not in excluded))
+        sims[excluded, :] = -1.0
+        best_per_point = sims.max(axis=0)
+        coverage = float(np.clip((best_per_point - KEY_POINT_FLOOR)
+                                 / (KEY_POINT_FULL - KEY_POINT_FLOOR), 0, 1).mean())
+        topical = np.maximum(per_sentence, sims.max(axis=1))
+        for j, point in enumerate(question.key_points):
+            best = int(np.argmax(sims[:, j]))
+            if sims[best, j] < MISSING_BELOW and not (_terms(point) & (terms - excluded_terms)):
+                absent.append(point)
+            if best in excluded:
+                continue
+            if sims[best, j] >= KEY_POINT_MATCH or _lexically_covered(point, content_terms(sentences[best])):
+                points[point] = sentences[best]
+            elif _lexically_covered(point, terms - excluded_terms):
+                points[point] = sentences[best]
 
     seen: set[str] = set()
     informative = 0

@@ -12,7 +12,7 @@ import hashlib
 import re
 
 from core import semantics, signals
-from core.analysis import AnswerAnalysis, Gap, content_terms, is_story
+from core.analysis import CHATTY_WORDS, AnswerAnalysis, Gap, content_terms, is_story
 from core.intent import AskBack
 from core.brain.base import Brain, Move, ReportRequest, TurnPlan, TurnRequest
 from core.brain.offline_report import build_report
@@ -123,6 +123,9 @@ def _unused_follow_up(request: TurnRequest) -> str | None:
 
 
 def _missing_point(request: TurnRequest) -> str | None:
+    """A key point to ask about: one nothing in the answer came near, else one not matched."""
+    if request.analysis is not None and request.analysis.reading.absent:
+        return request.analysis.reading.absent[0]
     covered = set(request.analysis.key_points_covered) if request.analysis else set()
     for point in request.question.key_points:
         if point not in covered:
@@ -181,9 +184,10 @@ def _skip(request: TurnRequest) -> str:
 
 
 def _quote_back(sentence: str, limit: int = 14) -> str:
+    """The candidate's own words, verbatim: a quotation is never re-voiced or corrected."""
     words = sentence.strip().rstrip(".!?").split()
     clipped = " ".join(words[:limit]) + ("…" if len(words) > limit else "")
-    return f"“{_second_person(clipped)}”"
+    return f"“{clipped}”"
 
 
 def _follow_up(request: TurnRequest) -> str:
@@ -205,8 +209,8 @@ def _follow_up(request: TurnRequest) -> str:
             f"You mentioned {named}. Take one and make it concrete: what exactly would you do "
             "first, with whom, and what number would tell you it worked?",
             f"Let's unpack {named}: what would that look like on Monday morning, step by step?",
-            f"If I followed you around while you did {terms[0] if terms else 'that'}, what would "
-            "I see you do, and how would you know it was working?",
+            f"If I followed you around for a week while you put {named or 'that'} into practice, "
+            "what would I see you do, and how would you know it was working?",
         ], session, "buzz")
     if probe == Gap.terse:
         follow_up = _unused_follow_up(request)
@@ -240,7 +244,7 @@ def _follow_up(request: TurnRequest) -> str:
         if follow_up:
             return f"{ack} {follow_up}"
         if point:
-            return f"{ack} Can you go one level deeper on {point}?"
+            return f"{ack} Where does {point} come into your approach?"
         return (f"{ack} Can you go into more detail: what exactly would you do first, and "
                 "why that?")
     return f"{ack} {follow_up or 'Looking back, what would you do differently next time?'}"
@@ -278,11 +282,23 @@ def _clarify(request: TurnRequest) -> str:
         return ("I won't hand you a model answer: this is your practice, and your own words are "
                 f"what an interviewer hears. The shape that works here: {_shape(question)}. "
                 "Give it a try; a rough answer is fine and we can build on it.")
+    answered = bool(request.session.answers_to(request.session.current))
+    # Once there is an answer, the question is not read out again: add to it, or move on.
+    again = ("Add to your answer if you like, or say “next” to move on." if answered
+             else f"The question again: {question.text}")
+    if asked is AskBack.feedback:
+        return ("I'll keep the feedback for the report at the end, so it covers all your answers "
+                f"together. {again}")
     if asked is AskBack.clarify and not (analysis is not None and analysis.confused):
         # A fair question about the question: answer it the way interviewers do.
-        return ("Good question. There's no trick: assume the most common case for this role, "
-                "say your assumption out loud, and go from there. Interviewers like hearing "
-                f"it. The question again: {question.text}")
+        return _choose([
+            "Good question. There's no trick: assume the most common case for this role, say "
+            f"your assumption out loud, and go from there. {again}",
+            "Fair question. Pick whatever is typical for this role, say the assumption you're "
+            f"making, and carry on; interviewers like hearing it. {again}",
+            "There's no hidden detail here: choose a sensible case, name your assumption in one "
+            f"line, and answer from there. {again}",
+        ], request.session, "clarify")
     if here.clarifications == 0:
         simple = question.clarify or f"In other words: {question.text}"
         example = re.sub(r"^(?:for (?:instance|example),?\s*)", "", question.example.strip(),
@@ -319,11 +335,16 @@ def _steer(request: TurnRequest) -> str:
     if analysis is not None and not analysis.on_question and analysis.persona is not Persona.chatty:
         other = next((q for q in role.questions if q.id == analysis.reading.closest_other), None)
         fits = f" (it would fit “{other.text}”)" if other is not None else ""
-        return ("That sounds like a real example, but it answers a different question"
-                f"{fits}. This one asks: {question.text} Do you have an example that fits it?")
-    return ("Thanks, there's a lot there. To keep us on track, let's come back to the question: "
-            f"{question.text} In two or three sentences: what is the one example that best "
-            "answers it, what did you do, and how did it turn out?")
+        ask = ("Do you have an example that fits it?" if is_story(question)
+               else "How would you approach that one?")
+        return (f"That answers a different question{fits}. This one asks: {question.text} {ask}")
+    lead = ("Thanks, there's a lot there. To keep us on track, let's come back to the question:"
+            if analysis is not None and analysis.words >= CHATTY_WORDS
+            else "Let's come back to the question:")
+    ask = ("In two or three sentences: what is the one example that best answers it, what did "
+           "you do, and how did it turn out?" if is_story(question)
+           else "In two or three sentences: what would you do first, and why?")
+    return f"{lead} {question.text} {ask}"
 
 
 def _warning(request: TurnRequest) -> str:

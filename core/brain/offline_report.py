@@ -35,14 +35,17 @@ from core.text import excerpt, tail
 # --------------------------------------------------------------------------- scores
 
 
-def _communication(answered: list[Answered], personas: Counter, warnings: int) -> Score:
+def _communication(answered: list[Answered], personas: Counter, warnings: int,
+                   steered: set[int] = frozenset()) -> Score:
     """Clear, direct and on the point, and respectful: never a word count.
 
     Direct: answers address the question asked (not another one, not a ramble).
     Clear: signposted, little filler or jargon. Conduct: insults cost the score.
     """
     n = len(answered)
-    on_point = sum(1 for i in answered if i.analysis.on_question and not is_chatty(i.analysis)) / n
+    # Direct: about this question at once, in plain words (not steered back, not jargon).
+    on_point = sum(1 for i in answered if i.analysis.on_question and not is_chatty(i.analysis)
+                   and not i.analysis.buzzword_salad and i.number - 1 not in steered) / n
     signposted = sum(1 for i in answered if i.analysis.structure_markers) / n
     filler = sum(i.analysis.filler_ratio for i in answered) / n
     jargon = sum(1 for i in answered if i.analysis.buzzword_salad)
@@ -54,8 +57,8 @@ def _communication(answered: list[Answered], personas: Counter, warnings: int) -
     value -= 1.5 * min(warnings, 2)
     direct = round(on_point * n)
     bits = [f"{direct} of {n} answer(s) went straight at the question asked"]
-    if personas[Persona.chatty]:
-        bits.append(f"{personas[Persona.chatty]} needed bringing back to the question")
+    if steered:
+        bits.append(f"{len(steered)} needed bringing back to the question")
     if signposted >= 0.5:
         bits.append("clear signposting (first, then, as a result)")
     if filler > 0.04:
@@ -92,7 +95,8 @@ def _technical(answered: list[Answered], role: Role) -> Score:
                      reason=f"No role-technical questions in this interview; {used}.{flag_note}")
     value = sum(i.score for i in pool) / len(pool)
     said = [f"Q{i.number}: {excerpt(p, 50)}" for i in pool for p in i.analysis.key_points_covered]
-    listed = f" Key points you made: {'; '.join(said[:3])}." if said else ""
+    # Matched by topic, not checked for stance: "touched on", never "got right".
+    listed = f" Topics your answers touched on: {'; '.join(said[:3])}." if said else ""
     return Score(score=clamp(value),
                  reason=f"Averaged {value:.1f}/5 on {len(pool)} role-technical or situational "
                         f"question(s).{listed}{flag_note}")
@@ -145,14 +149,16 @@ def _strengths(answered: list[Answered]) -> list[EvidencedPoint]:
         item = owned[0]
         found.append(EvidencedPoint(point="Clear ownership: you say what you did.",
                                     evidence=f"Q{item.number}: {in_quotes(item.analysis.actions[0])}"))
-    deep = [i for i in answered if len(i.analysis.key_points_covered) >= 2 or
-            len(i.analysis.vocabulary) >= 3]
+    # The role's own terms, said in an answer with no flagged claim. Whether they were used
+    # well is beyond this review, so the point says they were used, not "precisely".
+    deep = [i for i in answered if len(i.analysis.vocabulary) >= 3 and not i.analysis.misconceptions]
     if deep:
         item = deep[0]
-        terms = item.analysis.vocabulary[:3] or item.analysis.key_points_covered[:2]
-        quote = sentence_with(item.analysis.text, re.escape(terms[0].split()[0]))
-        found.append(EvidencedPoint(point=f"Role depth: you used {', '.join(terms)} precisely.",
-                                    evidence=f"Q{item.number}: {in_quotes(quote or item.analysis.text)}"))
+        terms = item.analysis.vocabulary[:3]
+        quote = sentence_with(item.analysis.text, rf"\b{re.escape(terms[0])}\b")
+        if quote:
+            found.append(EvidencedPoint(point=f"Role vocabulary: you used {', '.join(terms)}.",
+                                        evidence=f"Q{item.number}: {in_quotes(quote)}"))
     tight = [i for i in answered if i.score >= 4 and i.analysis.words <= 200
              and (i.analysis.owned or not is_story(i.question))]
     if tight:
@@ -320,6 +326,28 @@ def _adaptation(session: Session, personas: Counter) -> str:
     return "During the interview you " + "; ".join(bits) + "."
 
 
+def _graded_answers(session: Session, index: int) -> list[str]:
+    """What one question is graded on: its counted answers, less any that was steered back
+    (answered another question, or rambled) once a later answer followed the steer."""
+    entries = [e for e in session.transcript if e.question_index == index]
+    kept: list[str] = []
+    for at, entry in enumerate(entries):
+        if entry.speaker is not Speaker.candidate or not entry.counts:
+            continue
+        reply = next((e for e in entries[at + 1:] if e.speaker is Speaker.interviewer), None)
+        later = any(e.speaker is Speaker.candidate and e.counts for e in entries[at + 1:])
+        if reply is not None and reply.kind is ReplyKind.steer and later:
+            continue
+        kept.append(entry.text)
+    return kept
+
+
+def _steered(session: Session) -> set[int]:
+    """Questions where the interviewer had to bring the candidate back."""
+    return {e.question_index for e in session.transcript
+            if e.speaker is Speaker.interviewer and e.kind is ReplyKind.steer}
+
+
 def build_report(role: Role, session: Session) -> FeedbackReport:
     # "Next" is a request, not a concise answer: only counted answers read as efficient.
     personas = Counter(entry.persona for entry in session.transcript
@@ -333,7 +361,7 @@ def build_report(role: Role, session: Session) -> FeedbackReport:
     reached = session.current + 1
     for index, question in enumerate(session.questions[:reached]):
         progress = session.progress[index]
-        review, item = review_question(index + 1, question, session.answers_to(index),
+        review, item = review_question(index + 1, question, _graded_answers(session, index),
                                        progress.skipped,
                                role, redirected=index in redirected)
         reviews.append(review)
@@ -352,7 +380,8 @@ def build_report(role: Role, session: Session) -> FeedbackReport:
             adaptation=_adaptation(session, personas),
             next_steps=_next_steps([], role, reviews),
         )
-    scores = Scores(communication=_communication(answered, personas, session.warnings),
+    scores = Scores(communication=_communication(answered, personas, session.warnings,
+                                                 _steered(session)),
                     technical=_technical(answered, role),
                     structure=_structure(answered))
     coded = _weaknesses(answered, skipped)
