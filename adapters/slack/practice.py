@@ -57,15 +57,15 @@ NOT_YOUR_DATA = ("These buttons belong to <@{owner}>. To delete your own data, u
 
 
 class SlackPractice:
-    """The record verbs; ``forget_local`` drops what the adapter itself remembers of a user."""
+    """The record verbs (history, stats, share, forget). What the adapter remembers of a user
+    lives in core's store as notes, so ``service.forget`` deletes it too."""
 
     def __init__(self, conversation: Conversation, outbox: Outbox, *, guarded,
-                 forget_local: Callable[[str], None], presses: RecentIds) -> None:
+                 presses: RecentIds) -> None:
         self.conversation = conversation
         self.service = conversation.service
         self.outbox = outbox
         self.guarded = guarded  # SlackInterviews.guarded: the adapter's one error handler
-        self.forget_local = forget_local
         self.presses = presses
 
     async def run(self, command: ParsedCommand, who: Who, team: str, channel: str,
@@ -152,7 +152,6 @@ class SlackPractice:
         if action_id == FORGET_CANCEL:
             return KEPT
         result = await self.service.forget(slack_who(user_id))
-        self.forget_local(user_id)
         log.info("slack.user_forgotten", interviews=result.interviews, sessions=result.sessions)
         return forgotten_text(result)
 
