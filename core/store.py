@@ -100,6 +100,11 @@ class SessionStore(ABC):
             self._recent_ids = RecentIds()
         return self._recent_ids.first_time(delivery_id, ttl_seconds)
 
+    async def forget_seen(self, delivery_id: str) -> None:
+        """Let ``delivery_id`` count as new again (its handling failed: the user may retry)."""
+        if self._recent_ids is not None:
+            self._recent_ids.forget(delivery_id)
+
     async def purge_expired(self) -> int:
         """Delete idle sessions past their TTL; returns how many (a store whose keys expire
         by themselves, like Redis, has nothing to do)."""
@@ -140,6 +145,9 @@ class RecentIds:
         while len(self._seen) > self.max_size:
             self._seen.popitem(last=False)
         return True
+
+    def forget(self, key: str) -> None:
+        self._seen.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._seen)

@@ -22,7 +22,7 @@ from adapters.slack.blocks import (
     text_messages,
     without_buttons,
 )
-from adapters.slack.dedupe import RecentIds
+from adapters.slack.dedupe import Presses
 from adapters.slack.files import FileReader
 from adapters.slack.outbox import Outbox
 from adapters.slack.parsing import USAGE, plain_text
@@ -84,7 +84,7 @@ class SlackInterviews:
         # an answer sent right after `start sales` must not be read before the interview.
         self.in_order = KeyedLocks()
         self.starting = KeyedLocks()  # (team, channel, user): one channel start at a time
-        self.presses = RecentIds()  # button presses already handled (double clicks)
+        self.presses = Presses(service.store)  # button presses already handled (double clicks)
         self.practice = SlackPractice(self.conversation, outbox, guarded=self.guarded,
                                       presses=self.presses)
 
@@ -357,13 +357,13 @@ class SlackInterviews:
             if presser != candidate:
                 await tell_privately(ONLY_CANDIDATE.format(candidate=candidate))
                 return
-            if not self.presses.first_time(press):
+            if not await self.presses.first_time(press):
                 return  # a double click: one skip, not two
             try:
                 await self.run_verb(slack_who(presser, body["user"].get("name", "")), place,
                                     ParsedCommand(BUTTON_VERBS[action["action_id"]]))
             except BaseException:
-                self.presses.forget(press)  # it failed: the candidate may press again
+                await self.presses.forget(press)  # it failed: the candidate may press again
                 raise
             await self._retire_buttons(place, body)
 

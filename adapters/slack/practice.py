@@ -17,7 +17,7 @@ import structlog
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.blocks import SlackMessage, read_button_value, text_messages
-from adapters.slack.dedupe import RecentIds
+from adapters.slack.dedupe import Presses
 from adapters.slack.outbox import Outbox
 from adapters.slack.places import SlackPlace, channel_prefix, is_dm, slack_who
 from adapters.slack.practice_blocks import (
@@ -61,7 +61,7 @@ class SlackPractice:
     lives in core's store as notes, so ``service.forget`` deletes it too."""
 
     def __init__(self, conversation: Conversation, outbox: Outbox, *, guarded,
-                 presses: RecentIds) -> None:
+                 presses: Presses) -> None:
         self.conversation = conversation
         self.service = conversation.service
         self.outbox = outbox
@@ -136,12 +136,12 @@ class SlackPractice:
                 await tell_privately(NOT_YOUR_DATA.format(owner=owner))
                 return
             press = f"forget:{presser}:{(body.get('container') or {}).get('message_ts')}"
-            if not self.presses.first_time(press):
+            if not await self.presses.first_time(press):
                 return  # a double click: answered once
             try:
                 text = await self._forget_or_keep(presser, action["action_id"])
             except BaseException:
-                self.presses.forget(press)  # it failed: the user may press again
+                await self.presses.forget(press)  # it failed: the user may press again
                 raise
             if respond is not None:
                 await respond(text=text, replace_original=True)  # the prompt becomes the answer

@@ -125,3 +125,13 @@ async def test_forgetting_a_user_deletes_their_notes_and_nobody_elses(make_store
     assert await store.get_note(bob, "name", "") == "bob's name"
     if backend == "redis":
         assert await store.redis.exists(store.notes_key("slack", "alice")) == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_delivery_seen_can_be_forgotten_so_a_failed_one_may_come_again(make_store,
+                                                                                backend):
+    store = make_store(backend)
+    assert await store.first_time("press-1") and not await store.first_time("press-1")
+    await store.forget_seen("press-1")
+    assert await store.first_time("press-1")
+    assert not await store.first_time("press-1")

@@ -190,6 +190,9 @@ class RedisStore(RedisTurnLocks, SessionStore):
         return bool(await self.redis.set(f"{self.prefix}seen:{delivery_id}", 1, nx=True,
                                          px=max(1, int(ttl_seconds * 1000))))
 
+    async def forget_seen(self, delivery_id: str) -> None:
+        await self.redis.delete(f"{self.prefix}seen:{delivery_id}")
+
     async def waiting(self, key: str) -> int:
         """Turns holding or queued for this session's lock, across every process."""
         queue, holder, parked = self._lock_keys(key)
