@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from core.commands import Command, ParsedCommand, lone_command, parse
 from core.errors import InterviewError
 from core.history import ChannelStats, Progress
-from core.models import Reply, ReplyKind, RoleSummary, Where, Who
+from core.models import Persona, Reply, ReplyKind, RoleSummary, Where, Who
+from core.report import FeedbackReport
 from core.service import InterviewService
 from core.session import Session, SessionState, Speaker
 
@@ -80,8 +81,9 @@ class TranscriptItem:
     speaker: Speaker
     text: str
     question_index: int  # 1-based main question
-    kind: ReplyKind | None = None
+    kind: ReplyKind | None = None  # for the interviewer's words
     at: float = 0.0
+    persona: Persona | None = None  # for the candidate's words
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ class InterviewView:
     question: str | None  # the question in play while active
     last_prompt: str | None  # the interviewer's last words
     transcript: tuple[TranscriptItem, ...]
+    report: FeedbackReport | None = None  # once written
 
     @property
     def active(self) -> bool:
@@ -135,6 +138,20 @@ class Conversation:
                 over = where
         return over if finished_too else None
 
+    # ------------------------------------------------------------------ notes
+
+    async def put_note(self, who: Who, namespace: str, key: str, value: str,
+                       ttl_seconds: float | None = None) -> None:
+        """Remember a small string about the user in core's store (see ``SessionStore``):
+        it survives restarts, every replica sees it, and "forget me" deletes it."""
+        await self.service.store.put_note(who, namespace, key, value, ttl_seconds)
+
+    async def get_note(self, who: Who, namespace: str, key: str) -> str | None:
+        return await self.service.store.get_note(who, namespace, key)
+
+    async def pop_note(self, who: Who, namespace: str, key: str) -> str | None:
+        return await self.service.store.pop_note(who, namespace, key)
+
     def role_name(self, role_id: str) -> str:
         """A role's display name; a role removed since keeps its id, which still says what it was."""
         try:
@@ -155,7 +172,7 @@ class Conversation:
     def _view_of(self, session: Session) -> InterviewView:
         active = session.state is SessionState.active
         transcript = tuple(TranscriptItem(entry.speaker, entry.text, entry.question_index + 1,
-                                          entry.kind, entry.at)
+                                          entry.kind, entry.at, entry.persona)
                            for entry in session.transcript)
         last = next((item.text for item in reversed(transcript)
                      if item.speaker is Speaker.interviewer), None)
@@ -163,7 +180,7 @@ class Conversation:
                              state=session.state, question_index=session.current + 1,
                              question_total=len(session.questions),
                              question=session.question.text if active else None,
-                             last_prompt=last, transcript=transcript)
+                             last_prompt=last, transcript=transcript, report=session.report)
 
     # ------------------------------------------------------------------ commands
 

@@ -17,6 +17,7 @@ import structlog
 from pydantic import ValidationError
 
 from core.locks import KeyedLocks, TurnLock
+from core.models import Who
 from core.session import Session
 
 log = structlog.get_logger(__name__)
@@ -33,9 +34,16 @@ class SessionStore(ABC):
     handled in order and never interleaved; a shared store implements it across
     processes. ``first_time(id)`` remembers platform deliveries already handled
     (retries), across processes when the store is shared.
+
+    Notes (``put_note`` / ``get_note`` / ``pop_note``) are small strings a surface keeps
+    about one user beside the sessions, e.g. which thread holds their interview: they
+    survive restarts and are shared by replicas as the sessions are, expire after their
+    own TTL (by default a session's idle TTL), and "forget me" (``delete_user``) deletes
+    them with the sessions.
     """
 
     _recent_ids: RecentIds | None = None  # made on first use by ``first_time``
+    ttl_seconds: float = DEFAULT_TTL_SECONDS
 
     @abstractmethod
     async def get(self, key: str) -> Session | None: ...
@@ -65,7 +73,23 @@ class SessionStore(ABC):
 
     @abstractmethod
     async def delete_user(self, platform: str, user_id: str) -> int:
-        """Delete every session of one user (all conversations); returns how many."""
+        """Delete every session (all conversations) and every note of one user; returns how
+        many sessions."""
+
+    @abstractmethod
+    async def put_note(self, who: Who, namespace: str, key: str, value: str,
+                       ttl_seconds: float | None = None) -> None:
+        """Keep ``value`` for ``ttl_seconds`` (None: as long as an idle session lives)."""
+
+    @abstractmethod
+    async def get_note(self, who: Who, namespace: str, key: str) -> str | None: ...
+
+    @abstractmethod
+    async def pop_note(self, who: Who, namespace: str, key: str) -> str | None:
+        """The note's value (None if there is none or it expired), deleted."""
+
+    def note_ttl(self, ttl_seconds: float | None) -> float:
+        return self.ttl_seconds if ttl_seconds is None else ttl_seconds
 
     async def first_time(self, delivery_id: str, ttl_seconds: float = DEFAULT_SEEN_SECONDS) -> bool:
         """True only the first time ``delivery_id`` is seen within ``ttl_seconds``.
@@ -75,6 +99,11 @@ class SessionStore(ABC):
         if self._recent_ids is None:
             self._recent_ids = RecentIds()
         return self._recent_ids.first_time(delivery_id, ttl_seconds)
+
+    async def forget_seen(self, delivery_id: str) -> None:
+        """Let ``delivery_id`` count as new again (its handling failed: the user may retry)."""
+        if self._recent_ids is not None:
+            self._recent_ids.forget(delivery_id)
 
     async def purge_expired(self) -> int:
         """Delete idle sessions past their TTL; returns how many (a store whose keys expire
@@ -117,6 +146,9 @@ class RecentIds:
             self._seen.popitem(last=False)
         return True
 
+    def forget(self, key: str) -> None:
+        self._seen.pop(key, None)
+
     def __len__(self) -> int:
         return len(self._seen)
 
@@ -148,6 +180,7 @@ class InMemoryStore(LocalLocking, SessionStore):
         self.ttl_seconds = ttl_seconds
         self._clock = clock
         self._sessions: dict[str, _Stored] = {}
+        self._notes: dict[tuple[str, str, str, str], tuple[str, float]] = {}  # -> value, expiry
         self._locks = KeyedLocks()
 
     def _expired(self, stored: _Stored) -> bool:
@@ -185,12 +218,35 @@ class InMemoryStore(LocalLocking, SessionStore):
                   if (stored.platform, stored.user_id) == (platform, user_id)]
         for key in doomed:
             del self._sessions[key]
+        for note in [note for note in self._notes if note[:2] == (platform, user_id)]:
+            del self._notes[note]
         return len(doomed)
+
+    async def put_note(self, who: Who, namespace: str, key: str, value: str,
+                       ttl_seconds: float | None = None) -> None:
+        expires = self._clock() + self.note_ttl(ttl_seconds)
+        self._notes[(who.platform, who.user_id, namespace, key)] = (value, expires)
+
+    async def get_note(self, who: Who, namespace: str, key: str) -> str | None:
+        note = (who.platform, who.user_id, namespace, key)
+        stored = self._notes.get(note)
+        if stored is not None and stored[1] <= self._clock():
+            del self._notes[note]
+            return None
+        return None if stored is None else stored[0]
+
+    async def pop_note(self, who: Who, namespace: str, key: str) -> str | None:
+        value = await self.get_note(who, namespace, key)
+        self._notes.pop((who.platform, who.user_id, namespace, key), None)
+        return value
 
     async def purge_expired(self) -> int:
         stale = [key for key, stored in self._sessions.items() if self._expired(stored)]
         for key in stale:
             del self._sessions[key]
+        now = self._clock()
+        for note in [note for note, (_, expires) in self._notes.items() if expires <= now]:
+            del self._notes[note]
         return len(stale)
 
     def __len__(self) -> int:

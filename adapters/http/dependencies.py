@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from adapters.http.errors import ApiError, ended, not_found
 from adapters.http.sessions import check_user_id, fingerprint, identities, practice_who
 from adapters.http.sse import sse_events
+from core.conversation import Conversation
 from core.errors import NoActiveInterviewError
 from core.models import Heard, Reply, TextDelta, TurnRef, Where, Who
 from core.service import InterviewService
@@ -26,6 +27,11 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 def get_service(request: Request) -> InterviewService:
     """The service ``create_app`` was given (kept on ``app.state``)."""
     return request.app.state.service
+
+
+def get_conversation(service: InterviewService = Depends(get_service)) -> Conversation:
+    """Core's read model over the service (it keeps no state: one per request costs nothing)."""
+    return Conversation(service)
 
 
 _bearer_scheme = HTTPBearer(auto_error=False, description="Required when the server sets API_TOKEN.")
@@ -96,8 +102,8 @@ async def take_turn(service: InterviewService, session_id: str, call: Call) -> R
 
 
 async def gone(service: InterviewService, session_id: str) -> ApiError:
-    session = await service.session_for(*identities(session_id))
-    return not_found() if session is None else ended()
+    exists = await Conversation(service).exists(*identities(session_id))
+    return ended() if exists else not_found()
 
 
 async def stream_turn(service: InterviewService, session_id: str,

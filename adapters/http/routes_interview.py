@@ -8,7 +8,13 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
-from adapters.http.dependencies import get_service, stream_turn, take_turn, turn_ref
+from adapters.http.dependencies import (
+    get_conversation,
+    get_service,
+    stream_turn,
+    take_turn,
+    turn_ref,
+)
 from adapters.http.errors import error_responses, invalid, not_found
 from adapters.http.schemas import (
     ChatRequest,
@@ -22,6 +28,7 @@ from adapters.http.schemas import (
 )
 from adapters.http.sessions import fingerprint, identities, new_session_id
 from adapters.http.voice import MULTIPART_DOC
+from core.conversation import Conversation
 from core.models import InterviewOptions, TurnRef
 from core.report import FeedbackReport
 from core.service import InterviewService
@@ -115,25 +122,25 @@ async def feedback(body: SessionRef,
 
 @router.get("/sessions/{session_id}", response_model=SessionView, tags=["sessions"],
             responses=error_responses(404))
-async def get_session(session_id: str,
-                      service: InterviewService = Depends(get_service)) -> SessionView:
+async def get_session(session_id: str, service: InterviewService = Depends(get_service),
+                      conversation: Conversation = Depends(get_conversation)) -> SessionView:
     """Status and transcript (and the report once it exists)."""
-    who, where = identities(session_id)
-    session = await service.session_for(who, where)
-    if session is None:
+    view = await conversation.view(*identities(session_id))
+    if view is None:
         raise not_found()
     status = await take_turn(service, session_id, service.status)
     assert status.status is not None
-    return SessionView.of(session_id, session, status.status)
+    return SessionView.of(session_id, view, status.status)
 
 
 @router.delete("/sessions/{session_id}", response_model=DeletedResponse, tags=["sessions"],
                responses=error_responses(404))
-async def delete_session(session_id: str,
-                         service: InterviewService = Depends(get_service)) -> DeletedResponse:
+async def delete_session(session_id: str, service: InterviewService = Depends(get_service),
+                         conversation: Conversation = Depends(get_conversation)
+                         ) -> DeletedResponse:
     """Discard the interview and its transcript."""
     who, where = identities(session_id)
-    if await service.session_for(who, where) is None:
+    if not await conversation.exists(who, where):
         raise not_found()
     await service.reset(who, where)
     log.info("http.session_deleted", session=fingerprint(session_id))

@@ -27,9 +27,10 @@ from core.models import (
     StatusInfo,
 )
 from adapters.http.sessions import MAX_USER_ID_CHARS, check_user_id
+from core.conversation import InterviewView
 from core.history import Dimension, HistorySummary, Progress, Trend
 from core.report import FeedbackReport
-from core.session import Session, SessionState, Speaker
+from core.session import Speaker
 from core.text import clean_input
 
 MAX_MESSAGE_CHARS = 20_000
@@ -164,17 +165,15 @@ class SessionView(BaseModel):
     report: FeedbackReport | None = None
 
     @classmethod
-    def of(cls, session_id: str, session: Session, status: StatusInfo) -> SessionView:
-        active = session.state is SessionState.active
+    def of(cls, session_id: str, view: InterviewView, status: StatusInfo) -> SessionView:
+        """From core's read model (``core.conversation.InterviewView``)."""
         transcript = [
-            TranscriptItem(speaker=entry.speaker, text=entry.text, kind=entry.kind,
-                           persona=entry.persona, question_index=entry.question_index + 1,
-                           at=entry.at)
-            for entry in session.transcript
+            TranscriptItem(speaker=item.speaker, text=item.text, kind=item.kind,
+                           persona=item.persona, question_index=item.question_index, at=item.at)
+            for item in view.transcript
         ]
-        return cls(session_id=session_id, state=session.state.value, status=status,
-                   question=session.question.text if active else None,
-                   transcript=transcript, report=session.report)
+        return cls(session_id=session_id, state=view.state.value, status=status,
+                   question=view.question, transcript=transcript, report=view.report)
 
 
 class HistoryScores(BaseModel):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
 
 import structlog
 from slack_sdk.errors import SlackApiError
@@ -23,9 +22,8 @@ from adapters.slack.blocks import (
     text_messages,
     without_buttons,
 )
-from adapters.slack.dedupe import RecentIds
+from adapters.slack.dedupe import Presses
 from adapters.slack.files import FileReader
-from adapters.slack.openings import opening_metadata, opening_threads
 from adapters.slack.outbox import Outbox
 from adapters.slack.parsing import USAGE, plain_text
 from adapters.slack.places import SlackPlace, is_dm, slack_who
@@ -61,6 +59,17 @@ DM_HELP = "Hi! I'm your mock-interview partner. Send `start sales` (or another r
 BUTTON_VERBS = {"interview_hint": Command.hint, "interview_skip": Command.skip,
                 "interview_end": Command.end}
 
+# What the adapter remembers of a user, as notes in core's store (``Conversation.put_note``):
+# kept across restarts, shared by replicas, deleted by "forget me". Keyed by "team:channel".
+# The thread of the user's interview in a channel: slash commands carry no thread.
+RUNNING_THREAD = "slack.channel_thread"
+# The thread of their last finished one there, so `/interview end` can re-run its report.
+FINISHED_THREAD = "slack.finished_thread"
+# A resume / job description sent before `start`, waiting for it.
+PENDING_CONTEXT = "slack.pending_context"
+PENDING_CONTEXT_SECONDS = 3600.0
+DISPLAY_NAME = "slack.display_name"  # the user's Slack name (key ""), asked of Slack once
+
 
 class SlackInterviews:
     def __init__(self, service: InterviewService, outbox: Outbox, files: FileReader, *,
@@ -72,23 +81,13 @@ class SlackInterviews:
         self.streaming = StreamingSupport()
         self.stream_grace = stream_grace
         self.stream_interval = stream_interval
-        # (team, channel, user) -> thread of that user's interview in a channel, so that
-        # `/interview hint` typed in the channel finds it. Slash commands carry no thread.
-        # Only a shortcut: after a restart, ``channel_thread`` asks Slack (see openings.py).
-        self.channel_threads: dict[tuple[str, str, str], str] = {}
-        # (team, channel, user) -> thread of that user's last finished interview there, so
-        # that `/interview end` can re-run a report the AI failed to write.
-        self.finished_threads: dict[tuple[str, str, str], str] = {}
-        # (team, channel, user) -> resume / job description text waiting for the next start.
-        self.pending_context: dict[tuple[str, str, str], str] = {}
-        self._names: dict[str, str] = {}
         # One person's messages in one conversation run one at a time, in arrival order:
         # an answer sent right after `start sales` must not be read before the interview.
         self.in_order = KeyedLocks()
         self.starting = KeyedLocks()  # (team, channel, user): one channel start at a time
-        self.presses = RecentIds()  # button presses already handled (double clicks)
+        self.presses = Presses(service.store)  # button presses already handled (double clicks)
         self.practice = SlackPractice(self.conversation, outbox, guarded=self.guarded,
-                                      forget_local=self.forget_user_locally, presses=self.presses)
+                                      presses=self.presses)
 
     # ------------------------------------------------------------------ errors
 
@@ -164,28 +163,26 @@ class SlackInterviews:
         first interview instead of opening a second. If the interview cannot open, its
         opening message is deleted (the caller tells the user privately why).
         """
-        key = (team, channel, who.user_id)
-        async with self.starting.hold(key):
+        async with self.starting.hold((team, channel, who.user_id)):
             if await self.channel_thread(who, team, channel, finished_too=False):
                 await respond(ALREADY_IN_CHANNEL)
                 return
-            options = command.options(self.pending_context.get(key, ""))  # checked first
+            pending = await self._pending(who, SlackPlace(team, channel))
+            options = command.options(pending)  # checked first
             role = self.service.resolve_role(options.role)
             opening = (f":studio_microphone: <@{who.user_id}> is practising a *{role.name}* "
                        f"interview ({options.difficulty.value}, {options.questions} questions). "
                        f"Only their replies in this thread count as answers; teammates are "
                        f"welcome to read along.")
-            # The metadata lets any replica, or this one after a restart, find the thread again.
-            message = replace(text_messages(opening)[0], metadata=opening_metadata(who.user_id))
-            ts = await self.outbox.post(SlackPlace(team, channel), message)
+            ts = await self.outbox.post(SlackPlace(team, channel), text_messages(opening)[0])
             place = SlackPlace(team, channel, ts)
             try:
-                await self._start(who, place, command, self.pending_context.get(key, ""))
+                await self._start(who, place, command, pending)
             except BaseException:
                 await self._remove_opening(place)
                 raise
-            self.channel_threads[key] = ts
-            self.pending_context.pop(key, None)
+            await self.conversation.put_note(who, RUNNING_THREAD, _channel(place), ts)
+            await self.conversation.pop_note(who, PENDING_CONTEXT, _channel(place))
 
     async def _show_greeting(self, who: Who, place: SlackPlace, reply: Reply) -> None:
         """Show a new interview's first turn; if Slack will not take it, discard the interview."""
@@ -207,31 +204,31 @@ class SlackInterviews:
         """Where the user's interview in a channel lives: a thread, or None.
 
         A running interview wins; with ``finished_too``, the latest finished one will do.
-        Memory answers first; otherwise the opening messages in the channel's recent
-        history are checked against the session store, newest first.
+        Both are notes in core's store, so a restarted app or another replica knows them.
         """
-        key = (team, channel, who.user_id)
-        remembered = self.channel_threads.get(key)
-        if remembered and await self.conversation.is_active(who, SlackPlace(team, channel,
-                                                                            remembered).where):
-            return remembered
-        threads = await opening_threads(self.outbox.client, channel, who.user_id)
-        places = [SlackPlace(team, channel, thread).where for thread in threads]
-        if (running := await self.conversation.find(who, places)) is not None:
-            thread = SlackPlace.from_conversation_id(running.conversation_id).thread_ts
-            self.channel_threads[key] = thread
-            return thread
+        channel_key = f"{team}:{channel}"
+        running = await self.conversation.get_note(who, RUNNING_THREAD, channel_key)
+        if running and await self.conversation.is_active(who, SlackPlace(team, channel,
+                                                                         running).where):
+            return running
         if not finished_too:
             return None
-        over = await self.conversation.find(who, places, finished_too=True)
+        finished = await self.conversation.get_note(who, FINISHED_THREAD, channel_key)
+        threads = [thread for thread in (running, finished) if thread]
+        over = await self.conversation.find(
+            who, [SlackPlace(team, channel, thread).where for thread in threads],
+            finished_too=True)
         if over is not None:
             return SlackPlace.from_conversation_id(over.conversation_id).thread_ts
-        return self.finished_threads.get(key)
+        return finished
 
     async def start(self, who: Who, place: SlackPlace, command: ParsedCommand) -> None:
-        key = (place.team_id, place.channel_id, who.user_id)
-        await self._start(who, place, command, self.pending_context.get(key, ""))
-        self.pending_context.pop(key, None)
+        await self._start(who, place, command, await self._pending(who, place))
+        await self.conversation.pop_note(who, PENDING_CONTEXT, _channel(place))
+
+    async def _pending(self, who: Who, place: SlackPlace) -> str:
+        """A file's text sent here before, waiting for a start ("" if none)."""
+        return await self.conversation.get_note(who, PENDING_CONTEXT, _channel(place)) or ""
 
     async def _start(self, who: Who, place: SlackPlace, command: ParsedCommand,
                      pending: str) -> None:
@@ -254,7 +251,7 @@ class SlackInterviews:
             await self.outbox.post_all(place, text_messages(self.roles_text(outcome.roles)))
         elif isinstance(outcome, Replied):
             if command.command is Command.reset:
-                self._forget_thread(who, place)
+                await self._forget_thread(who, place)
             await self.show(who, place, outcome.reply)
         else:
             raise ValueError(f"{command.command} is not about one interview")
@@ -319,13 +316,13 @@ class SlackInterviews:
         Mid-interview, words typed with a file are the answer: they are answered first,
         so a file that cannot be read never costs the candidate their answer.
         """
-        key = (place.team_id, place.channel_id, who.user_id)
         active = await self.conversation.is_active(who, place.where)
         typed = plain_text(event.get("text") or "")
         if active and typed.strip():
             await self._take_text(who, place, typed)
         texts = [await self.files.read_text(file) for file in event["files"]]
-        self.pending_context[key] = "\n\n".join(texts)
+        await self.conversation.put_note(who, PENDING_CONTEXT, _channel(place), "\n\n".join(texts),
+                                         ttl_seconds=PENDING_CONTEXT_SECONDS)
         command = None if active else parse(typed)
         if command is not None and command.command is Command.start:
             who = slack_who(who.user_id, await self.display_name(who.user_id))
@@ -361,13 +358,13 @@ class SlackInterviews:
             if presser != candidate:
                 await tell_privately(ONLY_CANDIDATE.format(candidate=candidate))
                 return
-            if not self.presses.first_time(press):
+            if not await self.presses.first_time(press):
                 return  # a double click: one skip, not two
             try:
                 await self.run_verb(slack_who(presser, body["user"].get("name", "")), place,
                                     ParsedCommand(BUTTON_VERBS[action["action_id"]]))
             except BaseException:
-                self.presses.forget(press)  # it failed: the candidate may press again
+                await self.presses.forget(press)  # it failed: the candidate may press again
                 raise
             await self._retire_buttons(place, body)
 
@@ -403,33 +400,36 @@ class SlackInterviews:
             role_name = self.conversation.role_name(reply.report.role)
             await self.outbox.post_all(place, report_messages(reply.report, role_name))
         if reply.interview_over:
-            self._forget_thread(who, place)
+            await self._forget_thread(who, place)
             if reply.report is not None and place.is_thread:
-                key = (place.team_id, place.channel_id, who.user_id)
-                self.finished_threads[key] = place.thread_ts
+                assert place.thread_ts is not None
+                await self.conversation.put_note(who, FINISHED_THREAD, _channel(place),
+                                                 place.thread_ts)
 
-    def _forget_thread(self, who: Who, place: SlackPlace) -> None:
-        key = (place.team_id, place.channel_id, who.user_id)
-        if place.is_thread and self.channel_threads.get(key) == place.thread_ts:
-            del self.channel_threads[key]
-
-    def forget_user_locally(self, user_id: str) -> None:
-        """Drop what the adapter itself remembers of a user (after ``/interview forget``)."""
-        for memory in (self.channel_threads, self.finished_threads, self.pending_context):
-            for key in [key for key in memory if key[2] == user_id]:
-                del memory[key]
-        self._names.pop(user_id, None)
+    async def _forget_thread(self, who: Who, place: SlackPlace) -> None:
+        if not place.is_thread:
+            return
+        running = await self.conversation.get_note(who, RUNNING_THREAD, _channel(place))
+        if running == place.thread_ts:
+            await self.conversation.pop_note(who, RUNNING_THREAD, _channel(place))
 
     async def display_name(self, user_id: str) -> str:
-        """The user's Slack name (users:read), cached; an empty name is fine if Slack says no."""
-        if user_id not in self._names:
-            try:
-                user = (await self.outbox.client.users_info(user=user_id)).get("user") or {}
-                profile = user.get("profile") or {}
-                self._names[user_id] = (profile.get("display_name") or profile.get("real_name")
-                                        or user.get("name") or "")
-            except SlackApiError as error:
-                log.info("slack.user_name_unavailable", error=error.response.get("error"))
-                return ""
-        return self._names[user_id]
+        """The user's Slack name (users:read), kept; an empty name is fine if Slack says no."""
+        who = slack_who(user_id)
+        if (known := await self.conversation.get_note(who, DISPLAY_NAME, "")) is not None:
+            return known
+        try:
+            user = (await self.outbox.client.users_info(user=user_id)).get("user") or {}
+        except SlackApiError as error:
+            log.info("slack.user_name_unavailable", error=error.response.get("error"))
+            return ""
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("name") or ""
+        await self.conversation.put_note(who, DISPLAY_NAME, "", name)
+        return name
+
+
+def _channel(place: SlackPlace) -> str:
+    """The key of a user's notes about one channel (or DM): its team and channel."""
+    return f"{place.team_id}:{place.channel_id}"
 

@@ -17,7 +17,7 @@ import structlog
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.blocks import SlackMessage, read_button_value, text_messages
-from adapters.slack.dedupe import RecentIds
+from adapters.slack.dedupe import Presses
 from adapters.slack.outbox import Outbox
 from adapters.slack.places import SlackPlace, channel_prefix, is_dm, slack_who
 from adapters.slack.practice_blocks import (
@@ -58,15 +58,15 @@ NOT_YOUR_DATA = ("These buttons belong to <@{owner}>. To delete your own data, u
 
 
 class SlackPractice:
-    """The record verbs; ``forget_local`` drops what the adapter itself remembers of a user."""
+    """The record verbs (history, stats, share, forget). What the adapter remembers of a user
+    lives in core's store as notes, so ``service.forget`` deletes it too."""
 
     def __init__(self, conversation: Conversation, outbox: Outbox, *, guarded,
-                 forget_local: Callable[[str], None], presses: RecentIds) -> None:
+                 presses: Presses) -> None:
         self.conversation = conversation
         self.service = conversation.service
         self.outbox = outbox
         self.guarded = guarded  # SlackInterviews.guarded: the adapter's one error handler
-        self.forget_local = forget_local
         self.presses = presses
 
     async def run(self, command: ParsedCommand, who: Who, team: str, channel: str,
@@ -137,12 +137,12 @@ class SlackPractice:
                 await tell_privately(NOT_YOUR_DATA.format(owner=owner))
                 return
             press = f"forget:{presser}:{(body.get('container') or {}).get('message_ts')}"
-            if not self.presses.first_time(press):
+            if not await self.presses.first_time(press):
                 return  # a double click: answered once
             try:
                 text = await self._forget_or_keep(presser, action["action_id"])
             except BaseException:
-                self.presses.forget(press)  # it failed: the user may press again
+                await self.presses.forget(press)  # it failed: the user may press again
                 raise
             if respond is not None:
                 await respond(text=text, replace_original=True)  # the prompt becomes the answer
@@ -153,7 +153,6 @@ class SlackPractice:
         if action_id == FORGET_CANCEL:
             return KEPT
         result = await self.service.forget(slack_who(user_id))
-        self.forget_local(user_id)
         log.info("slack.user_forgotten", interviews=result.interviews, sessions=result.sessions)
         return forgotten_text(result)
 

@@ -159,7 +159,8 @@ async def test_bad_resume_files_get_a_friendly_line_and_change_nothing(harness) 
         assert expected in reply.text, reply.text
         assert SORRY not in reply.text
         assert (await session_of(harness)).model_dump() == before
-    assert harness.bot.interviews.pending_context == {}  # nothing half-read kept for later
+    assert await harness.service.store.get_note(  # nothing half-read kept for later
+        Who(platform="slack", user_id=USER), "slack.pending_context", f"T0TEAM:{DM}") is None
     assert [name for name, _ in fake.file_requests].count("big.pdf") == 1  # only the liar
 
     await say(harness, "I then rebuilt the pipeline and cut deploys from 2 hours to 10 minutes.")

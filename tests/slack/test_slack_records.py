@@ -259,6 +259,8 @@ async def test_forget_deletes_everything_after_confirmation_and_only_for_its_own
     assert f"<@{ALICE}>" in refused["text"] and refused["replace_original"] is False
     assert len((await harness.service.progress(who(ALICE))).entries) == 2  # nothing deleted
 
+    finished_note = ("slack.finished_thread", f"{TEAM}:{CHANNEL}")
+    assert await harness.service.store.get_note(who(ALICE), *finished_note) == thread
     done = await press(harness, prompt, FORGET_CONFIRM, user=ALICE)
     assert done["replace_original"] is True
     # Two reports kept; two sessions: the running DM interview and the finished channel one.
@@ -267,8 +269,8 @@ async def test_forget_deletes_everything_after_confirmation_and_only_for_its_own
     assert await harness.service.session_for(who(ALICE), where(f"{TEAM}:{DM}")) is None
     assert await harness.service.session_for(
         who(ALICE), where(f"{TEAM}:{CHANNEL}:{thread}")) is None
-    interviews = harness.bot.interviews
-    assert not any(key[2] == ALICE for key in interviews.finished_threads)
+    # What the adapter remembered of her (the finished thread) went with the rest.
+    assert await harness.service.store.get_note(who(ALICE), *finished_note) is None
 
 
 async def test_forget_cancelled_keeps_everything(harness):

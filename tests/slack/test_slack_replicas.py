@@ -7,7 +7,8 @@ import asyncio
 from core.models import Where, Who
 from core.session import Speaker
 from core.stores.redis import RedisStore
-from tests.fakes.slack_fake import message_event
+from tests.fakes.slack_fake import button_press, message_event
+from tests.support.slack import CHANNEL, command, start_in_channel
 
 TEAM, DM, ALICE = "T0TEAM", "D0DM1", "U0ALICE"
 ANSWER = ("In my last role I owned a territory of 40 accounts and grew revenue by 30% in a "
@@ -38,6 +39,53 @@ async def test_a_retry_that_reaches_the_other_replica_gets_no_second_turn(
             Who(platform="slack", user_id=ALICE), Where(platform="slack",
                                                          conversation_id=f"{TEAM}:{DM}"))
         assert [e.text for e in session.transcript if e.speaker is Speaker.candidate] == [ANSWER]
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_a_channel_command_on_one_replica_finds_the_thread_started_on_the_other(
+        make_harness, redis_url, redis_prefix):
+    stores = [RedisStore.from_url(redis_url, prefix=redis_prefix) for _ in range(2)]
+    try:
+        one, other = [await make_harness(store=store) for store in stores]
+        fake = one.fake
+        thread = await start_in_channel(one, ALICE)
+        # The slash command carries no thread; the balancer sends it to the other replica.
+        await command(other, "hint")
+        await fake.wait_for_posts(2, channel=CHANNEL, thread_ts=thread)
+        session = await other.service.session_for(
+            Who(platform="slack", user_id=ALICE),
+            Where(platform="slack", conversation_id=f"{TEAM}:{CHANNEL}:{thread}"))
+        assert session.here.hints == 1
+        assert fake.response_url_posts == []  # nobody was told "no interview here"
+        assert fake.calls_to("conversations.history") == []  # Redis knew; Slack was not asked
+        # And a second start on either replica is refused: one interview per channel.
+        await command(one, "start sales")
+        await fake.wait_for(lambda: fake.response_url_posts, what="the refusal")
+        assert "already have an interview running" in fake.response_url_posts[0]["text"]
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_a_double_click_split_across_replicas_skips_once(
+        make_harness, redis_url, redis_prefix):
+    stores = [RedisStore.from_url(redis_url, prefix=redis_prefix) for _ in range(2)]
+    try:
+        one, other = [await make_harness(store=store) for store in stores]
+        fake = one.fake
+        await one.sender.event(message_event("start role:sales questions:3", user=ALICE,
+                                             channel=DM, channel_type="im"))
+        greeting = (await fake.wait_for_posts(1, channel=DM))[0]
+        press = button_press(greeting, "interview_skip", user=ALICE)
+        await asyncio.gather(one.sender.interactive(press), other.sender.interactive(press))
+        await fake.wait_for_posts(2, channel=DM)
+        await fake.settle(quiet=0.5)
+        session = await other.service.session_for(
+            Who(platform="slack", user_id=ALICE), Where(platform="slack",
+                                                         conversation_id=f"{TEAM}:{DM}"))
+        assert session.current == 1 and len(fake.posts(DM)) == 2
     finally:
         for store in stores:
             await store.close()

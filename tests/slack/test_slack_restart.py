@@ -1,8 +1,8 @@
 """A restart (or another replica) still finds a channel interview from a slash command.
 
-Slash commands carry no thread. The app that started an interview remembers its
-thread in memory; a NEW app over the same SQLite file knows nothing of it and must
-find the thread through the opening message's metadata in the channel's history.
+Slash commands carry no thread. The app that started an interview keeps its thread as a
+note in core's store, so a NEW app over the same SQLite file (a restart) finds it there,
+without asking Slack for the channel's history.
 """
 
 from __future__ import annotations
@@ -64,21 +64,19 @@ async def test_status_and_hint_in_the_channel_reach_the_thread_after_a_restart(
     thread = await start_in_channel(first, ALICE)
     await say(first, GOOD_ANSWER, channel=CHANNEL, thread_ts=thread)
     await fake.wait_for_posts(2, channel=CHANNEL, thread_ts=thread)
-    assert second.bot.interviews.channel_threads == {}  # the new app remembers nothing
 
     await command(second, "status")
     status = (await fake.wait_for_posts(3, channel=CHANNEL, thread_ts=thread))[2]
     # Question 1 or 2: the offline interviewer may follow up or move on, by the question drawn.
     assert "of 2, 1 answered" in status.text and "State: active" in status.text
 
-    searches = len(fake.calls_to("conversations.history"))
     await command(second, "hint")
     await fake.wait_for_posts(4, channel=CHANNEL, thread_ts=thread)
     assert (await session_in(second, thread)).here.hints == 1
-    assert len(fake.calls_to("conversations.history")) == searches  # found once, remembered
+    assert fake.calls_to("conversations.history") == []  # the store knew; Slack was not asked
     assert fake.response_url_posts == []  # no "you have no interview" anywhere
 
-    # The search is per person: Bob, with no interview, is still told so.
+    # The note is per person: Bob, with no interview, is still told so.
     await command(second, "hint", user=BOB)
     assert "no interview running in this channel" in (await replies_to(second, 1))[0]
     # And starting a second interview next to the running one is refused, as before.
@@ -116,17 +114,28 @@ async def test_end_after_a_restart_ends_the_running_interview_not_an_older_one(
     assert (await session_in(second, running)).report is not None
 
 
-async def test_without_channel_history_a_restarted_app_answers_kindly(make_harness, open_store):
+async def test_a_restarted_app_needs_no_channel_history_to_find_the_thread(
+        make_harness, open_store):
     first, second = await restarted(make_harness, open_store)
     thread = await start_in_channel(first, ALICE)
-    # An install from before the bot could read channel history: Slack says no.
+    # An install without the history scopes: Slack says no, and nobody needs to ask it.
     first.fake.fail("conversations.history", status=200, error="missing_scope")
     await command(second, "status")
-    assert "no interview running in this channel" in (await replies_to(second, 1))[0]
-    # The interview itself is untouched and still answers in its thread.
-    await say(second, GOOD_ANSWER, channel=CHANNEL, thread_ts=thread)
-    await first.fake.wait_for_posts(2, channel=CHANNEL, thread_ts=thread)
-    assert (await session_in(second, thread)).answered_count() == 1
+    status = (await first.fake.wait_for_posts(2, channel=CHANNEL, thread_ts=thread))[1]
+    assert "State: active" in status.text
+    assert first.fake.response_url_posts == []
+
+
+async def test_a_file_sent_before_a_restart_still_tailors_the_next_start(
+        make_harness, open_store):
+    first, second = await restarted(make_harness, open_store)
+    await first.service.store.put_note(who(ALICE), "slack.pending_context", f"{TEAM}:{CHANNEL}",
+                                       "Resume: ten years of enterprise sales.")
+    thread = await start_in_channel(second, ALICE)
+    assert "enterprise sales" in (await session_in(second, thread)).options.context
+    # Used by that start, then gone: the next interview starts without it.
+    assert await second.service.store.get_note(
+        who(ALICE), "slack.pending_context", f"{TEAM}:{CHANNEL}") is None
 
 
 def report_headers(fake, thread: str) -> list:

@@ -13,7 +13,6 @@ from adapters.slack.blocks import (
     reply_messages,
     report_messages,
 )
-from adapters.slack.dedupe import RecentIds
 from adapters.slack.parsing import slash_message
 from adapters.slack.places import SlackPlace, channel_prefix
 from adapters.slack.practice_blocks import history_messages, stats_messages
@@ -139,19 +138,6 @@ def test_stats_blocks_show_averages_only_for_members_who_share():
     assert "2 interview(s) (Sales)" in lines["U1"] and "average" not in lines["U1"]
     assert "average communication 5.0, technical 5.0" in lines["U2"]
 
-
-# ---------------------------------------------------------------------- event ids
-
-
-def test_recent_ids_remember_expire_and_stay_bounded():
-    now = [0.0]
-    recent = RecentIds(max_size=3, ttl_seconds=60, clock=lambda: now[0])
-    assert recent.first_time("Ev1") and not recent.first_time("Ev1")
-    for event_id in ("Ev2", "Ev3", "Ev4"):
-        assert recent.first_time(event_id)
-    assert len(recent) == 3 and recent.first_time("Ev1")  # the oldest made room
-    now[0] = 61
-    assert recent.first_time("Ev4") and len(recent) == 1  # expired ones are forgotten
 
 
 def test_core_errors_are_worded_for_slack_by_code():

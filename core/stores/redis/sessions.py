@@ -9,6 +9,9 @@ Keys (``prefix`` defaults to ``interview:``):
 - ``lockparked:{key}``: turns that stepped aside until another turn finishes;
 - ``lease:{token}``: a waiting or holding turn's lease, renewed while it lives;
 - ``seen:{id}``: platform deliveries already handled (``SET NX`` with a TTL);
+- ``note:{platform}:{user_id}:{namespace}:{key}``: a surface's note, with its own TTL;
+- ``notes:{platform}:{user_id}``: the set of that user's note keys ("forget me"), kept
+  as long as the longest of them;
 - channel ``wake:{node}``: one per process, where it hears that a turn of its got the lock.
 
 The connection pool blocks when every connection is busy instead of failing the turn,
@@ -27,6 +30,7 @@ import redis.asyncio as aioredis
 import structlog
 
 from core.errors import LockLostError, SessionBusyError
+from core.models import Who
 from core.session import Session
 from core.store import DEFAULT_SEEN_SECONDS, DEFAULT_TTL_SECONDS, SessionStore, load_session
 from core.stores.redis.locking import (
@@ -92,6 +96,12 @@ class RedisStore(RedisTurnLocks, SessionStore):
     def user_key(self, platform: str, user_id: str) -> str:
         return f"{self.prefix}user:{platform}:{user_id}"
 
+    def note_key(self, who: Who, namespace: str, key: str) -> str:
+        return f"{self.prefix}note:{who.platform}:{who.user_id}:{namespace}:{key}"
+
+    def notes_key(self, platform: str, user_id: str) -> str:
+        return f"{self.prefix}notes:{platform}:{user_id}"
+
     def queue_key(self, key: str) -> str:
         return f"{self.prefix}lock:{key}"
 
@@ -141,21 +151,47 @@ class RedisStore(RedisTurnLocks, SessionStore):
         await self.redis.delete(self.session_key(key))
 
     async def delete_user(self, platform: str, user_id: str) -> int:
-        """Delete every live session of one user (all conversations); returns how many."""
-        user_key = self.user_key(platform, user_id)
+        """Delete every live session and note of one user; returns how many sessions."""
+        user_key, notes_key = self.user_key(platform, user_id), self.notes_key(platform, user_id)
         members = await self.redis.smembers(user_key)
         keys = [self.session_key(text(member)) for member in members]
+        notes = [text(note) for note in await self.redis.smembers(notes_key)]
         async with self.redis.pipeline(transaction=True) as pipe:
             if keys:
                 pipe.delete(*keys)
-            pipe.delete(user_key)
+            pipe.delete(user_key, notes_key, *notes)
             results = await pipe.execute()
         return int(results[0]) if keys else 0
+
+    async def put_note(self, who: Who, namespace: str, key: str, value: str,
+                       ttl_seconds: float | None = None) -> None:
+        ttl_ms = max(1, int(self.note_ttl(ttl_seconds) * 1000))
+        note, notes = self.note_key(who, namespace, key), self.notes_key(who.platform, who.user_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(note, value, px=ttl_ms)
+            pipe.sadd(notes, note)
+            pipe.pexpire(notes, ttl_ms, nx=True)  # a new set: give it a TTL...
+            pipe.pexpire(notes, ttl_ms, gt=True)  # ...and never one shorter than a note's
+            await pipe.execute()
+
+    async def get_note(self, who: Who, namespace: str, key: str) -> str | None:
+        async with reachable():
+            value = await self.redis.get(self.note_key(who, namespace, key))
+        return None if value is None else text(value)
+
+    async def pop_note(self, who: Who, namespace: str, key: str) -> str | None:
+        # The key may stay in its user's set until that expires; deleting it again is harmless.
+        async with reachable():
+            value = await self.redis.getdel(self.note_key(who, namespace, key))
+        return None if value is None else text(value)
 
     async def first_time(self, delivery_id: str, ttl_seconds: float = DEFAULT_SEEN_SECONDS) -> bool:
         """Shared by every process on this Redis: ``SET NX`` with a TTL."""
         return bool(await self.redis.set(f"{self.prefix}seen:{delivery_id}", 1, nx=True,
                                          px=max(1, int(ttl_seconds * 1000))))
+
+    async def forget_seen(self, delivery_id: str) -> None:
+        await self.redis.delete(f"{self.prefix}seen:{delivery_id}")
 
     async def waiting(self, key: str) -> int:
         """Turns holding or queued for this session's lock, across every process."""

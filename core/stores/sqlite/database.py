@@ -94,6 +94,22 @@ MIGRATIONS: tuple[Migration, ...] = (
                )""",
         ),
     ),
+    Migration(
+        # Small strings a surface keeps about a user (``SessionStore.put_note``).
+        "notes",
+        (
+            """CREATE TABLE notes (
+                   platform TEXT NOT NULL,
+                   user_id TEXT NOT NULL,
+                   namespace TEXT NOT NULL,
+                   key TEXT NOT NULL,
+                   value TEXT NOT NULL,
+                   expires_at REAL NOT NULL,
+                   PRIMARY KEY (platform, user_id, namespace, key)
+               )""",
+            "CREATE INDEX notes_expires_at ON notes (expires_at)",
+        ),
+    ),
 )
 
 

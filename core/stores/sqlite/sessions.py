@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.locks import KeyedLocks
+from core.models import Who
 from core.session import Session
 from core.store import DEFAULT_TTL_SECONDS, LocalLocking, SessionStore, load_session
 from core.stores.sqlite.database import SqliteDatabase
@@ -73,14 +74,46 @@ class SqliteStore(LocalLocking, SessionStore):
         await self.db.write("DELETE FROM sessions WHERE key = ?", (key,))
 
     async def delete_user(self, platform: str, user_id: str) -> int:
-        """Delete every live session of one user (all conversations); returns how many."""
-        return await self.db.write(
-            "DELETE FROM sessions WHERE platform = ? AND user_id = ?", (platform, user_id)
+        """Delete every live session and note of one user; returns how many sessions."""
+        async with self.db.transaction() as db:
+            await db.execute("DELETE FROM notes WHERE platform = ? AND user_id = ?",
+                             (platform, user_id))
+            async with db.execute("DELETE FROM sessions WHERE platform = ? AND user_id = ?",
+                                  (platform, user_id)) as cursor:
+                return cursor.rowcount
+
+    async def put_note(self, who: Who, namespace: str, key: str, value: str,
+                       ttl_seconds: float | None = None) -> None:
+        await self.db.write(
+            """INSERT INTO notes (platform, user_id, namespace, key, value, expires_at)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (platform, user_id, namespace, key) DO UPDATE SET
+                   value = excluded.value, expires_at = excluded.expires_at""",
+            (who.platform, who.user_id, namespace, key, value,
+             self._clock() + self.note_ttl(ttl_seconds)),
         )
 
+    async def get_note(self, who: Who, namespace: str, key: str) -> str | None:
+        row = await self.db.fetch_one(
+            """SELECT value FROM notes WHERE platform = ? AND user_id = ? AND namespace = ?
+               AND key = ? AND expires_at > ?""",
+            (who.platform, who.user_id, namespace, key, self._clock()))
+        return None if row is None else str(row[0])
+
+    async def pop_note(self, who: Who, namespace: str, key: str) -> str | None:
+        async with self.db.transaction() as db:
+            async with db.execute(
+                """DELETE FROM notes WHERE platform = ? AND user_id = ? AND namespace = ?
+                   AND key = ? RETURNING value, expires_at""",
+                (who.platform, who.user_id, namespace, key)) as cursor:
+                row = await cursor.fetchone()
+        return None if row is None or row[1] <= self._clock() else str(row[0])
+
     async def purge_expired(self) -> int:
+        now = self._clock()
+        await self.db.write("DELETE FROM notes WHERE expires_at <= ?", (now,))
         return await self.db.write(
-            "DELETE FROM sessions WHERE updated_at < ?", (self._clock() - self.ttl_seconds,)
+            "DELETE FROM sessions WHERE updated_at < ?", (now - self.ttl_seconds,)
         )
 
     async def count(self) -> int:
