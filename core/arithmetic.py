@@ -17,7 +17,7 @@ TOLERANCE = 0.15  # rounding in the head ("about 40 a second") is fine; 10x is n
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9,
           "billion": 1e9}
 _NUM = r"\$?(\d[\d,]*(?:\.\d+)?)\s?(k|m|mn|b|bn|thousand|million|billion)?\b"
-_EQUALS = r"\s*(?:is|=|equals|gives(?: you)?|makes|comes to|that'?s|so|means)\s*(?:about|around|roughly|~|approximately|only)?\s*"
+_EQUALS = r"\s*(?:is|=|equals|gives(?: you)?|makes|comes to|that'?s|that is|which is|so|means)\s*(?:about|around|roughly|~|approximately|only)?\s*"
 _PATTERNS = [
     ("divide", re.compile(_NUM + r"\s*(?:divided by|over)\s*" + _NUM + _EQUALS + _NUM, re.I)),
     # "a/b" is also a ratio or a schedule ("50/50", "24/7"): only with an explicit "=" or "is"
@@ -26,7 +26,18 @@ _PATTERNS = [
     ("multiply", re.compile(_NUM + r"\s*(?:times|x|\*|×|multiplied by)\s*" + _NUM + _EQUALS + _NUM,
                             re.I)),
     ("percent", re.compile(r"(\d+(?:\.\d+)?)\s?(?:%|percent)\s+of\s+" + _NUM + _EQUALS + _NUM, re.I)),
+    # "90 opportunities at a 25% win rate, that's 22 deals": a count at a rate
+    ("percent_at", re.compile(_NUM + r"\s+[a-z]+(?:\s[a-z]+)?\s+at\s+(?:an?\s+)?(\d+(?:\.\d+)?)\s?(?:%|percent)"
+                              r"(?:\s+[a-z]+){0,3}?\s*,?" + _EQUALS + _NUM, re.I)),
 ]
+_PCT = r"(\d+(?:\.\d+)?)\s?(?:%|percent)?"
+# "from 2.0% to 2.2%, a 20% lift": a change stated as a percentage, checked both as a
+# relative change and in points, so either reading passes.
+_CHANGE = re.compile(
+    r"\bfrom\s+\$?" + _PCT + r"\s+to\s+\$?" + _PCT + r"[^.;]{0,40}?\b(?:an?|that'?s|which is|so)?\s*"
+    r"(?:about|around|roughly|~)?\s*(\d+(?:\.\d+)?)\s?(?:%|percent)\s*(?:relative\s+)?"
+    r"(?:lift|increase|improvement|uplift|rise|growth|jump|gain|drop|decrease|decline|fall|reduction)",
+    re.I)
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,10 @@ def check(text: str) -> list[WrongSum]:
                 base = _value(groups[1], groups[2])
                 stated = _value(groups[3], groups[4])
                 expected = pct / 100 * base
+            elif kind == "percent_at":
+                count = _value(groups[0], groups[1])
+                stated = _value(groups[3], groups[4])
+                expected = count * float(groups[2]) / 100
             else:
                 left = _value(groups[0], groups[1])
                 right = _value(groups[2], groups[3])
@@ -70,4 +85,11 @@ def check(text: str) -> list[WrongSum]:
                     expected = left * right
             if _off(stated, expected):
                 wrong.append(WrongSum(said=match.group(0).strip(), expected=expected, stated=stated))
+    for match in _CHANGE.finditer(text):
+        before, after, stated = (float(g) for g in match.groups())
+        if before == 0:
+            continue
+        relative, points = abs(after - before) / before * 100, abs(after - before)
+        if _off(stated, relative) and _off(stated, points):
+            wrong.append(WrongSum(said=match.group(0).strip(), expected=relative, stated=stated))
     return wrong
