@@ -162,7 +162,7 @@ class Intent:
 # Quoted speech ("I'd ask them 'Do you like it?'") is part of the answer, not a question
 # to the interviewer: closed quotes are dropped, and an open one runs to the sentence's end
 # (the splitter may cut a quotation at its "?").
-_QUOTED = re.compile(r"""(?:^|(?<=[\s(:]))["'“‘](?=\w)(?:[^"\u201d\u2019\n]*?["\u201d\u2019](?!\w)|.*$)""")
+_QUOTED = re.compile(r"""(?:^|(?<=[\s(:]))["'\u201c\u2018](?=\w)(?:(?:[^"\u201d\u2019'\n]|'(?=\w))*?["\u201d\u2019'](?!\w)|.*$)""")
 
 
 def _is_question_back(sentence: str) -> bool:

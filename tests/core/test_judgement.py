@@ -323,8 +323,13 @@ async def test_questions_inside_quoted_speech_are_part_of_the_answer(service, te
     assert reply.kind is not ReplyKind.clarify
 
 
-def test_a_question_back_outside_quotes_is_still_heard():
-    analysis, _ = read("sales-t1", "Sorry, do you mean a call with a brand new lead or an inbound one?")
+@pytest.mark.parametrize("text", [
+    "Sorry, do you mean a call with a brand new lead or an inbound one?",
+    "When you say 'has not shared much', do you mean they ignored my emails, or just that we "
+    "know little about them?",  # a quoted phrase inside a real question back
+])
+def test_a_question_back_outside_quotes_is_still_heard(text):
+    analysis, _ = read("sales-t1", text)
     assert analysis.asks_clarification
 
 
