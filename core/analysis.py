@@ -21,6 +21,7 @@ from core.intent import Intent, read_intent, strip_instructions
 from core.meaning import Reading, content_terms
 from core.models import Persona
 from core.roles import Category, Misconception, MisconceptionKind, Question, Role
+from core.story import own_actions, story_result
 
 __all__ = ["AnswerAnalysis", "Gap", "analyse", "content_terms", "is_story", "strip_instructions"]
 
@@ -191,48 +192,6 @@ def _vocabulary_hits(lowered: str, role: Role | None) -> list[str]:
     return list(dict.fromkeys(_vocabulary_pattern(tuple(role.vocabulary)).findall(lowered)))
 
 
-# Talk about the interview itself is not something the candidate did in the story.
-_META = re.compile(r"\b(?:(?:just|already) (?:answered|said)|answered (?:it|that|this|the question)|"
-                   r"told you|in english|asked you|repeat myself)\b"
-                   r"|^I (?:rarely|started my career)\b", re.IGNORECASE)
-
-
-def _actions(parts: list[str]) -> list[str]:
-    found: list[str] = []
-    for sentence in parts:
-        for match in signals.ACTION.finditer(sentence):
-            clause = ("I " + next(group for group in match.groups() if group)).strip()
-            if not _META.search(clause):
-                found.append(clause)
-        elided = signals.ELIDED_ACTION.match(sentence)
-        if elided and not sentence.lower().startswith(("used ", "based ", "need")):
-            found.append(elided.group(1).strip())
-    return found
-
-
-def _result(parts: list[str], actions: list[str]) -> tuple[list[str], str | None]:
-    """Result cues said once the candidate has started acting: the story's outcome.
-
-    Numbers before any action describe the problem ("open rates had dropped to 18%").
-    """
-    first_action = next((i for i, s in enumerate(parts)
-                         if signals.ACTION.search(s) or signals.ELIDED_ACTION.match(s)), None)
-    if first_action is None:  # told without "I": the first sentence still sets the problem
-        first_action = 1 if len(parts) > 1 else len(parts)
-    cues: list[str] = []
-    best: str | None = None
-    for sentence in parts[first_action:]:
-        # "open rates had dropped to 18%": the past perfect is the backstory, not the result
-        found = [m.group(0) for m in signals.OUTCOME.finditer(sentence)
-                 if not re.search(r"(?:\bhad|'d|’d) (?:\w+ )?$", sentence[:m.start()])]
-        if found:
-            cues += found
-            if best is None or (signals.DIGIT_NUMBER.search(sentence)
-                                and not signals.DIGIT_NUMBER.search(best)):
-                best = sentence
-    return cues, best
-
-
 def _wrong_sums(text: str, parts: list[str]) -> list[tuple[Misconception, str]]:
     found = []
     for wrong in arithmetic.check(text):
@@ -273,8 +232,8 @@ def _analyse(text: str, question: Question, role: Role | None) -> AnswerAnalysis
     graded = strip_instructions(text) or text  # notes to a grader are not part of the answer
     parts = signals.sentences(graded)
     words = signals.WORD.findall(graded)
-    actions = _actions(parts)
-    outcomes, result_sentence = _result(parts, actions)
+    actions = own_actions(parts)
+    outcomes, result_sentence = story_result(parts, actions)
     numbers = [n.strip() for n in signals.NUMBER.findall(graded)
                if signals.DIGIT_NUMBER.search(n) and not signals.YEAR.match(n.strip())]
     lowered = graded.lower()
