@@ -138,6 +138,7 @@ class ModelBrain(Brain):
 
     provider = "model"  # names the log events: gemini.call, openai.failed...
     recent_entries: int = prompts.RECENT_ENTRIES  # transcript entries sent verbatim per turn
+    earlier_entry_chars: int = prompts.EARLIER_ENTRY_CHARS  # of those, on an earlier question
     # Finish reasons of a complete reply, and those of a filter stop (lower-cased).
     complete_finishes: frozenset[str] = frozenset({"stop"})
     filter_finishes: frozenset[str] = frozenset()
@@ -197,7 +198,8 @@ class ModelBrain(Brain):
             session.brain_notes["summary_covers_entries"] = str(
                 max(0, len(session.transcript) - self.recent_entries))
         return (prompts.system_instruction(request.role, session),
-                prompts.turn_prompt(request, summary, self.recent_entries))
+                prompts.turn_prompt(request, summary, self.recent_entries,
+                                    self.earlier_entry_chars))
 
     async def plan_turn(self, request: TurnRequest) -> TurnPlan:
         system, prompt = self._turn_inputs(request)
