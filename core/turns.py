@@ -80,4 +80,5 @@ def replayed(session: Session, index: int, actions: Sequence[Action]) -> Reply:
         question=None if over else session.questions[entry.question_index].text,
         actions=[] if over else list(actions),
         report=session.report if kind is ReplyKind.feedback else None,
+        repeated=True,
     )

@@ -9,7 +9,7 @@ logged and answered with a short apology, and the interview itself survives.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import replace
 
 import structlog
@@ -27,6 +27,7 @@ from adapters.slack.blocks import (
 from adapters.slack.dedupe import RecentIds
 from adapters.slack.files import FileReader
 from adapters.slack.openings import opening_metadata, opening_threads
+from adapters.slack.ordering import defer, message_turn, queued
 from adapters.slack.outbox import Outbox
 from adapters.slack.parsing import (
     RECORD_VERBS,
@@ -44,7 +45,7 @@ from adapters.slack.streaming import ReplyStream, StreamingSupport
 from adapters.slack.voice import answer_by_voice, audio_file
 from core.errors import InterviewError, InvalidOptionError
 from core.locks import KeyedLocks
-from core.models import InterviewOptions, Reply, TextDelta, Who
+from core.models import InterviewOptions, Reply, TextDelta, TurnRef, Who
 from core.service import InterviewService
 from core.session import SessionState
 
@@ -87,8 +88,9 @@ class SlackInterviews:
         # (team, channel, user) -> resume / job description text waiting for the next start.
         self.pending_context: dict[tuple[str, str, str], str] = {}
         self._names: dict[str, str] = {}
-        # One person's messages in one conversation run one at a time, in arrival order:
+        # One person's messages in one conversation are read one at a time, in ``ts`` order:
         # an answer sent right after `start sales` must not be read before the interview.
+        # The answer's turn itself waits in the session lock (``ordering``).
         self.in_order = KeyedLocks()
         self.starting = KeyedLocks()  # (team, channel, user): one channel start at a time
         self.presses = RecentIds()  # button presses already handled (double clicks)
@@ -275,12 +277,16 @@ class SlackInterviews:
     # ------------------------------------------------------------------ messages
 
     async def on_message(self, team: str, event: dict) -> None:
-        """A human's message in a DM with the bot, or in a channel thread, in arrival order."""
-        key = (team, event["channel"], event.get("thread_ts"), event["user"])
-        async with self.in_order.hold(key):
-            await self._on_message(team, event)
+        """A human's message in a DM with the bot, or in a channel thread, in ``ts`` order.
 
-    async def _on_message(self, team: str, event: dict) -> None:
+        A typed answer is a named turn, applied in ``ts`` order and once (``ordering``).
+        """
+        key = (team, event["channel"], event.get("thread_ts"), event["user"])
+        turn = message_turn(team, event)
+        async with queued(self.in_order, key, turn):
+            await self._on_message(team, event, turn)
+
+    async def _on_message(self, team: str, event: dict, turn: TurnRef | None = None) -> None:
         who = slack_who(event["user"])
         channel = event["channel"]
         if event.get("channel_type") == "im":
@@ -296,11 +302,12 @@ class SlackInterviews:
             if (recording := audio_file(event)) is not None:  # a spoken answer (voice.py)
                 await answer_by_voice(self, who, place, recording)
             elif event.get("files"):
-                await self._take_files(who, place, event)
+                await self._take_files(who, place, event, turn)
             else:
-                await self._take_text(who, place, plain_text(event.get("text") or ""))
+                await self._take_text(who, place, plain_text(event.get("text") or ""), turn)
 
-    async def _take_text(self, who: Who, place: SlackPlace, text: str) -> None:
+    async def _take_text(self, who: Who, place: SlackPlace, text: str,
+                         turn: TurnRef | None = None, *, later: bool = True) -> None:
         verb = single_word_verb(text)
         if await self._active(who, place):
             # Mid-interview, only the interview's own verbs are commands: a one-word
@@ -308,7 +315,7 @@ class SlackInterviews:
             if verb is not None and verb is not Verb.start and verb not in RECORD_VERBS:
                 await self.run_verb(who, place, verb)
             else:
-                await self.answer(who, place, text)
+                await self.answer(who, place, text, turn, later=later)
             return
         command = parse_command(text)
         if command is None:
@@ -322,7 +329,8 @@ class SlackInterviews:
         else:
             await self.run_verb(who, place, command.verb)
 
-    async def _take_files(self, who: Who, place: SlackPlace, event: dict) -> None:
+    async def _take_files(self, who: Who, place: SlackPlace, event: dict,
+                          turn: TurnRef | None = None) -> None:
         """A resume or job description: used by ``start`` in the same message, else kept.
 
         Mid-interview, words typed with a file are the answer: they are answered first,
@@ -331,8 +339,8 @@ class SlackInterviews:
         key = (place.team_id, place.channel_id, who.user_id)
         active = await self._active(who, place)
         typed = plain_text(event.get("text") or "")
-        if active and typed.strip():
-            await self._take_text(who, place, typed)
+        if active and typed.strip():  # answered now: the note about the file follows it
+            await self._take_text(who, place, typed, turn, later=False)
         texts = [await self.files.read_text(file) for file in event["files"]]
         self.pending_context[key] = "\n\n".join(texts)
         command = None if active else parse_command(typed)
@@ -390,17 +398,36 @@ class SlackInterviews:
 
     # ------------------------------------------------------------------ rendering turns
 
-    async def answer(self, who: Who, place: SlackPlace, text: str) -> None:
-        await self.deliver_turn(who, place, self.service.answer_stream(who, place.where, text))
+    async def answer(self, who: Who, place: SlackPlace, text: str,
+                     turn: TurnRef | None = None, *, later: bool = True) -> None:
+        if later and turn is not None and defer(lambda: self._answer_later(who, place, text, turn)):
+            return  # waits in the session lock, where every process sees it (``ordering``)
+        await self.deliver_turn(who, place, self.service.answer_stream(who, place.where, text,
+                                                                       turn))
+
+    async def _answer_later(self, who: Who, place: SlackPlace, text: str, turn: TurnRef) -> None:
+        async with self.guarded(self.poster(place), channel=place.channel_id,
+                                surface="thread" if place.is_thread else "dm"):
+            await self.deliver_turn(who, place, self.service.answer_stream(who, place.where,
+                                                                           text, turn))
 
     async def deliver_turn(self, who: Who, place: SlackPlace,
                            events: AsyncIterator[TextDelta | Reply]) -> None:
-        """Stream a turn's reply into the conversation (typed answers and ``voice``)."""
+        """Stream a turn's reply into the conversation (typed answers and ``voice``).
+
+        A repeat of a turn already applied (a redelivered message) was answered when it
+        was applied: nothing is posted again.
+        """
         stream = ReplyStream(self.outbox, place, who.user_id,
                              render=lambda reply: reply_messages(reply, who.user_id, place),
                              support=self.streaming, grace=self.stream_grace,
                              interval=self.stream_interval)
-        reply = await stream.deliver(events)
+        try:
+            async with aclosing(_unless_repeated(events)) as checked:
+                reply = await stream.deliver(checked)
+        except _Repeated:
+            log.info("slack.turn_repeated", user=who.user_id)
+            return
         await self._after(who, place, reply)
 
     async def show(self, who: Who, place: SlackPlace, reply: Reply) -> None:
@@ -464,3 +491,24 @@ def single_word_verb(text: str) -> Verb | None:
         return None
     return command.verb if command else None
 
+
+class _Repeated(Exception):
+    """The turn was applied before: its reply is in the conversation already."""
+
+
+async def _unless_repeated(
+        events: AsyncIterator[TextDelta | Reply]) -> AsyncIterator[TextDelta | Reply]:
+    try:
+        async for event in events:
+            if isinstance(event, Reply) and event.repeated:
+                raise _Repeated
+            yield event
+    finally:
+        await _close(events)
+
+
+async def _close(events: AsyncIterator[TextDelta | Reply]) -> None:
+    """End a turn's stream now: it holds the user's session lock until it ends."""
+    aclose = getattr(events, "aclose", None)
+    if aclose is not None:
+        await aclose()

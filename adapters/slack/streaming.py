@@ -95,18 +95,21 @@ class ReplyStream:
         # Finishing and abandoning take the lock, so the timer is never cancelled halfway
         # through posting a preview (which would orphan it); a late timer does nothing.
         timer = asyncio.create_task(self._open_after_grace())
+        final: Reply | None = None
         try:
-            final: Reply | None = None
             async for event in events:
                 if isinstance(event, Reply):
+                    # Posted while the turn still holds the user's session, so the reply
+                    # to their next answer (maybe in another process) cannot overtake it.
+                    await self._finish(event)
                     final = event
                 else:
                     await self._feed(event.text)
             assert final is not None, "answer_stream always ends with a Reply"
-            await self._finish(final)
             return final
         except BaseException:
-            await self._abandon()
+            if final is None:  # a reply already shown stays
+                await self._abandon()
             raise
         finally:
             timer.cancel()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from core.models import Where, Who
+from core.brain.base import TurnPlan, TurnRequest
+from core.brain.offline import OfflineBrain
+from core.models import Where, Who, session_key
 from core.session import Speaker
 from core.stores.redis import RedisStore
 from tests.fakes.slack_fake import message_event
@@ -41,3 +43,81 @@ async def test_a_retry_that_reaches_the_other_replica_gets_no_second_turn(
     finally:
         for store in stores:
             await store.close()
+
+
+class GatedBrain(OfflineBrain):
+    """Holds every turn at a gate, so the test decides when a turn may finish."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.at_gate = 0
+
+    async def plan_turn(self, request: TurnRequest) -> TurnPlan:
+        self.at_gate += 1
+        await self.gate.wait()
+        return await super().plan_turn(request)
+
+
+def answer_at(ts: str, text: str) -> dict:
+    return message_event(text, user=ALICE, channel=DM, channel_type="im", ts=ts)
+
+
+async def until(condition, timeout: float = 30.0) -> None:
+    """Wait for an async condition; the bound only ends a failing test."""
+    async with asyncio.timeout(timeout):
+        while not await condition():
+            await asyncio.sleep(0.005)
+
+
+async def test_answers_reaching_two_replicas_out_of_order_are_applied_in_ts_order_and_once(
+        make_harness, redis_url, redis_prefix):
+    """Was: a user's answers spread over two processes were applied in arrival order."""
+    stores = [RedisStore.from_url(redis_url, prefix=redis_prefix) for _ in range(2)]
+    brain = GatedBrain()
+    who, where = Who(platform="slack", user_id=ALICE), Where(platform="slack",
+                                                            conversation_id=f"{TEAM}:{DM}")
+    key = session_key(who, where)
+    try:
+        one, other = [await make_harness(brain=brain, store=store) for store in stores]
+        fake = one.fake
+        await one.sender.event(answer_at("1700000000.000100", "start sales"))
+        await fake.wait_for_posts(1, channel=DM)
+        brain.gate.clear()
+        held = brain.at_gate
+        await one.sender.event(answer_at("1700000001.000100", f"{ANSWER} (first)"))
+        await until(lambda: _true(brain.at_gate == held + 1))  # running, holding the session
+        # The user's next two answers: the later one reaches the busy replica first, the
+        # earlier one the other replica afterwards.
+        later = answer_at("1700000003.000100", f"{ANSWER} (third)")
+        earlier = answer_at("1700000002.000100", f"{ANSWER} (second)")
+        assert (await one.sender.event(later)).status == 200
+        await until(lambda: _is(stores[0].waiting(key), 2))
+        assert (await other.sender.event(earlier)).status == 200
+        await until(lambda: _is(stores[0].waiting(key), 3))
+        brain.gate.set()
+        await fake.wait_for_posts(4, channel=DM)
+        # The earlier answer again, as a new delivery the event-id check cannot know
+        # (another event id), to the other replica; then one more answer behind it.
+        again = answer_at("1700000002.000100", f"{ANSWER} (second)")
+        assert again["event_id"] != earlier["event_id"]
+        await one.sender.event(again)
+        await one.sender.event(answer_at("1700000004.000100", f"{ANSWER} (fourth)"))
+        await fake.wait_for_posts(5, channel=DM)
+        session = await stores[1].get(key)
+        assert [e.text for e in session.transcript if e.speaker is Speaker.candidate] == [
+            f"{ANSWER} ({n})" for n in ("first", "second", "third", "fourth")]
+        await until(lambda: _is(stores[0].waiting(key), 0))
+        assert len(fake.posts(DM)) == 5  # greeting and four replies: the repeat got none
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def _is(count, expected: int) -> bool:
+    return await count == expected
