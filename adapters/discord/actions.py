@@ -9,7 +9,8 @@ user's turn queue, so replies land in the order the user acted.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import aclosing
 from dataclasses import dataclass
 
 import discord
@@ -31,7 +32,17 @@ from adapters.discord.files import read_context_file
 from adapters.discord.streaming import StreamingReply
 from adapters.discord.views import InterviewView
 from core.errors import InvalidOptionError
-from core.models import DEFAULT_QUESTIONS, Difficulty, Focus, InterviewOptions, Reply, Where, Who
+from core.models import (
+    DEFAULT_QUESTIONS,
+    Difficulty,
+    Focus,
+    InterviewOptions,
+    Reply,
+    TextDelta,
+    TurnRef,
+    Where,
+    Who,
+)
 from core.service import InterviewService
 
 log = structlog.get_logger(__name__)
@@ -117,7 +128,7 @@ class InterviewActions:
         await interaction.response.defer(thinking=True, ephemeral=ephemeral)
         who, where = who_of(interaction.user), where_of(interaction.channel)
         channel_id = interaction.channel_id or 0
-        async with self.turns.turn(interaction.user.id, channel_id):
+        async with self.turns.turn(interaction.user.id, channel_id, _sent_at(interaction)):
             # A typed answer handled while this press waited may have moved the question on.
             if pressed is not None and (refusal := self.buttons.refusal(channel_id, pressed)):
                 await withdraw(interaction, refusal)
@@ -133,7 +144,8 @@ class InterviewActions:
         options = await self._options(role.id, request)
         who = who_of(interaction.user)
         if not opens_thread:  # a DM, or a thread or channel that cannot hold threads: stay here
-            async with self.turns.turn(interaction.user.id, interaction.channel_id or 0):
+            async with self.turns.turn(interaction.user.id, interaction.channel_id or 0,
+                                       _sent_at(interaction)):
                 reply = await self.service.start(who, where_of(interaction.channel), options)
                 await deliver(FollowupDelivery(interaction, self.buttons), reply)
             return
@@ -141,7 +153,7 @@ class InterviewActions:
         thread, note = await self._open_thread(
             channel, interaction.user, role.name, request.private, interaction.app_permissions
         )
-        async with self.turns.turn(interaction.user.id, thread.id):
+        async with self.turns.turn(interaction.user.id, thread.id, _sent_at(interaction)):
             try:
                 if note:  # said before the first question, where the candidate will look
                     await thread.send(note, allowed_mentions=NO_PINGS)
@@ -270,16 +282,46 @@ class InterviewActions:
         await deliver(ChannelDelivery(channel, self.buttons), reply)
         return reply
 
-    async def answer_in_channel(self, channel: discord.abc.Messageable, who: Who, text: str) -> Reply:
-        """The candidate's answer: the reply streams into the conversation as it is written."""
+    async def answer_in_channel(self, channel: discord.abc.Messageable, who: Who, text: str,
+                                turn: TurnRef | None = None) -> Reply | None:
+        """The candidate's answer: the reply streams into the conversation as it is written.
+
+        A repeat of a named turn already applied shows nothing (it was answered then).
+        """
         delivery = ChannelDelivery(channel, self.buttons)
         streamer = StreamingReply(delivery)
         where = where_of(channel)  # type: ignore[arg-type]
         async with channel.typing():
             try:
-                reply = await streamer.run(self.service.answer_stream(who, where, text))
+                events = _unless_repeated(self.service.answer_stream(who, where, text, turn))
+                async with aclosing(events):
+                    reply = await streamer.run(events)
+            except _Repeated:
+                log.info("discord.turn_repeated", user=who.user_id)
+                return None
             except BaseException:
                 await streamer.discard()
                 raise
         await delivery.settle(reply)
         return reply
+
+
+def _sent_at(interaction: discord.Interaction) -> float:
+    """When Discord stamped a press or command: queued with typed messages in that order."""
+    return interaction.created_at.timestamp()
+
+
+class _Repeated(Exception):
+    """The turn was applied before: its reply is in the conversation already."""
+
+
+async def _unless_repeated(
+        events: AsyncIterator[TextDelta | Reply]) -> AsyncIterator[TextDelta | Reply]:
+    """The turn's events; a repeat stops here (the stream, holding the session, is closed)."""
+    try:
+        async for event in events:
+            if isinstance(event, Reply) and event.repeated:
+                raise _Repeated
+            yield event
+    finally:
+        await events.aclose()  # type: ignore[attr-defined]
