@@ -112,6 +112,7 @@ class Call:
     purpose: str  # turn | report
     started: float = field(default_factory=time.perf_counter)
     usage: tuple[int, int] | None = None  # (input, output) tokens; None: nothing billed yet
+    cached: int = 0  # of the input tokens, those a prompt cache served (cheaper)
     finish: str | None = None
     response_id: str | None = None
 
@@ -355,7 +356,7 @@ class ModelBrain(Brain):
         log.info(f"{self.provider}.call", purpose=call.purpose, session=_id(session),
                  model=self.model, outcome=outcome, finish_reason=call.finish,
                  response_id=call.response_id, tokens_in=tokens_in, tokens_out=tokens_out,
-                 session_tokens_in=session.usage.input_tokens if session else None,
+                 tokens_cached=call.cached, session_tokens_in=session.usage.input_tokens if session else None,
                  session_tokens_out=session.usage.output_tokens if session else None,
                  ms=round((time.perf_counter() - call.started) * 1000, 1))
 
