@@ -37,7 +37,8 @@ def turn_refs(turn: TurnRef) -> tuple[str, ...]:
 
 
 def digest(payload: str) -> str:
-    return hashlib.blake2b(payload.encode(), digest_size=8).hexdigest()
+    # surrogatepass: a chat message may carry a lone surrogate (cleaned later, not refused).
+    return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def earlier_reply(session: Session, turn: TurnRef, payload: str) -> int | None:
