@@ -14,6 +14,13 @@ Token counts are what the fake reports in ``usageMetadata.promptTokenCount`` (ch
 / 4, a fair proxy for English text), read back by the brain from the SDK's
 ``usage_metadata`` exactly as from Google. The questions are fixed (custom questions) and
 the fake follows core's move, so both runs take the same turns.
+
+Prompt caching is counted apart: raw input tokens, cached ones
+(``cachedContentTokenCount``, which Google reports for implicit and explicit cache hits)
+and the billed equivalent (cached tokens at 10 % of the price). Gemini caches nothing
+below a model's minimum (4,096 input tokens for the 3.x Flash models, README "Bounded
+prompts"); no turn here comes near it and the report's prefix is sent once per
+interview, so cached is 0 in both runs: the honest figure, not a feature left out.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core import InterviewOptions, InterviewService, Where, Who  # noqa: E402
 from core.brain.gemini import GeminiBrain  # noqa: E402
+from core.brain.llm_prompts import RECENT_ENTRY_CHARS  # noqa: E402
 from core.store import InMemoryStore  # noqa: E402
 from tests.fakes.gemini_fake import FakeGemini  # noqa: E402
 
@@ -76,10 +84,16 @@ class FullTranscriptBrain(GeminiBrain):
     """The naive strategy: the whole transcript, verbatim, on every turn."""
 
     recent_entries = sys.maxsize
+    earlier_entry_chars = RECENT_ENTRY_CHARS  # every entry as the bounded prompt sends the newest
 
 
-async def run_interview(brain: GeminiBrain, fake: FakeGemini) -> list[tuple[str, int]]:
-    """One scripted interview; (what the call was, input tokens) for every model call."""
+# Google's smallest prompt it caches for the 3.x Flash models, and the price of a cached token.
+CACHE_MIN_TOKENS = 4_096
+CACHED_PRICE = 0.10
+
+
+async def run_interview(brain: GeminiBrain, fake: FakeGemini) -> list[tuple[str, int, int]]:
+    """One scripted interview; (what the call was, input tokens, cached) per model call."""
     service = InterviewService(brain=brain, store=InMemoryStore())
     who, where = Who(platform="bench", user_id="u"), Where(platform="bench", conversation_id="c")
     options = InterviewOptions(role="sales", questions=12, custom_questions=QUESTIONS)
@@ -94,9 +108,10 @@ async def run_interview(brain: GeminiBrain, fake: FakeGemini) -> list[tuple[str,
             break
     session = await service.session_for(who, where)
     await brain.aclose()
-    calls = [(_label(request), max(1, request.prompt_chars // 4)) for request in fake.requests]
+    calls = [(_label(request), max(1, request.prompt_chars // 4),
+              request.usage.get("cachedContentTokenCount", 0)) for request in fake.requests]
     # The brain's own accounting (usageMetadata via the SDK) must match what the fake billed.
-    assert session.usage.input_tokens == sum(tokens for _, tokens in calls)
+    assert session.usage.input_tokens == sum(tokens for _, tokens, _ in calls)
     return calls
 
 
@@ -117,22 +132,32 @@ async def compare() -> None:
             results[label] = await run_interview(brain, fake)
 
     bounded, full = results["bounded"], results["full"]
-    assert [m for m, _ in bounded] == [m for m, _ in full], "the two runs took different turns"
+    assert [c[0] for c in bounded] == [c[0] for c in full], "the two runs took different turns"
     print("Input tokens per call, same 12-question interview (tokens = characters / 4)\n")
-    print(f"{'call':>4}  {'kind':<10} {'bounded':>9} {'full':>9} {'full/bounded':>13}")
-    for number, ((move, b), (_, f)) in enumerate(zip(bounded, full, strict=True), 1):
-        print(f"{number:>4}  {move:<10} {b:>9,} {f:>9,} {f / b:>12.2f}x")
-    turn_b = sum(t for m, t in bounded if m != "report")
-    turn_f = sum(t for m, t in full if m != "report")
-    all_b, all_f = sum(t for _, t in bounded), sum(t for _, t in full)
-    print(f"\nInterview turns ({len(bounded) - 1} calls): bounded {turn_b:,} vs full {turn_f:,} "
-          f"input tokens: full costs {turn_f / turn_b:.2f}x (bounded saves "
-          f"{1 - turn_b / turn_f:.0%}).")
-    print(f"With the report call: bounded {all_b:,} vs full {all_f:,}: {all_f / all_b:.2f}x.")
-    last_b, last_f = [t for m, t in bounded if m != "report"][-1], \
-        [t for m, t in full if m != "report"][-1]
+    print(f"{'call':>4}  {'kind':<10} {'bounded':>9} {'full':>9} {'bounded/full':>13}")
+    for number, ((move, b, _), (_, f, _)) in enumerate(zip(bounded, full, strict=True), 1):
+        print(f"{number:>4}  {move:<10} {b:>9,} {f:>9,} {b / f:>12.2f}x")
+    turns_b = [c for c in bounded if c[0] != "report"]
+    turns_f = [c for c in full if c[0] != "report"]
+    for label, calls in (("Interview turns", (turns_b, turns_f)), ("With the report call",
+                                                                  (bounded, full))):
+        raw_b, raw_f = (sum(c[1] for c in run) for run in calls)
+        cached_b, cached_f = (sum(c[2] for c in run) for run in calls)
+        billed_b, billed_f = (raw - cached * (1 - CACHED_PRICE)
+                              for raw, cached in ((raw_b, cached_b), (raw_f, cached_f)))
+        print(f"\n{label} ({len(calls[0])} calls): bounded {raw_b:,} vs full {raw_f:,} raw input "
+              f"tokens: bounded costs {raw_b / raw_f:.2f}x of re-sending the full history.")
+        print(f"  cached: bounded {cached_b:,}, full {cached_f:,}; billed-equivalent (cached at "
+              f"{CACHED_PRICE:.0%}): bounded {billed_b:,.0f} vs full {billed_f:,.0f}: "
+              f"{billed_b / billed_f:.2f}x.")
+    big_turns = sum(1 for c in turns_b + turns_f if c[1] >= CACHE_MIN_TOKENS)
+    print(f"\nGemini caches prompts from {CACHE_MIN_TOKENS:,} tokens: {big_turns} turn calls reach "
+          f"it (largest turn {max(c[1] for c in turns_b + turns_f):,}); the report call does, "
+          "but its prefix (the report instruction) is sent once per interview, so nothing "
+          "repeats to hit a cache: billed-equivalent equals raw.")
+    last_b, last_f = turns_b[-1][1], turns_f[-1][1]
     print(f"Last turn alone: bounded {last_b:,} vs full {last_f:,} "
-          f"({last_f / last_b:.2f}x): the bounded prompt is capped (summary of older "
+          f"({last_b / last_f:.2f}x): the bounded prompt is capped (summary of older "
           "questions + the last few entries) while the full one grows every turn.")
     print(f"\n(ran in {time.perf_counter() - started:.1f} s against the loopback fake)")
 

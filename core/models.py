@@ -198,6 +198,8 @@ class Reply(BaseModel):
     report: FeedbackReport | None = None
     status: StatusInfo | None = None
     heard: Heard | None = Field(None, description="For a spoken answer: what was heard.")
+    repeated: bool = Field(False, description="A named turn applied before (``core.turns``): "
+                                              "its stored reply; nothing new was recorded.")
 
     @property
     def interview_over(self) -> bool:

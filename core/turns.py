@@ -44,7 +44,8 @@ def turn_refs(turn: TurnRef) -> tuple[str, ...]:
 
 
 def digest(payload: str) -> str:
-    return hashlib.blake2b(payload.encode(), digest_size=8).hexdigest()
+    # surrogatepass: a chat message may carry a lone surrogate (cleaned later, not refused).
+    return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def earlier_reply(session: Session, turn: TurnRef, payload: str) -> int | None:
@@ -87,6 +88,7 @@ def replayed(session: Session, index: int, actions: Sequence[Action]) -> Reply:
         question=None if over else session.questions[entry.question_index].text,
         actions=[] if over else list(actions),
         report=session.report if kind is ReplyKind.feedback else None,
+        repeated=True,
     )
 
 

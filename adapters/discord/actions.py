@@ -9,6 +9,8 @@ user's turn queue, so replies land in the order the user acted.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass
 
 import discord
@@ -32,7 +34,16 @@ from adapters.discord.views import InterviewView
 from core.commands import Command, ParsedCommand
 from core.conversation import Conversation, Replied
 from core.errors import InvalidOptionError
-from core.models import DEFAULT_QUESTIONS, Difficulty, Focus, Reply, Where, Who
+from core.models import (
+    DEFAULT_QUESTIONS,
+    Difficulty,
+    Focus,
+    Reply,
+    TextDelta,
+    TurnRef,
+    Where,
+    Who,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -118,7 +129,7 @@ class InterviewActions:
         await interaction.response.defer(thinking=True, ephemeral=ephemeral)
         who, where = who_of(interaction.user), where_of(interaction.channel)
         channel_id = interaction.channel_id or 0
-        async with self.turns.turn(interaction.user.id, channel_id):
+        async with self.turns.turn(interaction.user.id, channel_id, _sent_at(interaction)):
             # A typed answer handled while this press waited may have moved the question on.
             if pressed is not None and (refusal := self.buttons.refusal(channel_id, pressed)):
                 await withdraw(interaction, refusal)
@@ -134,7 +145,8 @@ class InterviewActions:
         command = await self._command(role.id, request)
         who = who_of(interaction.user)
         if not opens_thread:  # a DM, or a thread or channel that cannot hold threads: stay here
-            async with self.turns.turn(interaction.user.id, interaction.channel_id or 0):
+            async with self.turns.turn(interaction.user.id, interaction.channel_id or 0,
+                                       _sent_at(interaction)):
                 reply = await self.run(command, who, where_of(interaction.channel))
                 await deliver(FollowupDelivery(interaction, self.buttons), reply)
             return
@@ -142,7 +154,7 @@ class InterviewActions:
         thread, note = await self._open_thread(
             channel, interaction.user, role.name, request.private, interaction.app_permissions
         )
-        async with self.turns.turn(interaction.user.id, thread.id):
+        async with self.turns.turn(interaction.user.id, thread.id, _sent_at(interaction)):
             try:
                 if note:  # said before the first question, where the candidate will look
                     await thread.send(note, allowed_mentions=NO_PINGS)
@@ -264,12 +276,43 @@ class InterviewActions:
         await deliver(ChannelDelivery(channel, self.buttons), reply)
         return reply
 
-    async def answer_in_channel(self, channel: discord.abc.Messageable, who: Who, text: str) -> Reply:
-        """The candidate's answer: the reply streams into the conversation as it is written."""
+    async def answer_in_channel(self, channel: discord.abc.Messageable, who: Who, text: str,
+                                turn: TurnRef | None = None) -> Reply | None:
+        """The candidate's answer: the reply streams into the conversation as it is written.
+
+        A repeat of a named turn already applied shows nothing (it was answered then).
+        """
         delivery = ChannelDelivery(channel, self.buttons)
         streamer = StreamingReply(delivery)
         where = where_of(channel)  # type: ignore[arg-type]
         async with channel.typing():
-            reply = await streamer.run(self.service.answer_stream(who, where, text))
+            try:
+                events = _unless_repeated(self.service.answer_stream(who, where, text, turn))
+                async with aclosing(events):
+                    reply = await streamer.run(events)  # the preview is discarded on failure
+            except _Repeated:
+                log.info("discord.turn_repeated", user=who.user_id)
+                return None
         await delivery.settle(reply)
         return reply
+
+
+def _sent_at(interaction: discord.Interaction) -> float:
+    """When Discord stamped a press or command: queued with typed messages in that order."""
+    return interaction.created_at.timestamp()
+
+
+class _Repeated(Exception):
+    """The turn was applied before: its reply is in the conversation already."""
+
+
+async def _unless_repeated(
+        events: AsyncIterator[TextDelta | Reply]) -> AsyncIterator[TextDelta | Reply]:
+    """The turn's events; a repeat stops here (the stream, holding the session, is closed)."""
+    try:
+        async for event in events:
+            if isinstance(event, Reply) and event.repeated:
+                raise _Repeated
+            yield event
+    finally:
+        await events.aclose()  # type: ignore[attr-defined]

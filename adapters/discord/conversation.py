@@ -4,8 +4,13 @@
   and ``Where`` (a DM channel, or the thread opened for a candidate). A thread's
   conversation id carries its parent channel, ``"<channel id>:<thread id>"``, so a
   channel's practice stats find every interview held in its threads by prefix.
-- ``TurnQueue`` runs one person's turns in one conversation strictly in arrival order:
-  a second message sent while the first is being answered waits behind it.
+- ``TurnQueue`` runs one person's messages in one conversation one at a time, in the
+  order Discord stamped them (the snowflake's ``created_at``; ties by arrival): a second
+  message sent while the first is being answered waits behind it. A conversation's
+  events always reach one shard (DMs shard 0, a server its shard), so this queue sees
+  all of one user's messages there. A typed answer is also a named turn
+  (``message_turn``): a replayed ``MESSAGE_CREATE`` (a resumed gateway session, a
+  restarted shard) gets no second turn, and the shared store orders by the same time.
 - ``ChannelDelivery`` and ``FollowupDelivery`` send rendered messages with no pings,
   and keep the interview buttons under the conversation's latest question only
   (``LiveButtons``).
@@ -13,6 +18,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import discord
@@ -20,7 +27,7 @@ import discord
 from adapters.discord.buttons import LiveButtons
 from adapters.discord.render import Outgoing, render_reply
 from core.locks import KeyedLocks
-from core.models import Reply, Where, Who
+from core.models import Reply, TurnRef, Where, Who
 
 PLATFORM = "discord"
 # Echoed candidate text must never ping @everyone, roles or users.
@@ -57,6 +64,11 @@ def stats_prefix_of(channel: discord.abc.Snowflake | None) -> str | None:
     return None  # a DM has no team to count
 
 
+def message_turn(message: discord.Message) -> TurnRef:
+    """A typed answer as a named turn: the message id, and when Discord stamped it."""
+    return TurnRef(key=f"discord:{message.id}", sent_at=message.created_at.timestamp())
+
+
 class TurnQueue:
     """FIFO per (user, conversation), on core's ``KeyedLocks``.
 
@@ -66,12 +78,22 @@ class TurnQueue:
 
     def __init__(self) -> None:
         self._locks = KeyedLocks()
+        self._handling = 0  # messages and presses being handled or waiting
 
-    def turn(self, user_id: int, channel_id: int):
-        return self._locks.hold((user_id, channel_id))
+    @asynccontextmanager
+    async def turn(self, user_id: int, channel_id: int,
+                   sent_at: float | None = None) -> AsyncIterator[None]:
+        """Hold the queue; waiters with an earlier ``sent_at`` go first, then by arrival."""
+        self._handling += 1
+        try:
+            async with self._locks.hold((user_id, channel_id),
+                                        float("inf") if sent_at is None else sent_at):
+                yield
+        finally:
+            self._handling -= 1
 
     def __len__(self) -> int:
-        return len(self._locks)
+        return self._handling
 
 
 async def edit_message(message: discord.Message, outgoing: Outgoing,

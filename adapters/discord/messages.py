@@ -22,7 +22,7 @@ import structlog
 
 from adapters.discord.actions import START_FAILED_HERE, InterviewActions
 from adapters.discord.commands import HELP_TEXT
-from adapters.discord.conversation import NO_PINGS, who_of, where_of
+from adapters.discord.conversation import NO_PINGS, message_turn, who_of, where_of
 from adapters.discord.errors import on_message_error
 from adapters.discord.files import read_context_file
 from adapters.discord.render import render_roles, split_text
@@ -47,7 +47,8 @@ async def handle_message(actions: InterviewActions, message: discord.Message) ->
         return  # interviews started in a text channel live in their own thread, never in it
     is_dm = message.guild is None
     # Take the turn first (it does not yield when free), so messages keep their order.
-    async with actions.turns.turn(message.author.id, message.channel.id):
+    async with actions.turns.turn(message.author.id, message.channel.id,
+                                  message.created_at.timestamp()):
         channel = message.channel if is_dm else await _known_channel(message)
         if channel is None:
             return
@@ -99,7 +100,7 @@ async def _act(
                 "it as a voice message.", allowed_mentions=NO_PINGS
             )
             return
-        await actions.answer_in_channel(channel, who, message.content)
+        await actions.answer_in_channel(channel, who, message.content, message_turn(message))
         return
     log.info("discord.typed_command", verb=command.command.value, dm=is_dm)
     if command.command is Command.start:

@@ -9,7 +9,7 @@ logged and answered with a short apology, and the interview itself survives.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 
 import structlog
 from slack_sdk.errors import SlackApiError
@@ -24,6 +24,7 @@ from adapters.slack.blocks import (
 )
 from adapters.slack.dedupe import Presses
 from adapters.slack.files import FileReader
+from adapters.slack.ordering import defer, message_turn, queued
 from adapters.slack.outbox import Outbox
 from adapters.slack.parsing import USAGE, plain_text
 from adapters.slack.places import SlackPlace, is_dm, slack_who
@@ -36,7 +37,7 @@ from core.commands import RECORD_COMMANDS, Command, ParsedCommand, parse
 from core.conversation import Conversation, Replied, ShowRoles, ShowUsage
 from core.errors import InterviewError
 from core.locks import KeyedLocks
-from core.models import Reply, RoleSummary, TextDelta, Who
+from core.models import Reply, RoleSummary, TextDelta, TurnRef, Who
 from core.service import InterviewService
 
 log = structlog.get_logger(__name__)
@@ -83,6 +84,7 @@ class SlackInterviews:
         self.stream_interval = stream_interval
         # One person's messages in one conversation run one at a time, in arrival order:
         # an answer sent right after `start sales` must not be read before the interview.
+        # The answer's turn itself waits in the session lock (``ordering``).
         self.in_order = KeyedLocks()
         self.starting = KeyedLocks()  # (team, channel, user): one channel start at a time
         self.presses = Presses(service.store)  # button presses already handled (double clicks)
@@ -268,12 +270,16 @@ class SlackInterviews:
     # ------------------------------------------------------------------ messages
 
     async def on_message(self, team: str, event: dict) -> None:
-        """A human's message in a DM with the bot, or in a channel thread, in arrival order."""
-        key = (team, event["channel"], event.get("thread_ts"), event["user"])
-        async with self.in_order.hold(key):
-            await self._on_message(team, event)
+        """A human's message in a DM with the bot, or in a channel thread, in ``ts`` order.
 
-    async def _on_message(self, team: str, event: dict) -> None:
+        A typed answer is a named turn, applied in ``ts`` order and once (``ordering``).
+        """
+        key = (team, event["channel"], event.get("thread_ts"), event["user"])
+        turn = message_turn(team, event)
+        async with queued(self.in_order, key, turn):
+            await self._on_message(team, event, turn)
+
+    async def _on_message(self, team: str, event: dict, turn: TurnRef | None = None) -> None:
         who = slack_who(event["user"])
         channel = event["channel"]
         if event.get("channel_type") == "im":
@@ -289,16 +295,17 @@ class SlackInterviews:
             if (recording := audio_file(event)) is not None:  # a spoken answer (voice.py)
                 await answer_by_voice(self, who, place, recording)
             elif event.get("files"):
-                await self._take_files(who, place, event)
+                await self._take_files(who, place, event, turn)
             else:
-                await self._take_text(who, place, plain_text(event.get("text") or ""))
+                await self._take_text(who, place, plain_text(event.get("text") or ""), turn)
 
-    async def _take_text(self, who: Who, place: SlackPlace, text: str) -> None:
+    async def _take_text(self, who: Who, place: SlackPlace, text: str,
+                         turn: TurnRef | None = None, *, later: bool = True) -> None:
         # Mid-interview only a command typed alone counts (core.conversation).
         typed = await self.conversation.understand(who, place.where, text)
         command = typed.command
         if command is None and typed.active:
-            await self.answer(who, place, text)
+            await self.answer(who, place, text, turn, later=later)
         elif command is None:
             await self.outbox.post_all(place, text_messages(DM_HELP + USAGE))
         elif command.command is Command.start:
@@ -310,7 +317,8 @@ class SlackInterviews:
         else:
             await self.run_verb(who, place, command)
 
-    async def _take_files(self, who: Who, place: SlackPlace, event: dict) -> None:
+    async def _take_files(self, who: Who, place: SlackPlace, event: dict,
+                          turn: TurnRef | None = None) -> None:
         """A resume or job description: used by ``start`` in the same message, else kept.
 
         Mid-interview, words typed with a file are the answer: they are answered first,
@@ -318,8 +326,8 @@ class SlackInterviews:
         """
         active = await self.conversation.is_active(who, place.where)
         typed = plain_text(event.get("text") or "")
-        if active and typed.strip():
-            await self._take_text(who, place, typed)
+        if active and typed.strip():  # answered now: the note about the file follows it
+            await self._take_text(who, place, typed, turn, later=False)
         texts = [await self.files.read_text(file) for file in event["files"]]
         await self.conversation.put_note(who, PENDING_CONTEXT, _channel(place), "\n\n".join(texts),
                                          ttl_seconds=PENDING_CONTEXT_SECONDS)
@@ -378,17 +386,36 @@ class SlackInterviews:
 
     # ------------------------------------------------------------------ rendering turns
 
-    async def answer(self, who: Who, place: SlackPlace, text: str) -> None:
-        await self.deliver_turn(who, place, self.service.answer_stream(who, place.where, text))
+    async def answer(self, who: Who, place: SlackPlace, text: str,
+                     turn: TurnRef | None = None, *, later: bool = True) -> None:
+        if later and turn is not None and defer(lambda: self._answer_later(who, place, text, turn)):
+            return  # waits in the session lock, where every process sees it (``ordering``)
+        await self.deliver_turn(who, place, self.service.answer_stream(who, place.where, text,
+                                                                       turn))
+
+    async def _answer_later(self, who: Who, place: SlackPlace, text: str, turn: TurnRef) -> None:
+        async with self.guarded(self.poster(place), channel=place.channel_id,
+                                surface="thread" if place.is_thread else "dm"):
+            await self.deliver_turn(who, place, self.service.answer_stream(who, place.where,
+                                                                           text, turn))
 
     async def deliver_turn(self, who: Who, place: SlackPlace,
                            events: AsyncIterator[TextDelta | Reply]) -> None:
-        """Stream a turn's reply into the conversation (typed answers and ``voice``)."""
+        """Stream a turn's reply into the conversation (typed answers and ``voice``).
+
+        A repeat of a turn already applied (a redelivered message) was answered when it
+        was applied: nothing is posted again.
+        """
         stream = ReplyStream(self.outbox, place, who.user_id,
                              render=lambda reply: reply_messages(reply, who.user_id, place),
                              support=self.streaming, grace=self.stream_grace,
                              interval=self.stream_interval)
-        reply = await stream.deliver(events)
+        try:
+            async with aclosing(_unless_repeated(events)) as checked:
+                reply = await stream.deliver(checked)
+        except _Repeated:
+            log.info("slack.turn_repeated", user=who.user_id)
+            return
         await self._after(who, place, reply)
 
     async def show(self, who: Who, place: SlackPlace, reply: Reply) -> None:
@@ -433,3 +460,24 @@ def _channel(place: SlackPlace) -> str:
     """The key of a user's notes about one channel (or DM): its team and channel."""
     return f"{place.team_id}:{place.channel_id}"
 
+
+class _Repeated(Exception):
+    """The turn was applied before: its reply is in the conversation already."""
+
+
+async def _unless_repeated(
+        events: AsyncIterator[TextDelta | Reply]) -> AsyncIterator[TextDelta | Reply]:
+    try:
+        async for event in events:
+            if isinstance(event, Reply) and event.repeated:
+                raise _Repeated
+            yield event
+    finally:
+        await _close(events)
+
+
+async def _close(events: AsyncIterator[TextDelta | Reply]) -> None:
+    """End a turn's stream now: it holds the user's session lock until it ends."""
+    aclose = getattr(events, "aclose", None)
+    if aclose is not None:
+        await aclose()

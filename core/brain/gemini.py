@@ -332,6 +332,8 @@ def _observe(call: Call, response: types.GenerateContentResponse) -> None:
     if usage is not None:
         call.usage = (usage.prompt_token_count or 0,
                       (usage.candidates_token_count or 0) + (usage.thoughts_token_count or 0))
+        # Included in the prompt count; Google bills them at a discount (implicit caching).
+        call.cached = usage.cached_content_token_count or 0
     call.response_id = response.response_id or call.response_id
     if response.candidates:
         call.finish = _value(response.candidates[0].finish_reason) or call.finish

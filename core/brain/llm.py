@@ -112,6 +112,7 @@ class Call:
     purpose: str  # turn | report
     started: float = field(default_factory=time.perf_counter)
     usage: tuple[int, int] | None = None  # (input, output) tokens; None: nothing billed yet
+    cached: int = 0  # of the input tokens, those a prompt cache served (cheaper)
     finish: str | None = None
     response_id: str | None = None
 
@@ -138,6 +139,7 @@ class ModelBrain(Brain):
 
     provider = "model"  # names the log events: gemini.call, openai.failed...
     recent_entries: int = prompts.RECENT_ENTRIES  # transcript entries sent verbatim per turn
+    earlier_entry_chars: int = prompts.EARLIER_ENTRY_CHARS  # of those, on an earlier question
     # Finish reasons of a complete reply, and those of a filter stop (lower-cased).
     complete_finishes: frozenset[str] = frozenset({"stop"})
     filter_finishes: frozenset[str] = frozenset()
@@ -197,7 +199,8 @@ class ModelBrain(Brain):
             session.brain_notes["summary_covers_entries"] = str(
                 max(0, len(session.transcript) - self.recent_entries))
         return (prompts.system_instruction(request.role, session),
-                prompts.turn_prompt(request, summary, self.recent_entries))
+                prompts.turn_prompt(request, summary, self.recent_entries,
+                                    self.earlier_entry_chars))
 
     async def plan_turn(self, request: TurnRequest) -> TurnPlan:
         system, prompt = self._turn_inputs(request)
@@ -353,7 +356,7 @@ class ModelBrain(Brain):
         log.info(f"{self.provider}.call", purpose=call.purpose, session=_id(session),
                  model=self.model, outcome=outcome, finish_reason=call.finish,
                  response_id=call.response_id, tokens_in=tokens_in, tokens_out=tokens_out,
-                 session_tokens_in=session.usage.input_tokens if session else None,
+                 tokens_cached=call.cached, session_tokens_in=session.usage.input_tokens if session else None,
                  session_tokens_out=session.usage.output_tokens if session else None,
                  ms=round((time.perf_counter() - call.started) * 1000, 1))
 

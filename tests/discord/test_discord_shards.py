@@ -16,12 +16,15 @@ from pathlib import Path
 
 import pytest
 
+from core.models import Where, Who, session_key
+from core.service import InterviewService
 from core.session import Speaker
 from core.stores.redis import RedisHistory, RedisStore
 from adapters.discord import run_discord
 from bot.settings import Settings
 from tests.fakes.discord_fake import FakeDiscord
-from tests.support.discord import make_service
+from tests.support.brains import ScriptedBrain
+from tests.support.discord import Chat, make_service
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSWER = ("At Acme I owned a 400k deal with a logistics firm. I mapped the CFO as economic "
@@ -124,3 +127,63 @@ def test_the_example_env_files_empty_shard_settings_mean_no_sharding(tmp_path, m
     for name in ("DISCORD_SHARD_COUNT", "DISCORD_SHARD_IDS"):
         monkeypatch.delenv(name, raising=False)
     assert Settings().discord_shards == {}
+
+
+async def test_answers_dispatched_out_of_order_are_applied_in_message_order_and_once(
+        fake: FakeDiscord, start_bot, redis_url, redis_prefix):
+    """A user's answers queue by their snowflake time, not by arrival (one conversation's
+    events always reach one shard, so its queue sees them all); a replayed MESSAGE_CREATE
+    (a resumed gateway session) gets no second turn from the shared store."""
+    store = RedisStore.from_url(redis_url, prefix=redis_prefix)
+    gate = asyncio.Event()
+    gate.set()
+    brain = ScriptedBrain(gate=gate)  # the test decides when a turn may finish
+    service = InterviewService(brain=brain, store=store)
+    try:
+        async with start_bot(service) as bot:
+            chat = Chat(fake, bot)
+            dave = fake.user("dave")
+            dm = fake.dm_channel(dave)
+            key = session_key(Who(platform="discord", user_id=str(dave.id)),
+                              Where(platform="discord", conversation_id=str(dm)))
+            await chat.say(dave, dm, "start sales")
+            greeted = len(fake.channel_messages(dm))
+
+            async def answers() -> list[str]:
+                session = await store.get(key)
+                return [e.text for e in session.transcript if e.speaker is Speaker.candidate]
+
+            gate.clear()
+            held = brain.at_gate
+            await fake.say(dave, dm, f"{ANSWER} (first)")
+            await fake.until(lambda: brain.at_gate == held + 1)  # holding the session
+            second = fake.draft(dave, dm, f"{ANSWER} (second)")
+            third = fake.draft(dave, dm, f"{ANSWER} (third)")
+            await fake.deliver(third, dave)  # the later message reaches the bot first
+            await fake.until(lambda: len(bot.actions.turns) == 2)
+            await fake.deliver(second, dave)
+            await fake.until(lambda: len(bot.actions.turns) == 3)
+            gate.set()
+            await until(lambda: _ready(chat, answers, 3))
+            per_reply = (len(fake.channel_messages(dm)) - greeted) / 3
+            before = len(fake.channel_messages(dm))
+
+            await fake.deliver(second, dave)  # replayed: already applied
+            await fake.say(dave, dm, f"{ANSWER} (fourth)")
+            await until(lambda: _ready(chat, answers, 4))
+            assert await answers() == [f"{ANSWER} ({n})"
+                                       for n in ("first", "second", "third", "fourth")]
+            assert len(fake.channel_messages(dm)) - before == per_reply  # the replay: nothing
+    finally:
+        await store.close()
+
+
+async def until(condition, timeout: float = 30.0) -> None:
+    """Wait for an async condition; the bound only ends a failing test."""
+    async with asyncio.timeout(timeout):
+        while not await condition():
+            await asyncio.sleep(0.005)
+
+
+async def _ready(chat: Chat, answers, count: int) -> bool:
+    return chat.idle() and len(await answers()) == count

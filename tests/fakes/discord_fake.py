@@ -161,7 +161,9 @@ class FakeDiscord:
     """Discord as far as this bot needs it. Start with ``await fake.start()``."""
 
     def __init__(self) -> None:
-        self._ids = itertools.count(1_100_000_000_000_000_000)
+        # A snowflake's top bits are its time in ms (discord.py's ``created_at`` reads them):
+        # each new id is a millisecond after the last, as two things a person does are.
+        self._ids = itertools.count(1_100_000_000_000_000_000, 1 << 22)
         self.bot_user = FakeUser(self.snowflake(), "interview-bot", "Interview Bot", bot=True)
         self.application_id = self.bot_user.id
         self.owner = FakeUser(self.snowflake(), "owner")
@@ -360,6 +362,15 @@ class FakeDiscord:
             message["attachments"] = [self._upload(*attachment)]
         await self._deliver(message, user)
         return message
+
+    def draft(self, user: FakeUser, channel_id: int, content: str) -> dict[str, Any]:
+        """A message the user sent (its snowflake id, hence its time, is given now) that the
+        gateway has not dispatched yet: ``deliver`` it later, in any order, or twice (a
+        resumed gateway session replays events)."""
+        return self._message(channel_id, user, {"content": content})
+
+    async def deliver(self, message: dict[str, Any], user: FakeUser) -> None:
+        await self._deliver(message, user)
 
     async def voice_message(self, user: FakeUser, channel_id: int, audio: bytes,
                             seconds: float) -> dict[str, Any]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from core.models import Where, Who
+from core.models import Where, Who, session_key
 from core.session import Speaker
 from core.stores.redis import RedisStore
 from tests.fakes.slack_fake import button_press, message_event
+from tests.support.brains import ScriptedBrain
 from tests.support.slack import CHANNEL, command, start_in_channel
 
 TEAM, DM, ALICE = "T0TEAM", "D0DM1", "U0ALICE"
@@ -69,6 +70,63 @@ async def test_a_channel_command_on_one_replica_finds_the_thread_started_on_the_
             await store.close()
 
 
+def answer_at(ts: str, text: str) -> dict:
+    return message_event(text, user=ALICE, channel=DM, channel_type="im", ts=ts)
+
+
+async def until(condition, timeout: float = 30.0) -> None:
+    """Wait for an async condition; the bound only ends a failing test."""
+    async with asyncio.timeout(timeout):
+        while not await condition():
+            await asyncio.sleep(0.005)
+
+
+async def test_answers_reaching_two_replicas_out_of_order_are_applied_in_ts_order_and_once(
+        make_harness, redis_url, redis_prefix):
+    """Was: a user's answers spread over two processes were applied in arrival order."""
+    stores = [RedisStore.from_url(redis_url, prefix=redis_prefix) for _ in range(2)]
+    gate = asyncio.Event()
+    gate.set()
+    brain = ScriptedBrain(gate=gate)  # the test decides when a turn may finish
+    who, where = Who(platform="slack", user_id=ALICE), Where(platform="slack",
+                                                            conversation_id=f"{TEAM}:{DM}")
+    key = session_key(who, where)
+    try:
+        one, other = [await make_harness(brain=brain, store=store) for store in stores]
+        fake = one.fake
+        await one.sender.event(answer_at("1700000000.000100", "start sales"))
+        await fake.wait_for_posts(1, channel=DM)
+        gate.clear()
+        held = brain.at_gate
+        await one.sender.event(answer_at("1700000001.000100", f"{ANSWER} (first)"))
+        await until(lambda: _true(brain.at_gate == held + 1))  # running, holding the session
+        # The user's next two answers: the later one reaches the busy replica first, the
+        # earlier one the other replica afterwards.
+        later = answer_at("1700000003.000100", f"{ANSWER} (third)")
+        earlier = answer_at("1700000002.000100", f"{ANSWER} (second)")
+        assert (await one.sender.event(later)).status == 200
+        await until(lambda: _is(stores[0].waiting(key), 2))
+        assert (await other.sender.event(earlier)).status == 200
+        await until(lambda: _is(stores[0].waiting(key), 3))
+        gate.set()
+        await fake.wait_for_posts(4, channel=DM)
+        # The earlier answer again, as a new delivery the event-id check cannot know
+        # (another event id), to the other replica; then one more answer behind it.
+        again = answer_at("1700000002.000100", f"{ANSWER} (second)")
+        assert again["event_id"] != earlier["event_id"]
+        await one.sender.event(again)
+        await one.sender.event(answer_at("1700000004.000100", f"{ANSWER} (fourth)"))
+        await fake.wait_for_posts(5, channel=DM)
+        session = await stores[1].get(key)
+        assert [e.text for e in session.transcript if e.speaker is Speaker.candidate] == [
+            f"{ANSWER} ({n})" for n in ("first", "second", "third", "fourth")]
+        await until(lambda: _is(stores[0].waiting(key), 0))
+        assert len(fake.posts(DM)) == 5  # greeting and four replies: the repeat got none
+    finally:
+        for store in stores:
+            await store.close()
+
+
 async def test_a_double_click_split_across_replicas_skips_once(
         make_harness, redis_url, redis_prefix):
     stores = [RedisStore.from_url(redis_url, prefix=redis_prefix) for _ in range(2)]
@@ -89,3 +147,11 @@ async def test_a_double_click_split_across_replicas_skips_once(
     finally:
         for store in stores:
             await store.close()
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def _is(count, expected: int) -> bool:
+    return await count == expected

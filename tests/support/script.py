@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from core.brain.base import Brain
 from core.brain.offline import OfflineBrain
-from core.models import InterviewOptions, Reply, ReplyKind, Where, Who
+from core.models import InterviewOptions, Reply, ReplyKind, TurnRef, Where, Who
 from core.service import InterviewService
 from core.store import InMemoryStore
 
@@ -116,8 +116,9 @@ class ScriptedService(InterviewService):
                                            "questions": len(QUESTIONS)})
         return self._kept(await super().start(who, where, fixed))
 
-    async def answer_stream(self, who: Who, where: Where, text: str):
-        async for event in super().answer_stream(who, where, text):
+    async def answer_stream(self, who: Who, where: Where, text: str,
+                            turn: TurnRef | None = None):
+        async for event in super().answer_stream(who, where, text, turn):
             if isinstance(event, Reply):
                 self._kept(event)
             yield event
