@@ -126,3 +126,24 @@ async def hold_turn(store: SessionStore, key: str, turn: TurnRef | None, payload
         if turn is not None:
             copy.begin_turn(turn_refs(turn), digest(payload), turn.number)
         yield copy
+
+
+class TurnRepeated(Exception):
+    """A named turn arrived again after it was applied: its reply was shown then."""
+
+
+async def unless_repeated(events: AsyncIterator) -> AsyncIterator:
+    """A turn's events (``TextDelta``s, then the ``Reply``); a repeat raises ``TurnRepeated``.
+
+    The turn's stream holds the user's session lock until it ends, so it is closed here
+    on every exit rather than left to the garbage collector.
+    """
+    try:
+        async for event in events:
+            if isinstance(event, Reply) and event.repeated:
+                raise TurnRepeated
+            yield event
+    finally:
+        aclose = getattr(events, "aclose", None)
+        if aclose is not None:
+            await aclose()

@@ -9,7 +9,6 @@ user's turn queue, so replies land in the order the user acted.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass
 
@@ -39,11 +38,11 @@ from core.models import (
     Difficulty,
     Focus,
     Reply,
-    TextDelta,
     TurnRef,
     Where,
     Who,
 )
+from core.turns import TurnRepeated, unless_repeated
 
 log = structlog.get_logger(__name__)
 
@@ -287,10 +286,10 @@ class InterviewActions:
         where = where_of(channel)  # type: ignore[arg-type]
         async with channel.typing():
             try:
-                events = _unless_repeated(self.service.answer_stream(who, where, text, turn))
+                events = unless_repeated(self.service.answer_stream(who, where, text, turn))
                 async with aclosing(events):
                     reply = await streamer.run(events)  # the preview is discarded on failure
-            except _Repeated:
+            except TurnRepeated:
                 log.info("discord.turn_repeated", user=who.user_id)
                 return None
         await delivery.settle(reply)
@@ -300,19 +299,3 @@ class InterviewActions:
 def _sent_at(interaction: discord.Interaction) -> float:
     """When Discord stamped a press or command: queued with typed messages in that order."""
     return interaction.created_at.timestamp()
-
-
-class _Repeated(Exception):
-    """The turn was applied before: its reply is in the conversation already."""
-
-
-async def _unless_repeated(
-        events: AsyncIterator[TextDelta | Reply]) -> AsyncIterator[TextDelta | Reply]:
-    """The turn's events; a repeat stops here (the stream, holding the session, is closed)."""
-    try:
-        async for event in events:
-            if isinstance(event, Reply) and event.repeated:
-                raise _Repeated
-            yield event
-    finally:
-        await events.aclose()  # type: ignore[attr-defined]

@@ -39,6 +39,7 @@ from core.errors import InterviewError
 from core.locks import KeyedLocks
 from core.models import Reply, RoleSummary, TextDelta, TurnRef, Who
 from core.service import InterviewService
+from core.turns import TurnRepeated, unless_repeated
 
 log = structlog.get_logger(__name__)
 
@@ -411,9 +412,9 @@ class SlackInterviews:
                              support=self.streaming, grace=self.stream_grace,
                              interval=self.stream_interval)
         try:
-            async with aclosing(_unless_repeated(events)) as checked:
+            async with aclosing(unless_repeated(events)) as checked:
                 reply = await stream.deliver(checked)
-        except _Repeated:
+        except TurnRepeated:
             log.info("slack.turn_repeated", user=who.user_id)
             return
         await self._after(who, place, reply)
@@ -459,25 +460,3 @@ class SlackInterviews:
 def _channel(place: SlackPlace) -> str:
     """The key of a user's notes about one channel (or DM): its team and channel."""
     return f"{place.team_id}:{place.channel_id}"
-
-
-class _Repeated(Exception):
-    """The turn was applied before: its reply is in the conversation already."""
-
-
-async def _unless_repeated(
-        events: AsyncIterator[TextDelta | Reply]) -> AsyncIterator[TextDelta | Reply]:
-    try:
-        async for event in events:
-            if isinstance(event, Reply) and event.repeated:
-                raise _Repeated
-            yield event
-    finally:
-        await _close(events)
-
-
-async def _close(events: AsyncIterator[TextDelta | Reply]) -> None:
-    """End a turn's stream now: it holds the user's session lock until it ends."""
-    aclose = getattr(events, "aclose", None)
-    if aclose is not None:
-        await aclose()
