@@ -15,6 +15,7 @@ every turn and are cached.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,11 +48,27 @@ def warm_up() -> None:
     embed(["warm up"])
 
 
+_RECENT: OrderedDict[str, np.ndarray] = OrderedDict()
+RECENT_SIZE = 4096  # sentences; about 1 KB each. A turn re-reads the earlier answers to its
+# question, and the follow-up is checked against them, so most sentences recur.
+
+
 def embed(texts: list[str]) -> np.ndarray:
-    """Unit-length embeddings, shape (len(texts), 256), float32."""
+    """Unit-length embeddings, shape (len(texts), 256), float32 (recent texts are cached)."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return np.asarray(_model().embed(texts, norm=True), dtype=np.float32)
+    missing = list(dict.fromkeys(t for t in texts if t not in _RECENT))
+    if missing:
+        fresh = np.asarray(_model().embed(missing, norm=True), dtype=np.float32)
+        for text, vector in zip(missing, fresh):
+            vector.setflags(write=False)
+            _RECENT[text] = vector
+    for text in texts:
+        _RECENT.move_to_end(text)
+    vectors = np.stack([_RECENT[text] for text in texts])
+    while len(_RECENT) > RECENT_SIZE:
+        _RECENT.popitem(last=False)
+    return vectors
 
 
 @lru_cache(maxsize=8192)
