@@ -266,6 +266,10 @@ async def run_cli(service: InterviewService, args: argparse.Namespace,
             continue
         if command is None:  # an answer, typed or spoken
             voice = line.strip().lower().split(maxsplit=1)[:1] == [VOICE]
+            if line.strip().startswith("/") and not voice:
+                # A mistyped command is not an answer: nothing is recorded or scored.
+                term.error(f"I don't know the command {line.split()[0]}. {HELP}")
+                continue
             path = line.strip()[len(VOICE):].strip()
             reply = await _call(term, _voice_answer(service, who, where, path)
                                 if voice else service.answer(who, where, line))

@@ -89,7 +89,7 @@ OUTCOME = re.compile(
     r"recovered|doubled|tripled|halved|dropped|rose|lifted|boost\w*|succeed\w*|"
     r"fell|went (?:up|down|from|back)|climbed|jumped|shrank|stopped|disappeared|went away|"
     r"never (?:came|happened|recurred) (?:back|again)|(?:has|have) (?:stayed|held)|stayed|"
-    r"no (?:more|longer|further)|zero|0 \w+|back to|down to|up to|fewer|cut (?:\w+ )?(?:by|from|to)|"
+    r"no (?:more|longer|further)|zero|0 \w+|back to|down to|up to|fewer|cut(?:ting)? (?:\w+ )?(?:by|from|to)|"
     r"approved|agreed|adopted|accepted|merged|passed|promoted|expanded|upsold|booked|"
     r"(?:up|down) (?:by )?\d[\d.,]*\s?%|from \$?\d[\d.,]*\s?\w*%? to \$?\d|"
     r"(?:it|that|this|which|everything|the (?:fix|change|plan)) (?:has )?worked|worked (?:out|well)|"

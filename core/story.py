@@ -32,6 +32,10 @@ def own_actions(parts: list[str]) -> list[str]:
     return found
 
 
+_STATES = ("zero", "0 ", "no more", "no longer", "no further", "no repeats", "no recurrence",
+           "no complaints", "fewer", "record")  # outcomes that are states, not verbs
+
+
 def story_result(parts: list[str], actions: list[str]) -> tuple[list[str], str | None]:
     """Result cues said once the candidate has started acting: the story's outcome.
 
@@ -45,8 +49,10 @@ def story_result(parts: list[str], actions: list[str]) -> tuple[list[str], str |
     best: str | None = None
     for sentence in parts[first_action:]:
         # "open rates had dropped to 18%": the past perfect is the backstory, not the result
+        # ("we had zero downtime" is a result: only a verb after "had" is backstory)
         found = [m.group(0) for m in signals.OUTCOME.finditer(sentence)
-                 if not re.search(r"(?:\bhad|'d|’d) (?:\w+ )?$", sentence[:m.start()])]
+                 if m.group(0).lower().startswith(_STATES)
+                 or not re.search(r"(?:\bhad|'d|’d) (?:\w+ )?$", sentence[:m.start()])]
         if found:
             cues += found
             if best is None or (signals.DIGIT_NUMBER.search(sentence)

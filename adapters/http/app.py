@@ -124,7 +124,7 @@ async def run_api(service: InterviewService, *, host: str, port: int, api_token:
     config = uvicorn.Config(app, host=host, port=port, log_config=None,
                             log_level=log_level.lower(), timeout_graceful_shutdown=5)
     _keep_ids_out_of_access_logs()
-    log.info("http.serving", url=f"http://{host}:{port}/", token_required=bool(api_token),
+    log.info("http.serving", url=f"http://{host}:{port}/", auth_required=bool(api_token),
              brain=service.brain.name)
     await uvicorn.Server(config).serve()
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 import hashlib
 import re
 
-from core import semantics, signals
-from core.analysis import CHATTY_WORDS, AnswerAnalysis, Gap, content_terms, is_story
+from core import signals
+from core.analysis import CHATTY_WORDS, AnswerAnalysis, Gap, is_story
 from core.intent import AskBack
 from core.brain.base import Brain, Move, ReportRequest, TurnPlan, TurnRequest
+from core.brain.follow_ups import missing_point, unused_follow_up
 from core.brain.offline_report import build_report
 from core.models import Focus, Persona
 from core.report import FeedbackReport
 from core.roles import Category, Question
-from core.session import Session, Speaker
+from core.session import Session
 from core.text import excerpt
 
 MOVE_ON = ["Thanks, let's move on.", "Okay, next one.", "Thanks. Let's switch gears.",
@@ -72,65 +73,6 @@ def _echo(analysis: AnswerAnalysis | None) -> str:
             action = " ".join(words[:12]) + "…"
         return f"You said {action}."
     return ""
-
-
-def _asked_before(session: Session, text: str) -> bool:
-    return any(entry.speaker is Speaker.interviewer and text in entry.text
-               for entry in session.transcript)
-
-
-_NEGATED = re.compile(r"\b(?:not|never|no|wouldn'?t|didn'?t|don'?t|won'?t|couldn'?t|"
-                      r"isn'?t|wasn'?t|avoid\w*|instead of|rather than)\b", re.IGNORECASE)
-
-
-def _said(request: TurnRequest) -> list[str]:
-    earlier = request.session.answers_to(request.session.current)
-    return signals.sentences(" ".join([*earlier, request.answer or ""]))
-
-
-def _fits(follow_up: str, said: list[str], said_vectors=None) -> bool:
-    """Not already answered, and not built on something the candidate said they would not do."""
-    if not said:
-        return True
-    vectors = semantics.embed(said) if said_vectors is None else said_vectors
-    sims = semantics.similarity(semantics.bank_matrix((follow_up,)), vectors)[0]
-    if float(sims.max()) >= 0.62:
-        return False  # they have said this already
-    if float(sims.max()) < 0.2:
-        return False  # about nothing they said: it would presuppose an answer they did not give
-    terms = content_terms(follow_up)
-    for sentence in said:
-        if _NEGATED.search(sentence) and len(terms & content_terms(sentence)) >= 2:
-            return False  # "what if you talked to them?" after "I wouldn't talk to them"
-    return True
-
-
-def _unused_follow_up(request: TurnRequest) -> str | None:
-    """The bank follow-up that best fits what is missing, not asked yet and not answered."""
-    said = _said(request)
-    vectors = semantics.embed(said) if said else None
-    options = [f for f in request.question.follow_ups
-               if not _asked_before(request.session, f) and _fits(f, said, vectors)]
-    if len(options) <= 1:
-        return options[0] if options else None
-    missing = [p for p in request.question.key_points
-               if request.analysis is None or p not in request.analysis.reading.key_points]
-    if not missing:
-        return options[0]
-    sims = semantics.similarity(semantics.bank_matrix(tuple(options)),
-                                semantics.bank_matrix(tuple(missing)))
-    return options[int(sims.max(axis=1).argmax())]
-
-
-def _missing_point(request: TurnRequest) -> str | None:
-    """A key point to ask about: one nothing in the answer came near, else one not matched."""
-    if request.analysis is not None and request.analysis.reading.absent:
-        return request.analysis.reading.absent[0]
-    covered = set(request.analysis.key_points_covered) if request.analysis else set()
-    for point in request.question.key_points:
-        if point not in covered:
-            return point
-    return None
 
 
 # --------------------------------------------------------------------------- moves
@@ -213,7 +155,7 @@ def _follow_up(request: TurnRequest) -> str:
             "what would I see you do, and how would you know it was working?",
         ], session, "buzz")
     if probe == Gap.terse:
-        follow_up = _unused_follow_up(request)
+        follow_up = unused_follow_up(request)
         ask = follow_up or "Walk me through your reasoning: what would you do first, and why?"
         return f"That's quite brief, and in an interview the reasoning is what gets heard. {ask}"
     if probe == Gap.no_example:
@@ -238,13 +180,13 @@ def _follow_up(request: TurnRequest) -> str:
                 if analysis is not None and analysis.result_sentence else f"{ack} ")
         return (f"{said}Can you put a number on that: how much, how many, or how fast, "
                 "compared with before?")
-    follow_up = _unused_follow_up(request)
+    follow_up = unused_follow_up(request)
     if probe == Gap.shallow:
-        point = _missing_point(request)
+        point = missing_point(request)
         if follow_up:
             return f"{ack} {follow_up}"
         if point:
-            return f"{ack} Where does {point} come into your approach?"
+            return f"{ack} What about {point}?"
         return (f"{ack} Can you go into more detail: what exactly would you do first, and "
                 "why that?")
     return f"{ack} {follow_up or 'Looking back, what would you do differently next time?'}"
@@ -335,16 +277,24 @@ def _steer(request: TurnRequest) -> str:
     if analysis is not None and not analysis.on_question and analysis.persona is not Persona.chatty:
         other = next((q for q in role.questions if q.id == analysis.reading.closest_other), None)
         fits = f" (it would fit “{other.text}”)" if other is not None else ""
-        ask = ("Do you have an example that fits it?" if is_story(question)
-               else "How would you approach that one?")
+        ask = _ask_again(question, short=True)
         return (f"That answers a different question{fits}. This one asks: {question.text} {ask}")
     lead = ("Thanks, there's a lot there. To keep us on track, let's come back to the question:"
             if analysis is not None and analysis.words >= CHATTY_WORDS
             else "Let's come back to the question:")
-    ask = ("In two or three sentences: what is the one example that best answers it, what did "
-           "you do, and how did it turn out?" if is_story(question)
-           else "In two or three sentences: what would you do first, and why?")
-    return f"{lead} {question.text} {ask}"
+    return f"{lead} {question.text} {_ask_again(question)}"
+
+
+def _ask_again(question: Question, short: bool = False) -> str:
+    """How to answer this kind of question, said when bringing the candidate back to it."""
+    if is_story(question):
+        return ("Do you have an example that fits it?" if short else
+                "In two or three sentences: what is the one example that best answers it, what "
+                "did you do, and how did it turn out?")
+    if question.category in (Category.situational, Category.technical):
+        return ("How would you approach that one?" if short else
+                "In two or three sentences: what would you do first, and why?")
+    return "What's your answer to that, in two or three sentences?"  # motivation and the like
 
 
 def _warning(request: TurnRequest) -> str:

@@ -137,3 +137,13 @@ def test_bad_settings_end_with_one_readable_line_and_status_2():
     assert "STORE_URL scheme 'postgres' is not supported" in unknown_store.stderr
     bad_ttl = run_cli(["history"], "", env={"SESSION_TTL_HOURS": "0"})
     assert bad_ttl.returncode == 2 and "SESSION_TTL_HOURS" in bad_ttl.stderr
+
+
+def test_a_mistyped_command_is_refused_and_never_scored_as_an_answer():
+    result = run_cli(["cli", "--role", "marketing", "--questions", "2", "--json"],
+                     "/bogus\n/finish\n")
+    assert result.returncode == 0, result.stderr
+    turns = events(result.stdout)
+    assert [t["kind"] for t in turns] == ["greeting", "error", "feedback"]
+    assert "I don't know the command /bogus" in turns[1]["text"]
+    assert turns[-1]["report"]["answered"] == 0

@@ -113,6 +113,7 @@ def test_present_tense_non_native_and_resume_style_actions_are_the_candidates(te
 @pytest.mark.parametrize("outcome", [
     "They renewed for two years.", "I hit quota that quarter.", "The complaints stopped.",
     "Zero crashes since.", "Churn fell 20% over two quarters.", "It went live a week early.",
+    "We had zero downtime, cutting costs by 30 percent.",  # "had" + a state is not backstory
 ])
 def test_outcomes_in_any_form_are_results(outcome):
     text = f"At my last company our biggest account was at risk. I rebuilt their onboarding. {outcome}"
@@ -227,7 +228,7 @@ async def test_an_answer_to_a_different_question_is_named_and_brought_back(servi
 
 
 def test_a_bank_follow_up_that_contradicts_the_answer_is_not_asked():
-    from core.brain.offline import _fits
+    from core.brain.follow_ups import _fits
     said = ["I wouldn't talk to the team in public about it; I'd raise it one to one."]
     assert not _fits("What if you talked to the team about it in public?", said)
     assert _fits("How would you know the one-to-one conversation had worked?", said)
