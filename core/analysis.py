@@ -113,7 +113,9 @@ class AnswerAnalysis:
 
     @property
     def quantified_outcome(self) -> bool:
-        return bool(self.result_sentence) and bool(signals.DIGIT_NUMBER.search(self.result_sentence))
+        said = self.result_sentence or ""
+        return bool(signals.DIGIT_NUMBER.search(said)
+                    or signals.COUNT_WORD.search(said) and signals.COMPARED.search(said))
 
     @property
     def concrete(self) -> bool:
@@ -198,7 +200,8 @@ def _wrong_sums(text: str, parts: list[str]) -> list[tuple[Misconception, str]]:
         sentence = next((s for s in parts if wrong.said in s), wrong.said)
         claim = Misconception(
             claim=wrong.said, kind=MisconceptionKind.wrong,
-            why=f"the sum works out to about {wrong.expected:,.4g}, not {wrong.stated:,.4g}",
+            why=f"the sum works out to about {arithmetic.readable(wrong.expected)}, not "
+                f"{arithmetic.readable(wrong.stated)}",
             challenge="Walk me through that calculation again, step by step: what do you get?")
         found.append((claim, sentence))
     return found

@@ -40,6 +40,18 @@ _CHANGE = re.compile(
     re.I)
 
 
+# An operand right after another operator is the middle of a longer calculation.
+_CHAINED = re.compile(r"(?:times|x|\*|×|multiplied by|divided by|over|plus|minus|[-+/])\s*$",
+                      re.IGNORECASE)
+
+
+def readable(value: float) -> str:
+    """A figure as a person writes it: "2,000", "22.5", "0.1" (never "6e+05")."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 @dataclass(frozen=True)
 class WrongSum:
     said: str  # the words as the candidate said them
@@ -62,6 +74,8 @@ def check(text: str) -> list[WrongSum]:
     wrong: list[WrongSum] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
+            if _CHAINED.search(text[:match.start()]):
+                continue  # "10,000 times 2 times 0.5 divided by 5": only a whole chain has a result
             groups = match.groups()
             if kind == "percent":
                 pct = float(groups[0])

@@ -45,9 +45,15 @@ _ASK_BACK = re.compile(
     r"(?:can|could) (?:you|u) (?:just )?(?:show|give|tell) me)\b",
     re.IGNORECASE,
 )
+# Asking to be given an answer ("can you show me a good answer?"); "is there a right
+# answer?" is a question about the question, answered as one.
 _MODEL_ANSWER = re.compile(
-    r"\b(?:model|sample|example|perfect|ideal|good|right|correct) answer\b|what a good answer|"
+    r"\b(?:model|sample|example|perfect|ideal) answer\b|"
+    r"\b(?:show|give|tell|write) (?:me |us )?(?:a |an |the |what )(?:good|right|correct|strong|"
+    r"great) answer\b|what (?:a|the) (?:good|right|correct|strong) answer (?:is|would be|looks)|"
     r"\bshow me (?:how|what) (?:to|you)", re.IGNORECASE)
+_HINT = re.compile(r"\b(?:(?:can|could|may) i (?:get|have)|(?:can|could) you give me) a (?:hint|clue|"
+                   r"nudge)\b|^(?:a )?hint,? please\b", re.IGNORECASE)
 _EXAMPLE_OK = re.compile(
     r"\b(?:university|uni|college|school|side project|personal project|volunteer\w*|bootcamp|"
     r"internship|non-work|outside (?:of )?work|hobby)\b", re.IGNORECASE)
@@ -58,7 +64,8 @@ _FEEDBACK = re.compile(
     r"\bdid i (?:do (?:ok|okay|well|alright)|get (?:it|that) right|pass)\b", re.IGNORECASE)
 _LOGISTICS = re.compile(
     r"\b(?:salary|pay|paid|compensation|ote|bonus|commission|equity|remote|hybrid|office|"
-    r"visa|relocat\w*|benefits|vacation|holiday|hours|start date|notice period)\b",
+    r"visa|relocat\w*|benefits|vacation|holiday|hours|start date|notice period|"
+    r"(?:get|got|land) the (?:job|role|offer)|hired|an offer)\b",
     re.IGNORECASE)
 _INJECTION = re.compile(
     r"\bignore (?:all |any |the |your |my )*(?:previous|prior|above|earlier|system|these|those) "
@@ -146,6 +153,7 @@ class AskBack(StrEnum):
     model_answer = "model_answer"  # "can you show me a good answer?"
     logistics = "logistics"  # salary, remote, the job itself
     feedback = "feedback"  # "how did I do?", "was that answer ok?"
+    hint = "hint"  # "could I get a hint?": given, as the hint command would
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,8 @@ def _is_question_back(sentence: str) -> bool:
 
 
 def _ask_back_kind(text: str) -> AskBack:
+    if _HINT.search(text):
+        return AskBack.hint
     if _MODEL_ANSWER.search(text):
         return AskBack.model_answer
     if _FEEDBACK.search(text):
@@ -209,7 +219,7 @@ def read_intent(text: str) -> Intent:
             asked.append(sentence)
             continue
         substance += words
-    asks_back = _ask_back_kind(" ".join(asked)) if asked and substance < 30 else None
+    asks_back = _ask_back_kind(text) if asked and substance < 30 else None  # all of it: "...? I only did a bootcamp"
     # Confusion inside a real answer ("no idea why, so I dug in") is part of the answer.
     confused = confused and substance < 25
     return Intent(move_on=move_on, confused=confused, asks_back=asks_back, injection=injection,

@@ -36,6 +36,13 @@ NUMBER = re.compile(
 )
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 DIGIT_NUMBER = re.compile(r"\d")
+# A quantity said in words ("ten seconds instead of forty", "halved"): a number all the same.
+COUNT_WORD = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                        r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+                        r"thousand|million|half|doubled|tripled|halved|quadrupled)\b", re.IGNORECASE)
+# ...when it measures a change ("two months before renewal" is timing, not a result)
+COMPARED = re.compile(r"\b(?:instead of|from|than|fewer|less|more|down|up|cut|saved|"
+                      r"doubled|tripled|halved|quadrupled)\b", re.IGNORECASE)
 
 # Verbs after "I" that report a state, a feeling or a habit rather than an action taken.
 _NOT_ACTIONS = (
@@ -94,7 +101,7 @@ OUTCOME = re.compile(
     r"(?:up|down) (?:by )?\d[\d.,]*\s?%|from \$?\d[\d.,]*\s?\w*%? to \$?\d|"
     r"(?:it|that|this|which|everything|the (?:fix|change|plan)) (?:has )?worked|worked (?:out|well)|"
     r"after (?:the|my|our|that|this) (?:fix|change|launch|rollout|redesign|update|release)|"
-    r"is (?:fixed|gone|resolved|correct)|(?:correct|right|fine|accurate) now|now (?:correct|right|"
+    r"now (?:takes|costs|runs|loads|sits at|stands at)|is (?:fixed|gone|resolved|correct)|(?:correct|right|fine|accurate) now|now (?:correct|right|"
     r"fine|accurate|matches|match)|disappear\w*|learn(?:ed|t)|lesson|back (?:up|online|to normal)|(?:biggest|largest) \w+ in|record|merged|landed|went live|rolled out|"
     r"got (?:\w+ )?on board|since then|ever since|(?:haven'?t|hasn'?t|didn'?t) (?:been|had|"
     r"happened|come back|recurred)|no (?:repeats|recurrence|complaints)|moved (?:by |maybe )?~?\d|"

@@ -1,26 +1,18 @@
 """Read a resume or job description attached to ``/interview start`` (text or PDF).
 
-Bad files get a friendly ``InvalidInputError`` and nothing else changes. PDF text
-extraction is CPU work, so it runs in a worker thread to keep the event loop free.
+Core's one document reader (``core.documents``: one size and page policy) does the
+reading; bad files get a friendly ``InvalidInputError`` in Discord's words and nothing
+else changes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 
 import discord
-import structlog
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
+from core.documents import DocumentError, DocumentProblem, check_size, read_document
 from core.errors import InvalidInputError
-
-log = structlog.get_logger(__name__)
-
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_PDF_PAGES = 20  # a resume or job description; more pages are not read
-TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".rst")
 
 TOO_BIG = "That file is {size:.1f} MB. Please attach a resume or job description under 5 MB."
 WRONG_KIND = (
@@ -37,42 +29,20 @@ EMPTY_FILE = (
 )
 
 
-def _is_pdf(attachment: discord.Attachment) -> bool:
-    return attachment.filename.lower().endswith(".pdf") or "pdf" in (attachment.content_type or "")
-
-
-def _is_text(attachment: discord.Attachment) -> bool:
-    return attachment.filename.lower().endswith(TEXT_SUFFIXES) or (
-        attachment.content_type or ""
-    ).startswith("text/")
+# Core's one reader decides; the words name Discord's own way to share text instead.
+WORDING = {DocumentProblem.wrong_kind: WRONG_KIND, DocumentProblem.unreadable: UNREADABLE_PDF,
+           DocumentProblem.empty: EMPTY_FILE}
 
 
 async def read_context_file(attachment: discord.Attachment) -> str:
     """The text of an attached resume / job description, or a friendly error."""
-    if attachment.size > MAX_FILE_BYTES:
-        raise InvalidInputError(TOO_BIG.format(size=attachment.size / 1024 / 1024))
-    if not (_is_pdf(attachment) or _is_text(attachment)):
-        raise InvalidInputError(WRONG_KIND)
-    data = await attachment.read()
-    if _is_pdf(attachment):
-        text = await asyncio.to_thread(pdf_text, data)
-    else:
-        text = data.decode("utf-8", errors="replace")
-    if not text.strip():
-        raise InvalidInputError(EMPTY_FILE)
-    log.info("discord.context_file", kind="pdf" if _is_pdf(attachment) else "text", chars=len(text))
-    return text
-
-
-def pdf_text(data: bytes) -> str:
-    """Extract the text of a PDF's first pages (blocking: call it in a thread)."""
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InvalidInputError(UNREADABLE_PDF)
-        return "\n".join(page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES])
-    except InvalidInputError:
-        raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
-        log.info("discord.pdf_unreadable", error=type(error).__name__)
-        raise InvalidInputError(UNREADABLE_PDF) from error
+        check_size(attachment.size)  # before downloading: Discord says the size up front
+        data = await attachment.read()
+        # PDF parsing is CPU work: in a worker thread, off the event loop.
+        return await asyncio.to_thread(read_document, data, attachment.filename,
+                                       attachment.content_type)
+    except DocumentError as error:
+        if error.problem is DocumentProblem.too_big:
+            raise InvalidInputError(TOO_BIG.format(size=attachment.size / 1024 / 1024)) from error
+        raise InvalidInputError(WORDING[error.problem]) from error

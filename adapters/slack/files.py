@@ -9,18 +9,17 @@ how the tests serve files): the token must never be sent anywhere else.
 from __future__ import annotations
 
 import asyncio
-import io
 from urllib.parse import urlparse
 
 import aiohttp
 import structlog
 
+from core.documents import MAX_DOCUMENT_BYTES, DocumentError, DocumentProblem, read_document
 from core.errors import InterviewError
 
 log = structlog.get_logger(__name__)
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_PDF_PAGES = 30
+MAX_FILE_BYTES = MAX_DOCUMENT_BYTES
 DOWNLOAD_TIMEOUT_SECONDS = 20
 SLACK_FILE_HOSTS = {"files.slack.com", "slack.com", "slack-files.com"}
 TEXT_FILETYPES = {"text", "markdown", "md", "txt", "csv", "rtf"}
@@ -28,6 +27,18 @@ TEXT_FILETYPES = {"text", "markdown", "md", "txt", "csv", "rtf"}
 
 class AttachmentError(InterviewError):
     """A file we cannot use; the message says what to do instead."""
+
+
+_WORDING = {  # core's document problems, in Slack's words (``name`` is the file's)
+    DocumentProblem.too_big: f"“{{name}}” is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB. "
+                             "Upload a shorter file or paste the relevant part.",
+    DocumentProblem.wrong_kind: "I can read resumes and job descriptions as text or PDF; "
+                                "“{name}” is neither. Paste the text instead?",
+    DocumentProblem.unreadable: "I couldn't read “{name}” as a PDF (it may be damaged or "
+                                "password-protected). Paste the text instead?",
+    DocumentProblem.empty: "I couldn't find any text in “{name}” (a scanned PDF?). Paste the "
+                           "text into the chat instead.",
+}
 
 
 def is_supported(file: dict) -> bool:
@@ -58,12 +69,12 @@ class FileReader:
         if int(file.get("size") or 0) > MAX_FILE_BYTES:
             raise _too_big(name)
         data = await self.download(file, too_big=_too_big(name))
-        text = await asyncio.to_thread(_pdf_text, data, name) if _is_pdf(file) \
-            else data.decode("utf-8", errors="replace")
-        if not text.strip():
-            raise AttachmentError(f"I couldn't find any text in “{name}” (a scanned PDF?). "
-                                  f"Paste the text into the chat instead.")
-        return text
+        # Core's one reader (one size and page policy); Slack says the kind in its own fields.
+        kind = "application/pdf" if _is_pdf(file) else "text/plain"
+        try:
+            return await asyncio.to_thread(read_document, data, name, kind)
+        except DocumentError as error:
+            raise AttachmentError(_WORDING[error.problem].format(name=name)) from error
 
     async def download(self, file: dict, *, limit: int = MAX_FILE_BYTES,
                        too_big: InterviewError | None = None) -> bytes:
@@ -97,19 +108,3 @@ class FileReader:
 def _too_big(name: str) -> AttachmentError:
     return AttachmentError(f"“{name}” is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB. "
                            f"Upload a shorter file or paste the relevant part.")
-
-
-def _pdf_text(data: bytes, name: str) -> str:
-    """Runs in a worker thread: pypdf is CPU-bound and must not block the event loop."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = reader.pages[:MAX_PDF_PAGES]
-        return "\n".join(page.extract_text() or "" for page in pages)
-    # Untrusted bytes: pypdf raises its own errors and, on odd files, plain Python ones.
-    except (PyPdfError, Exception) as error:
-        log.info("slack.pdf_unreadable", error=type(error).__name__)
-        raise AttachmentError(f"I couldn't read “{name}” as a PDF (it may be damaged or "
-                              f"password-protected). Paste the text instead?") from error

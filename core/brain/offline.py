@@ -193,9 +193,9 @@ def _follow_up(request: TurnRequest) -> str:
 
 
 _ASK_BACK_ANSWERS = {
-    AskBack.example_ok: ("Yes, absolutely: an example from university, a side project, volunteering "
-                         "or a previous job all count, as long as it's real and you can say what "
-                         "you did yourself and how it turned out."),
+    AskBack.example_ok: ("Yes, absolutely: an example from university, a bootcamp, a side "
+                         "project, volunteering or a previous job all count, as long as it's real "
+                         "and you can say what you did yourself and how it turned out."),
     AskBack.logistics: ("Fair thing to ask in a real interview, usually near the end or to the "
                         "recruiter. This is a practice session, so there's no real role, salary or "
                         "location behind it; let's use the time to practise the answer."),
@@ -228,6 +228,8 @@ def _clarify(request: TurnRequest) -> str:
     # Once there is an answer, the question is not read out again: add to it, or move on.
     again = ("Add to your answer if you like, or say “next” to move on." if answered
              else f"The question again: {question.text}")
+    if asked is AskBack.hint:
+        return _hint(request)
     if asked is AskBack.feedback:
         return ("I'll keep the feedback for the report at the end, so it covers all your answers "
                 f"together. {again}")

@@ -86,7 +86,9 @@ def _note(a: AnswerAnalysis, q: Question, result: Grade) -> str:
         gaps.append(f"a shorter delivery ({a.words} words)")
     if not gaps:
         return "Solid answer; a sharper opening line would make it stronger."
-    return "Missing: " + ", ".join(gaps) + "."
+    # What this review did not find, said as advice: it matches by meaning and can miss a
+    # point made in other words, so it never asserts the point is absent.
+    return "Make it explicit next time: " + ", ".join(gaps) + "."
 
 
 def _stronger_answer(a: AnswerAnalysis, q: Question) -> str:

@@ -240,11 +240,21 @@ def test_a_bank_follow_up_that_contradicts_the_answer_is_not_asked():
     ("Is it ok if I use an example from university? I haven't had a data job yet.", "university"),
     ("Can you just show me a model answer for this one?", "model answer"),
     ("Before I answer, what's the salary band, and is the role remote?", "practice session"),
+    ("Honestly, would I get the job with answers like these?", "practice session"),
+    ("How did I do on that one?", "feedback for the report"),
+    ("Does it have to be from a job? I've only done a bootcamp.", "bootcamp"),
+    ("Is there a right answer here?", "assumption"),  # not a request for a model answer
 ])
 async def test_questions_back_get_fitting_distinct_answers(service, text, expect):
     reply, *_ = await first_reply(service, "ds-b1", text)
     assert reply.kind is ReplyKind.clarify and expect in reply.text
     assert reply.question_index == 1
+
+
+async def test_asking_for_a_hint_in_words_gets_the_hint(service):
+    _, q = question("ds-b1")
+    reply, *_ = await first_reply(service, "ds-b1", "Could I get a hint?")
+    assert reply.kind is ReplyKind.clarify and q.hint in reply.text
 
 
 async def test_repeated_confusion_never_skips_the_question(service):
