@@ -276,6 +276,11 @@ def _steer(request: TurnRequest) -> str:
         else:
             lead = "That's outside what I can help with here: I'm your interviewer for this session."
         return f"{lead} Let's get back to the question: {question.text}"
+    if analysis is not None and analysis.buzzword_salad:
+        # Jargon with nothing behind it reads as "off the question" by meaning; say what it is.
+        return ("I'm hearing a lot of big words, but not yet what you would actually do. Let's "
+                f"come back to the question: {question.text} {_ask_again(question, short=True)} "
+                "Plain words are fine.")
     if analysis is not None and not analysis.on_question and analysis.persona is not Persona.chatty:
         other = next((q for q in role.questions if q.id == analysis.reading.closest_other), None)
         fits = f" (it would fit “{other.text}”)" if other is not None else ""

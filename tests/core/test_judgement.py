@@ -383,3 +383,14 @@ def test_instead_inside_a_real_story_is_not_a_swap():
     analysis, _ = read("sales-b1", text)
     assert analysis.on_question
 
+
+
+async def test_jargon_that_reads_as_off_the_question_is_named_as_jargon(service):
+    text = ("Honestly it is all about synergy. We leverage omnichannel paradigms and holistic, "
+            "agile, data-driven thought leadership to disrupt the ecosystem. Growth hacking at "
+            "scale, best-in-class storytelling, viral flywheels and a north star that moves the "
+            "needle. Next-gen, AI-powered, customer-centric innovation, end to end, so we can "
+            "unlock exponential value and really 10x the brand.")
+    reply, *_ = await first_reply(service, "mkt-s1", text)
+    assert reply.kind is ReplyKind.steer
+    assert "big words" in reply.text and "different question" not in reply.text
