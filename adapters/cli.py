@@ -221,7 +221,9 @@ async def choose_role(service: InterviewService, reader: LineReader, term: Termi
         term.info(f"  {number}. {role.name}: {role.summary}")
     while True:
         choice = await reader.read()
-        if choice is None:
+        if choice is None:  # end of input before a role: say why we stop, then exit 1
+            term.info("No role chosen, so no interview started. Run again and pick one, or "
+                      "pass --role (for example --role sales).")
             return None
         choice = choice.strip()
         if choice.isdigit() and 1 <= int(choice) <= len(roles):

@@ -147,3 +147,9 @@ def test_a_mistyped_command_is_refused_and_never_scored_as_an_answer():
     assert [t["kind"] for t in turns] == ["greeting", "error", "feedback"]
     assert "I don't know the command /bogus" in turns[1]["text"]
     assert turns[-1]["report"]["answered"] == 0
+
+
+def test_end_of_input_at_the_role_menu_says_why_nothing_started():
+    result = run_cli(["cli"], "")
+    assert result.returncode == 1
+    assert "No role chosen" in result.stderr
