@@ -48,9 +48,10 @@ async def require_token(
     given = credentials.credentials.encode() if credentials else b""
     # Constant-time comparison: response timing must not reveal how much matched.
     if not hmac.compare_digest(given, expected):
-        raise ApiError(401, "unauthorized",
-                       "This server needs an API token: send 'Authorization: Bearer <token>'.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        detail = ("That API token is not the one this server expects: check API_TOKEN."
+                  if credentials else
+                  "This server needs an API token: send 'Authorization: Bearer <token>'.")
+        raise ApiError(401, "unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 MAX_TURN_NUMBER = 1_000_000

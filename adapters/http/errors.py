@@ -107,6 +107,8 @@ def invalid(errors: list[dict[str, Any]]) -> ApiError:
         parts = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
         field = ".".join(str(part) for part in parts)
         message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        if error.get("type") == "json_invalid":  # not "0: JSON decode error"
+            field, message = "", "the body is not valid JSON"
         problems.append({"field": field, "message": message})
     detail = "; ".join(f"{p['field']}: {p['message']}" if p["field"] else p["message"]
                        for p in problems)

@@ -120,8 +120,11 @@ async def run_slack(service: InterviewService, *, bot_token: str, app_token: str
         raise ValueError("SLACK_BOT_TOKEN is not set: see the Slack section of README.md")
     use_http = http or not app_token
     if use_http and not signing_secret:
-        raise ValueError("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for "
-                         "Socket Mode): see the Slack section of README.md")
+        raise ValueError(
+            "HTTP mode (--http) needs SLACK_SIGNING_SECRET: see the Slack section of README.md"
+            if http else
+            "Slack needs SLACK_APP_TOKEN (Socket Mode, the default) or SLACK_SIGNING_SECRET "
+            "(HTTP mode) besides SLACK_BOT_TOKEN: see the Slack section of README.md")
     bot = build_slack_bot(service, token=token, signing_secret=signing_secret, base_url=base_url)
     if use_http:
         runner = await serve_http(bot.app, host, port)

@@ -64,6 +64,14 @@ async def test_a_wrong_or_malformed_token_is_refused(anonymous, authorization: s
     assert response.status_code == 401
 
 
+async def test_a_wrong_token_is_told_apart_from_a_missing_one(anonymous):
+    missing = (await anonymous.get("/roles")).json()["detail"]
+    wrong = (await anonymous.get("/roles", headers={"Authorization": "Bearer nope"})).json()
+    assert "needs an API token" in missing
+    assert "not the one this server expects" in wrong["detail"]
+    assert wrong["error"] == "unauthorized"  # the same documented code for both
+
+
 async def test_the_right_token_opens_the_api(anonymous):
     auth = {"Authorization": f"Bearer {TOKEN}"}
 

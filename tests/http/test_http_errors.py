@@ -54,7 +54,9 @@ async def test_a_body_that_is_not_json_is_a_readable_422(client: httpx.AsyncClie
                                  headers={"Content-Type": "application/json"})
 
     assert response.status_code == 422
-    assert "JSON" in response.json()["detail"]
+    body = response.json()
+    assert body["detail"] == "Invalid request. the body is not valid JSON"
+    assert body["errors"] == [{"field": "", "message": "the body is not valid JSON"}]
 
 
 @pytest.mark.parametrize("message", ["", "   ", "\n\t \u200b"])

@@ -65,8 +65,11 @@ async def test_socket_mode_when_an_app_token_is_set(fake):
 
 @pytest.mark.parametrize("values,http,message", [
     ({"bot_token": ""}, False, "SLACK_BOT_TOKEN"),
-    ({"bot_token": BOT_TOKEN, "app_token": APP_TOKEN}, True, "SLACK_SIGNING_SECRET"),
-    ({"bot_token": BOT_TOKEN}, False, "SLACK_SIGNING_SECRET"),
+    ({"bot_token": BOT_TOKEN, "app_token": APP_TOKEN}, True,
+     r"HTTP mode \(--http\) needs SLACK_SIGNING"),
+    # Only a bot token: both ways in are named, the default (Socket Mode) first.
+    ({"bot_token": BOT_TOKEN}, False,
+     "needs SLACK_APP_TOKEN .Socket Mode, the default. or SLACK_SIGNING_SECRET"),
 ])
 async def test_missing_settings_are_explained(values, http, message):
     with pytest.raises(ValueError, match=message):
