@@ -22,7 +22,7 @@ from adapters.slack.blocks import (
     text_messages,
     without_buttons,
 )
-from adapters.slack.dedupe import Presses
+from adapters.slack.dedupe import Presses, Starts
 from adapters.slack.files import FileReader
 from adapters.slack.ordering import defer, message_turn, queued
 from adapters.slack.outbox import Outbox
@@ -89,6 +89,7 @@ class SlackInterviews:
         self.in_order = KeyedLocks()
         self.starting = KeyedLocks()  # (team, channel, user): one channel start at a time
         self.presses = Presses(service.store)  # button presses already handled (double clicks)
+        self.starts = Starts(service.store)  # channel starts under way, on every replica
         self.practice = SlackPractice(self.conversation, outbox, guarded=self.guarded,
                                       presses=self.presses)
 
@@ -166,26 +167,37 @@ class SlackInterviews:
         first interview instead of opening a second. If the interview cannot open, its
         opening message is deleted (the caller tells the user privately why).
         """
+        claim = f"{team}:{channel}:{who.user_id}"
         async with self.starting.hold((team, channel, who.user_id)):
-            if await self.channel_thread(who, team, channel, finished_too=False):
+            if not await self.starts.claim(claim):  # another replica is starting it now
                 await respond(ALREADY_IN_CHANNEL)
                 return
-            pending = await self._pending(who, SlackPlace(team, channel))
-            options = command.options(pending)  # checked first
-            role = self.service.resolve_role(options.role)
-            opening = (f":studio_microphone: <@{who.user_id}> is practising a *{role.name}* "
-                       f"interview ({options.difficulty.value}, {options.questions} questions). "
-                       f"Only their replies in this thread count as answers; teammates are "
-                       f"welcome to read along.")
-            ts = await self.outbox.post(SlackPlace(team, channel), text_messages(opening)[0])
-            place = SlackPlace(team, channel, ts)
             try:
-                await self._start(who, place, command, pending)
-            except BaseException:
-                await self._remove_opening(place)
-                raise
-            await self.conversation.put_note(who, RUNNING_THREAD, _channel(place), ts)
-            await self.conversation.pop_note(who, PENDING_CONTEXT, _channel(place))
+                await self._start_in_channel(who, team, channel, command, respond)
+            finally:
+                await self.starts.release(claim)
+
+    async def _start_in_channel(self, who: Who, team: str, channel: str,
+                                command: ParsedCommand, respond: Notify) -> None:
+        if await self.channel_thread(who, team, channel, finished_too=False):
+            await respond(ALREADY_IN_CHANNEL)
+            return
+        pending = await self._pending(who, SlackPlace(team, channel))
+        options = command.options(pending)  # checked first
+        role = self.service.resolve_role(options.role)
+        opening = (f":studio_microphone: <@{who.user_id}> is practising a *{role.name}* "
+                   f"interview ({options.difficulty.value}, {options.questions} questions). "
+                   f"Only their replies in this thread count as answers; teammates are "
+                   f"welcome to read along.")
+        ts = await self.outbox.post(SlackPlace(team, channel), text_messages(opening)[0])
+        place = SlackPlace(team, channel, ts)
+        try:
+            await self._start(who, place, command, pending)
+        except BaseException:
+            await self._remove_opening(place)
+            raise
+        await self.conversation.put_note(who, RUNNING_THREAD, _channel(place), ts)
+        await self.conversation.pop_note(who, PENDING_CONTEXT, _channel(place))
 
     async def _show_greeting(self, who: Who, place: SlackPlace, reply: Reply) -> None:
         """Show a new interview's first turn; if Slack will not take it, discard the interview."""

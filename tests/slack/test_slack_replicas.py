@@ -155,3 +155,28 @@ async def _true(value: bool) -> bool:
 
 async def _is(count, expected: int) -> bool:
     return await count == expected
+
+
+async def test_a_start_sent_to_two_replicas_at_once_opens_one_thread(
+        make_harness, redis_url, redis_prefix):
+    """Was: each replica checked for a running interview before the other had saved one."""
+    stores = [RedisStore.from_url(redis_url, prefix=redis_prefix) for _ in range(2)]
+    gate = asyncio.Event()  # holds the first start's greeting until the second has arrived
+    brain = ScriptedBrain(gate=gate)
+    try:
+        one, other = [await make_harness(brain=brain, store=store) for store in stores]
+        fake = one.fake
+        await command(one, "start sales")
+        await brain.wait_at_gate(1)
+        await command(other, "start sales")
+        await fake.wait_for(lambda: fake.response_url_posts, what="the refusal")
+        gate.set()
+        await fake.wait_for(lambda: any("thread_ts" in p.args for p in fake.posts(CHANNEL)),
+                            what="the greeting in the thread")
+        openings = [p for p in fake.posts(CHANNEL)
+                    if "thread_ts" not in p.args and f"<@{ALICE}>" in p.text]
+        assert len(openings) == 1
+        assert "already have an interview running" in fake.response_url_posts[0]["text"]
+    finally:
+        for store in stores:
+            await store.close()
