@@ -238,7 +238,7 @@ def _analyse(text: str, question: Question, role: Role | None) -> AnswerAnalysis
     actions = own_actions(parts)
     outcomes, result_sentence = story_result(parts, actions)
     numbers = [n.strip() for n in signals.NUMBER.findall(graded)
-               if signals.DIGIT_NUMBER.search(n) and not signals.YEAR.match(n.strip())]
+               if not signals.YEAR.match(n.strip())]
     lowered = graded.lower()
     analysis = AnswerAnalysis(
         text=graded,

@@ -29,9 +29,7 @@ NUMBER = re.compile(
     r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|bn|b|million|billion|thousand)?\b)"
     r"|(?:\b\d[\d,.]*\s?(?:%|percent|x\b|k\b|m\b|bn\b|pp\b|points?\b))"
     r"|(?:\b\d+\s?/\s?\d+\b)"
-    r"|(?:\b(?:doubled|tripled|halved|zero|none|one|two|three|four|five|six|seven|eight|nine|"
-    r"ten|twelve|fifteen|twenty|thirty|forty|fifty|hundred)\b)"
-    r"|(?:\b\d[\d,.]*\b)",
+    r"|(?:\b\d[\d,.]*\b)",  # numbers in words: COUNT_WORD
     re.IGNORECASE,
 )
 YEAR = re.compile(r"^(?:19|20)\d\d$")

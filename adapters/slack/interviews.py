@@ -22,7 +22,7 @@ from adapters.slack.blocks import (
     text_messages,
     without_buttons,
 )
-from adapters.slack.dedupe import Presses, Starts
+from adapters.slack import dedupe
 from adapters.slack.files import FileReader
 from adapters.slack.ordering import defer, message_turn, queued
 from adapters.slack.outbox import Outbox
@@ -88,8 +88,8 @@ class SlackInterviews:
         # The answer's turn itself waits in the session lock (``ordering``).
         self.in_order = KeyedLocks()
         self.starting = KeyedLocks()  # (team, channel, user): one channel start at a time
-        self.presses = Presses(service.store)  # button presses already handled (double clicks)
-        self.starts = Starts(service.store)  # channel starts under way, on every replica
+        self.presses = dedupe.presses(service.store)  # presses handled (double clicks)
+        self.starts = dedupe.starts(service.store)  # channel starts under way, on every replica
         self.practice = SlackPractice(self.conversation, outbox, guarded=self.guarded,
                                       presses=self.presses)
 
@@ -169,13 +169,13 @@ class SlackInterviews:
         """
         claim = f"{team}:{channel}:{who.user_id}"
         async with self.starting.hold((team, channel, who.user_id)):
-            if not await self.starts.claim(claim):  # another replica is starting it now
+            if not await self.starts.first_time(claim):  # another replica is starting it now
                 await respond(ALREADY_IN_CHANNEL)
                 return
             try:
                 await self._start_in_channel(who, team, channel, command, respond)
             finally:
-                await self.starts.release(claim)
+                await self.starts.forget(claim)
 
     async def _start_in_channel(self, who: Who, team: str, channel: str,
                                 command: ParsedCommand, respond: Notify) -> None:

@@ -17,7 +17,7 @@ import structlog
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.blocks import SlackMessage, read_button_value, text_messages
-from adapters.slack.dedupe import Presses
+from adapters.slack.dedupe import Claims
 from adapters.slack.outbox import Outbox
 from adapters.slack.places import SlackPlace, channel_prefix, is_dm, slack_who
 from adapters.slack.practice_blocks import (
@@ -62,7 +62,7 @@ class SlackPractice:
     lives in core's store as notes, so ``service.forget`` deletes it too."""
 
     def __init__(self, conversation: Conversation, outbox: Outbox, *, guarded,
-                 presses: Presses) -> None:
+                 presses: Claims) -> None:
         self.conversation = conversation
         self.service = conversation.service
         self.outbox = outbox

@@ -201,9 +201,8 @@ def _graded_answers(session: Session, index: int) -> list[str]:
 
 
 def _steered(session: Session) -> set[int]:
-    """Questions where the interviewer had to bring the candidate back."""
-    return {e.question_index for e in session.transcript
-            if e.speaker is Speaker.interviewer and e.kind is ReplyKind.steer}
+    """Questions where the interviewer had to bring the candidate back (counted per question)."""
+    return {index for index, progress in enumerate(session.progress) if progress.steers}
 
 
 def build_report(role: Role, session: Session) -> FeedbackReport:
